@@ -1,0 +1,83 @@
+# RingCentral OAuth conformance harness.
+#
+# `make` lists the targets. The two commands a fresh machine needs:
+#   make conformance   the suite against the embedded mock, with reports in reports/
+#   make test          gofmt, vet, unit tests with -race, short fuzz runs, then the suite (strict)
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+GO          ?= go
+ENV         ?= mock
+TAGS        ?=
+CONCURRENCY ?= 4
+SEED        ?=
+STRICT      ?=
+FUZZTIME    ?= 3s
+ADDR        ?= 127.0.0.1:8910
+MOCKFLAGS   ?=
+BENCHTIME   ?= 3s
+
+PKGS := ./...
+FUZZ_TARGETS := FuzzParseFormBody FuzzParseBasic FuzzJWTAssertion FuzzRedirectURI
+
+# Run options reach `go test` through the environment (see README, "Running the suite").
+SUITE_ENV = OAUTH_ENV='$(ENV)' GODOG_TAGS='$(TAGS)' GODOG_CONCURRENCY='$(CONCURRENCY)' GODOG_SEED='$(SEED)' CONFORMANCE_STRICT='$(STRICT)'
+
+.PHONY: help
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-13s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@echo
+	@echo "  variables: ENV=$(ENV) TAGS='$(TAGS)' CONCURRENCY=$(CONCURRENCY) SEED=$(SEED) STRICT=$(STRICT) ADDR=$(ADDR)"
+
+.PHONY: test
+test: fmt-check vet unit fuzz-short suite ## everything CI runs: gofmt, vet, -race unit tests, short fuzzing, the strict suite on the embedded mock
+
+.PHONY: fmt-check
+fmt-check: ## fail if gofmt would change a file
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+.PHONY: vet
+vet: ## go vet
+	$(GO) vet $(PKGS)
+
+.PHONY: unit
+unit: ## unit tests of every package with the race detector (the suite itself runs in `make suite`)
+	$(GO) test -race -count=1 -skip '^TestFeatures$$' $(PKGS)
+
+.PHONY: fuzz-short
+fuzz-short: ## a short run of every fuzz target (FUZZTIME each)
+	@for t in $(FUZZ_TARGETS); do \
+		echo "fuzz $$t ($(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./rcmock >/dev/null || { $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./rcmock; exit 1; }; \
+	done
+
+.PHONY: suite
+suite: ## the conformance suite against ENV (default: the embedded mock), strict, random order, concurrency
+	$(SUITE_ENV) $(GO) test -race -count=1 -run '^TestFeatures$$' -v . 2>&1 | tee reports/console.txt | grep -v '^=== \(RUN\|PAUSE\|CONT\)'
+
+.PHONY: conformance
+conformance: ## the suite against ENV=<profile> (mock, local, devtest, production) with reports in reports/
+	$(SUITE_ENV) $(GO) test -count=1 -run '^TestFeatures$$' -v . 2>&1 | tee reports/console.txt | grep -v '^=== \(RUN\|PAUSE\|CONT\)'
+
+.PHONY: mock
+mock: ## run the standalone mock on ADDR (MOCKFLAGS: -rate-limit, -fixture file, -session-limit-mode reject, ...)
+	$(GO) run ./cmd/rcmock -addr $(ADDR) $(MOCKFLAGS)
+
+.PHONY: bench
+bench: ## benchmarks: token-endpoint throughput and latency, memory over a million tokens
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./rcmock ./openapi ./jsoncheck ./driver
+
+.PHONY: lint
+lint: fmt-check vet ## gofmt and vet, plus staticcheck when installed
+	@if command -v staticcheck >/dev/null; then staticcheck $(PKGS); else echo "staticcheck not installed; ran gofmt and vet"; fi
+
+.PHONY: godog
+godog: ## run the same suite through the godog CLI (pinned with `go tool`)
+	$(SUITE_ENV) $(GO) tool godog run --strict --random --concurrency $(CONCURRENCY) $(if $(TAGS),--tags '$(TAGS)')
+
+.PHONY: clean
+clean: ## remove generated reports
+	find reports -mindepth 1 -not -name .gitkeep -delete
