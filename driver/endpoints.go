@@ -1,0 +1,315 @@
+package driver
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+)
+
+// TokenRequest is a request to the token endpoint (RFC 6749 §3.2).
+type TokenRequest struct {
+	// Form holds the parameters: grant_type and the grant's parameters (RFC 6749 §4.1.3, §4.3.2, §6,
+	// RFC 7523 §2.1, …). Duplicates and empty values are sent as they are.
+	Form Form
+	// Auth authenticates the client; nil sends no client credentials.
+	Auth ClientAuth
+	// Method is POST by default (RFC 6749 §3.2). GET sends the form in the query string.
+	Method string
+	// ContentType is application/x-www-form-urlencoded by default (RFC 6749 Appendix B).
+	ContentType string
+	// RawBody, if non-nil, is sent verbatim instead of the encoded form (for wrong-content-type tests).
+	// Body parameters that Auth would add are then lost; its headers are still sent.
+	RawBody []byte
+	// Header holds extra headers; they replace the driver's, and Auth is applied after them. A key
+	// with no values removes the header.
+	Header http.Header
+}
+
+// TokenResult is the outcome of a token request that got an HTTP response.
+type TokenResult struct {
+	Response *Response
+	// Token is the parsed access token response (RFC 6749 §5.1); nil unless the status was 2xx and the
+	// body a usable token response.
+	Token *TokenInfo
+}
+
+// Token sends a token request.
+//
+// It returns (result, nil) for a 2xx token response; (result, *MalformedResponseError) for a 2xx body
+// that is not a token response; (result, *OAuthError) for any other status (RFC 6749 §5.2);
+// (nil, *TransportError) when no response arrived; and (nil, error) when Auth could not build its
+// credentials (for example a signing error).
+func (c *Client) Token(ctx context.Context, tr TokenRequest) (*TokenResult, error) {
+	form := tr.Form.Clone()
+	header := tr.Header.Clone()
+	if header == nil {
+		header = http.Header{}
+	}
+	if tr.Auth != nil {
+		if err := tr.Auth.Apply(&AuthTarget{Header: header, Form: &form, Audience: c.TokenURL()}); err != nil {
+			return nil, err
+		}
+	}
+	k := call{endpoint: "token endpoint", method: tr.Method, target: TokenPath, header: header, contentType: tr.ContentType}
+	if k.method == "" {
+		k.method = http.MethodPost
+	}
+	if k.method == http.MethodGet || k.method == http.MethodHead {
+		k.query = form.Encode()
+	} else {
+		k.body = bodyOf(form, tr.RawBody)
+	}
+	resp, err := c.do(ctx, k)
+	if err != nil {
+		return nil, err
+	}
+	res := &TokenResult{Response: resp}
+	if !success(resp.Status) {
+		return res, newOAuthError(k.endpoint, resp)
+	}
+	tok, reason := parseTokenInfo(resp.Body)
+	if tok == nil {
+		return res, &MalformedResponseError{Response: resp, Reason: reason}
+	}
+	res.Token = tok
+	return res, nil
+}
+
+func bodyOf(form Form, raw []byte) []byte {
+	if raw != nil {
+		return raw
+	}
+	return []byte(form.Encode())
+}
+
+func success(status int) bool { return status >= 200 && status < 300 }
+
+// AuthorizeRequest is a request to the authorization endpoint (RFC 6749 §4.1.1).
+type AuthorizeRequest struct {
+	// Method is GET (the default; the form goes into the query string) or POST (a form body), both of
+	// which RFC 6749 §3.1 allows and RingCentral serves.
+	Method string
+	// Form holds response_type, client_id, redirect_uri, state, code_challenge, …
+	Form Form
+	// Header holds extra headers.
+	Header http.Header
+}
+
+// AuthorizeResult is the authorization endpoint's answer. The driver does not follow redirects: a 3xx
+// answer is returned with its Location parsed.
+type AuthorizeResult struct {
+	Response *Response
+	// Redirected is true for a 3xx answer with a Location header.
+	Redirected bool
+	// Location is the parsed Location header, resolved against the request URL.
+	Location *url.URL
+	// Code, State, ExpiresIn, Error and ErrorDescription are the redirect's parameters (RFC 6749
+	// §4.1.2, §4.1.2.1; RingCentral adds expires_in, the code's remaining lifetime), taken from the
+	// query and, if absent there, from the fragment.
+	Code, State, ExpiresIn, Error, ErrorDescription string
+	// Query holds the parameters of Location's query string.
+	Query url.Values
+	// Fragment holds the parameters of Location's fragment (RingCentral's JS SDK accepts both places).
+	Fragment url.Values
+}
+
+// Param returns a redirect parameter from the query, or from the fragment if the query lacks it.
+func (r *AuthorizeResult) Param(key string) string {
+	if r.Query.Has(key) {
+		return r.Query.Get(key)
+	}
+	return r.Fragment.Get(key)
+}
+
+// Authorize sends an authorization request and returns without following the redirect.
+//
+// A 3xx answer is (result, nil) with Redirected set, whether it carries a code or an error
+// (RFC 6749 §4.1.2.1). A 4xx or 5xx answer, such as RingCentral's HTTP 400 for an unknown client or an
+// unregistered redirect URI (RFC 6749 §4.1.2.1: the server must not redirect then), is
+// (result, *OAuthError). Any other answer, such as a 200 login page, is (result, nil).
+func (c *Client) Authorize(ctx context.Context, ar AuthorizeRequest) (*AuthorizeResult, error) {
+	k := call{endpoint: "authorization endpoint", method: ar.Method, target: AuthorizePath, header: ar.Header}
+	if k.method == "" {
+		k.method = http.MethodGet
+	}
+	if k.method == http.MethodGet || k.method == http.MethodHead {
+		k.query = ar.Form.Encode()
+	} else {
+		k.body = []byte(ar.Form.Encode())
+	}
+	resp, err := c.do(ctx, k)
+	if err != nil {
+		return nil, err
+	}
+	res := &AuthorizeResult{Response: resp, Query: url.Values{}, Fragment: url.Values{}}
+	if loc := resp.Header.Get("Location"); loc != "" && resp.Status >= 300 && resp.Status < 400 {
+		u, err := parseLocation(resp.URL, loc)
+		if err != nil {
+			return res, fmt.Errorf("driver: authorization endpoint answered %d with a Location that is not a URL: %w", resp.Status, err)
+		}
+		res.Redirected = true
+		res.Location = u
+		res.Query = u.Query()
+		if frag := u.EscapedFragment(); frag != "" {
+			if v, err := url.ParseQuery(frag); err == nil {
+				res.Fragment = v
+			}
+		}
+		res.Code = res.Param("code")
+		res.State = res.Param("state")
+		res.ExpiresIn = res.Param("expires_in")
+		res.Error = res.Param("error")
+		res.ErrorDescription = res.Param("error_description")
+		return res, nil
+	}
+	if resp.Status >= 400 {
+		return res, newOAuthError(k.endpoint, resp)
+	}
+	return res, nil
+}
+
+// parseLocation parses a Location header value and resolves it against the request URL (RFC 9110
+// §10.2.2 allows a relative reference).
+func parseLocation(requestURL, loc string) (*url.URL, error) {
+	u, err := url.Parse(loc)
+	if err != nil {
+		return nil, err
+	}
+	if base, err := url.Parse(requestURL); err == nil {
+		u = base.ResolveReference(u)
+	}
+	return u, nil
+}
+
+// RevokeRequest is a request to the revocation endpoint (RFC 7009 §2.1).
+type RevokeRequest struct {
+	// Form is the body, e.g. token=… (RFC 7009 §2.1; RingCentral prefers the body).
+	Form Form
+	// Query is sent in the query string; RingCentral also accepts token there.
+	Query Form
+	// Auth authenticates the client as at the token endpoint; nil sends no client credentials.
+	Auth ClientAuth
+	// ContentType is application/x-www-form-urlencoded by default.
+	ContentType string
+	// RawBody, if non-nil, is sent verbatim instead of the encoded form.
+	RawBody []byte
+	// Header holds extra headers.
+	Header http.Header
+}
+
+// Revoke sends a revocation request. RFC 7009 §2.2 answers 200 even for an unknown token; any non-2xx
+// answer is returned as (response, *OAuthError).
+func (c *Client) Revoke(ctx context.Context, rr RevokeRequest) (*Response, error) {
+	form := rr.Form.Clone()
+	header := rr.Header.Clone()
+	if header == nil {
+		header = http.Header{}
+	}
+	if rr.Auth != nil {
+		if err := rr.Auth.Apply(&AuthTarget{Header: header, Form: &form, Audience: c.TokenURL()}); err != nil {
+			return nil, err
+		}
+	}
+	k := call{
+		endpoint:    "revocation endpoint",
+		method:      http.MethodPost,
+		target:      RevokePath,
+		query:       rr.Query.Encode(),
+		header:      header,
+		body:        bodyOf(form, rr.RawBody),
+		contentType: rr.ContentType,
+	}
+	return c.send(ctx, k)
+}
+
+// send sends k and turns a non-2xx response into an *OAuthError, keeping the response.
+func (c *Client) send(ctx context.Context, k call) (*Response, error) {
+	resp, err := c.do(ctx, k)
+	if err != nil {
+		return nil, err
+	}
+	if !success(resp.Status) {
+		return resp, newOAuthError(k.endpoint, resp)
+	}
+	return resp, nil
+}
+
+// APIRequest is a bearer-authenticated call of an API resource (RFC 6750 §2.1), used to check whether
+// an access token still works.
+type APIRequest struct {
+	// Path is the resource, e.g. AccountPath.
+	Path string
+	// AccessToken is sent as "Authorization: <TokenType> <AccessToken>". Empty sends no Authorization
+	// header (RFC 6750 §3.1: no error attributes are expected then).
+	AccessToken string
+	// TokenType is the scheme, "Bearer" by default; "bearer" tests case-insensitive matching
+	// (RFC 6750 §2.1, RFC 9110 §11.1).
+	TokenType string
+	// Authorization, if set, is sent verbatim as the Authorization header instead (malformed-header
+	// tests).
+	Authorization string
+	// Method is GET by default.
+	Method string
+	// Header holds extra headers.
+	Header http.Header
+}
+
+// API calls an API resource. A non-2xx answer is (response, *OAuthError); RingCentral's 401 bodies have
+// a top-level errorCode and message and an errors[] array.
+func (c *Client) API(ctx context.Context, ar APIRequest) (*Response, error) {
+	header := ar.Header.Clone()
+	if header == nil {
+		header = http.Header{}
+	}
+	switch {
+	case ar.Authorization != "":
+		header.Set("Authorization", ar.Authorization)
+	case ar.AccessToken != "":
+		scheme := ar.TokenType
+		if scheme == "" {
+			scheme = "Bearer"
+		}
+		header.Set("Authorization", scheme+" "+ar.AccessToken)
+	}
+	method := ar.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	k := call{endpoint: method + " " + pathOf(ar.Path), method: method, target: ar.Path, header: header}
+	return c.send(ctx, k)
+}
+
+func pathOf(target string) string {
+	if u, err := url.Parse(target); err == nil && u.Path != "" {
+		return u.Path
+	}
+	return target
+}
+
+// Get fetches a public document such as the OpenID Provider configuration (DiscoveryPath) or the
+// JWKS (JWKSPath). path may also be an absolute URL. A non-2xx answer is (response, *OAuthError).
+func (c *Client) Get(ctx context.Context, path string) (*Response, error) {
+	k := call{endpoint: "GET " + pathOf(path), method: http.MethodGet, target: path}
+	return c.send(ctx, k)
+}
+
+// DeviceAuthorization sends a device authorization request (RFC 8628 §3.1) to the mock's
+// DeviceAuthorizationPath. A non-2xx answer is (response, *OAuthError).
+func (c *Client) DeviceAuthorization(ctx context.Context, form Form, auth ClientAuth) (*Response, error) {
+	form = form.Clone()
+	header := http.Header{}
+	if auth != nil {
+		if err := auth.Apply(&AuthTarget{Header: header, Form: &form, Audience: c.TokenURL()}); err != nil {
+			return nil, err
+		}
+	}
+	k := call{
+		endpoint: "device authorization endpoint",
+		method:   http.MethodPost,
+		target:   DeviceAuthorizationPath,
+		header:   header,
+		body:     []byte(form.Encode()),
+	}
+	return c.send(ctx, k)
+}

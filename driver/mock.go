@@ -1,0 +1,145 @@
+package driver
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/tidwall/gjson"
+)
+
+// Paths of the mock's control API. Only an rcmock serves them, and only when its control API is
+// enabled; steps use them only when the environment profile says so (RC_MOCK_CONTROL). Every call
+// carries the X-Mock-Scenario header, so it affects only the calling scenario's partition.
+const (
+	// MockClockPath advances the scenario's clock.
+	MockClockPath = "/__mock/clock"
+	// MockFaultsPath injects (POST) and clears (DELETE) the scenario's faults.
+	MockFaultsPath = "/__mock/faults"
+	// MockSettingsPath changes the scenario's settings (PATCH).
+	MockSettingsPath = "/__mock/settings"
+	// MockDeviceApprovePath plays the user who approves a device authorization request.
+	MockDeviceApprovePath = "/__mock/device/approve"
+	// MockResetPath forgets the scenario's state.
+	MockResetPath = "/__mock/reset"
+)
+
+// ErrControlDisabled is matched (errors.Is) by the error of a control API call that got a 404: the
+// target is not an rcmock, or its control API is disabled.
+var ErrControlDisabled = errors.New("driver: the mock control API is disabled")
+
+// Fault tells the mock to answer the next Count requests to Path with Status, Body and headers
+// instead of handling them, optionally after a delay: for retry, 429/503 (RFC 6585 §4, RFC 9110
+// §15.6.4) and timeout tests.
+type Fault struct {
+	// Path is the request path the fault applies to, e.g. TokenPath.
+	Path string `json:"path"`
+	// Count is how many requests the fault affects.
+	Count int `json:"count,omitempty"`
+	// Status is the HTTP status to answer with.
+	Status int `json:"status,omitempty"`
+	// DelayMS delays the answer by this many milliseconds.
+	DelayMS int `json:"delay_ms,omitempty"`
+	// Body and ContentType are the answer's body and media type.
+	Body        string `json:"body,omitempty"`
+	ContentType string `json:"content_type,omitempty"`
+	// Header holds extra response headers, e.g. Retry-After.
+	Header map[string]string `json:"headers,omitempty"`
+}
+
+// MockSettings changes the mock's behaviour for the calling scenario where RingCentral's documentation
+// leaves a choice. Nil fields are left unchanged.
+type MockSettings struct {
+	// RateLimit enables the Auth group's rate limit (5 requests per minute; HTTP 429, CMN-301).
+	RateLimit *bool `json:"rate_limit,omitempty"`
+	// SessionLimitMode is "evict" (a sixth session invalidates the oldest) or "reject" (HTTP 429).
+	SessionLimitMode *string `json:"session_limit_mode,omitempty"`
+	// RevokeOnCodeReuse revokes the tokens issued from an authorization code when the code is used
+	// again (RFC 6749 §4.1.2: SHOULD).
+	RevokeOnCodeReuse *bool `json:"revoke_on_code_reuse,omitempty"`
+}
+
+// AdvanceClock moves the scenario's mock clock forward by d, so tokens and codes expire without
+// waiting, and returns the mock's new time.
+func (c *Client) AdvanceClock(ctx context.Context, d time.Duration) (time.Time, error) {
+	resp, err := c.control(ctx, http.MethodPost, MockClockPath, map[string]any{"advance_seconds": d.Seconds()})
+	if err != nil {
+		return time.Time{}, err
+	}
+	s := gjson.GetBytes(resp.Body, "now").String()
+	now, perr := time.Parse(time.RFC3339Nano, s)
+	if perr != nil {
+		return time.Time{}, fmt.Errorf("driver: mock control POST %s answered without an RFC 3339 \"now\": %s", MockClockPath, resp.shownBody())
+	}
+	return now, nil
+}
+
+// InjectFault adds a fault for the calling scenario.
+func (c *Client) InjectFault(ctx context.Context, f Fault) error {
+	if f.Path == "" {
+		return errors.New("driver: InjectFault: Fault.Path is empty")
+	}
+	_, err := c.control(ctx, http.MethodPost, MockFaultsPath, f)
+	return err
+}
+
+// ClearFaults removes the calling scenario's faults.
+func (c *Client) ClearFaults(ctx context.Context) error {
+	_, err := c.control(ctx, http.MethodDelete, MockFaultsPath, nil)
+	return err
+}
+
+// UpdateSettings changes the settings that are set in s and returns all of the scenario's settings as
+// the mock reports them.
+func (c *Client) UpdateSettings(ctx context.Context, s MockSettings) (map[string]any, error) {
+	resp, err := c.control(ctx, http.MethodPatch, MockSettingsPath, s)
+	if err != nil {
+		return nil, err
+	}
+	var out map[string]any
+	if err := json.Unmarshal(resp.Body, &out); err != nil {
+		return nil, fmt.Errorf("driver: mock control PATCH %s answered with a body that is not a JSON object: %s", MockSettingsPath, resp.shownBody())
+	}
+	return out, nil
+}
+
+// ApproveDevice makes the user with the given login approve (or, with deny, deny) the device
+// authorization request with userCode, the user interaction of RFC 8628 §3.3.
+func (c *Client) ApproveDevice(ctx context.Context, userCode, login string, deny bool) error {
+	body := map[string]any{"user_code": userCode, "login": login, "deny": deny}
+	_, err := c.control(ctx, http.MethodPost, MockDeviceApprovePath, body)
+	return err
+}
+
+// ResetScenario forgets all of the calling scenario's state in the mock: clock, faults, settings,
+// sessions and tokens.
+func (c *Client) ResetScenario(ctx context.Context) error {
+	_, err := c.control(ctx, http.MethodPost, MockResetPath, nil)
+	return err
+}
+
+// control sends one JSON control request.
+func (c *Client) control(ctx context.Context, method, path string, body any) (*Response, error) {
+	k := call{endpoint: "mock control " + method + " " + path, method: method, target: path}
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return nil, fmt.Errorf("driver: mock control %s %s: %w", method, path, err)
+		}
+		k.body, k.contentType = b, jsonContentType
+	}
+	resp, err := c.do(ctx, k)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case resp.Status == http.StatusNotFound:
+		return resp, fmt.Errorf("%w: %s %s answered 404 (the target is not an rcmock, or its control API is off)", ErrControlDisabled, method, path)
+	case !success(resp.Status):
+		return resp, fmt.Errorf("driver: mock control %s %s answered %d: %s", method, path, resp.Status, resp.shownBody())
+	}
+	return resp, nil
+}

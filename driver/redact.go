@@ -1,0 +1,382 @@
+package driver
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/tidwall/gjson"
+)
+
+// minSecretLen is the length below which a known secret is not replaced wherever it occurs: replacing
+// two- or three-character strings would garble unrelated text. Such values are still redacted where
+// they appear as a sensitive parameter, JSON field or header.
+const minSecretLen = 4
+
+// sensitiveNames are the form parameters, query parameters and JSON fields whose values are
+// credentials or tokens: client credentials (RFC 6749 §2.3.1, RFC 7523 §2.2), resource-owner
+// credentials (RFC 6749 §4.3.2, RingCentral's ivr_pin and otp grants), grants (authorization codes and
+// PKCE verifiers, RFC 6749 §4.1.3 and RFC 7636 §4.5; JWT assertions, RFC 7523 §2.1; device codes,
+// RFC 8628 §3.4) and tokens (RFC 6749 §5.1, RFC 7009 §2.1, OpenID Connect id_token, RingCentral's
+// ws_access_token). grant_type, client_id, state, redirect_uri and scope are never redacted.
+var sensitiveNames = map[string]bool{
+	"client_secret":    true,
+	"password":         true,
+	"assertion":        true,
+	"client_assertion": true,
+	"code":             true,
+	"code_verifier":    true,
+	"refresh_token":    true,
+	"access_token":     true,
+	"token":            true,
+	"device_code":      true,
+	"ivr_pin":          true,
+	"id_token":         true,
+	"otp":              true,
+	"ws_access_token":  true,
+}
+
+// Fingerprint returns the stable short name under which a redacted value is shown:
+// "[redacted:<first 8 hex digits of sha256(value)>]". Equal values get equal fingerprints, so a reader
+// of an exchange log can follow a token from the response that issued it to the request that uses it.
+// The empty value stays empty.
+func Fingerprint(value string) string {
+	if value == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(value))
+	return "[redacted:" + hex.EncodeToString(sum[:4]) + "]"
+}
+
+// Redactor removes credentials and tokens from everything that leaves the driver for a log or a
+// report: recorded exchanges, [Response.String] and error messages.
+//
+// It redacts by structure (the Authorization header keeping its scheme, sensitive form, query and JSON
+// fields, the code parameter of a Location header) and by value: every known secret is replaced
+// wherever it occurs, longest first, also in its URL-encoded and JSON-escaped forms. Values redacted by
+// structure become known secrets too, so a token that the server echoes somewhere unexpected is still
+// caught in later exchanges.
+//
+// A Redactor is safe for concurrent use. The zero value is not usable; call [NewRedactor].
+type Redactor struct {
+	mu       sync.RWMutex
+	known    map[string][]string // secret → the forms it may take on the wire
+	replacer *strings.Replacer   // every form of every known secret → its fingerprint; nil if none
+}
+
+// NewRedactor returns a Redactor that knows the given secrets (for example the profile's client
+// secrets, passwords and JWT credentials). Empty values are ignored.
+func NewRedactor(knownSecrets ...string) *Redactor {
+	r := &Redactor{known: make(map[string][]string)}
+	r.AddSecret(knownSecrets...)
+	return r
+}
+
+// AddSecret adds values to be replaced wherever they occur. Values shorter than four bytes are only
+// redacted by structure (see [Redactor]).
+func (r *Redactor) AddSecret(secrets ...string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	changed := false
+	for _, s := range secrets {
+		if _, ok := r.known[s]; len(s) >= minSecretLen && !ok {
+			r.known[s] = encodings(s)
+			changed = true
+		}
+	}
+	if !changed {
+		return
+	}
+	// One strings.Replacer for all secrets scans a text once, whatever the number of secrets. It
+	// compares old strings in argument order, so listing longer forms first makes the longest secret
+	// win where secrets overlap.
+	type pair struct{ old, new string }
+	var pairs []pair
+	seen := map[string]bool{}
+	for s, forms := range r.known {
+		fp := Fingerprint(s)
+		for _, form := range forms {
+			if !seen[form] {
+				seen[form] = true
+				pairs = append(pairs, pair{form, fp})
+			}
+		}
+	}
+	sort.Slice(pairs, func(i, j int) bool {
+		if len(pairs[i].old) != len(pairs[j].old) {
+			return len(pairs[i].old) > len(pairs[j].old)
+		}
+		return pairs[i].old < pairs[j].old
+	})
+	args := make([]string, 0, 2*len(pairs))
+	for _, p := range pairs {
+		args = append(args, p.old, p.new)
+	}
+	r.replacer = strings.NewReplacer(args...)
+}
+
+// Text replaces every known secret in s by its fingerprint, longest secret first. Each secret is also
+// looked for in its URL-encoded and JSON-escaped forms.
+func (r *Redactor) Text(s string) string {
+	r.mu.RLock()
+	rep := r.replacer
+	r.mu.RUnlock()
+	if s == "" || rep == nil {
+		return s
+	}
+	return rep.Replace(s)
+}
+
+// encodings returns the forms in which secret may appear on the wire.
+func encodings(secret string) []string {
+	forms := []string{secret}
+	add := func(f string) {
+		for _, g := range forms {
+			if g == f {
+				return
+			}
+		}
+		forms = append(forms, f)
+	}
+	add(url.QueryEscape(secret))
+	add(url.PathEscape(secret))
+	if b, err := json.Marshal(secret); err == nil {
+		add(string(b[1 : len(b)-1]))
+	}
+	return forms
+}
+
+// Header returns a redacted copy of h: the Authorization and Proxy-Authorization headers keep their
+// scheme and lose their credentials ("Basic [redacted:1a2b3c4d]"), Location and Content-Location are
+// redacted as URLs, and known secrets are replaced in every value.
+func (r *Redactor) Header(h http.Header) http.Header {
+	if h == nil {
+		return nil
+	}
+	out := make(http.Header, len(h))
+	for k, vs := range h {
+		nvs := make([]string, len(vs))
+		for i, v := range vs {
+			switch http.CanonicalHeaderKey(k) {
+			case "Authorization", "Proxy-Authorization":
+				v = redactCredentials(v)
+			case "Location", "Content-Location":
+				v = r.URL(v)
+			case "Cookie":
+				v = redactCookie(v, false)
+			case "Set-Cookie":
+				v = redactCookie(v, true)
+			}
+			nvs[i] = r.Text(v)
+		}
+		out[k] = nvs
+	}
+	return out
+}
+
+// redactCredentials keeps the authentication scheme of an Authorization header value (RFC 9110 §11.4)
+// and replaces the credentials by their fingerprint.
+func redactCredentials(v string) string {
+	scheme, creds, ok := strings.Cut(strings.TrimSpace(v), " ")
+	if !ok {
+		return Fingerprint(v)
+	}
+	return scheme + " " + Fingerprint(strings.TrimSpace(creds))
+}
+
+// redactCookie replaces cookie values by their fingerprints, keeping names. A Set-Cookie value has one
+// cookie followed by attributes (RFC 6265 §4.1), a Cookie value a list of cookies (§4.2).
+func redactCookie(v string, set bool) string {
+	parts := strings.Split(v, ";")
+	for i, p := range parts {
+		if set && i > 0 {
+			break
+		}
+		if name, val, ok := strings.Cut(p, "="); ok {
+			parts[i] = name + "=" + Fingerprint(val)
+		}
+	}
+	return strings.Join(parts, ";")
+}
+
+// URL redacts the sensitive parameters of a URL's query and fragment (a Location header carries the
+// authorization code there, RFC 6749 §4.1.2) and known secrets anywhere in it. Everything else is kept
+// byte for byte.
+func (r *Redactor) URL(u string) string {
+	rest, frag, hasFrag := strings.Cut(u, "#")
+	base, query, hasQuery := strings.Cut(rest, "?")
+	out := base
+	if hasQuery {
+		out += "?" + redactFormText(query)
+	}
+	if hasFrag {
+		out += "#" + redactFormText(frag)
+	}
+	return r.Text(out)
+}
+
+// Body redacts a request or response body: sensitive fields of a JSON document, sensitive parameters of
+// anything else read as application/x-www-form-urlencoded, then known secrets anywhere.
+func (r *Redactor) Body(body []byte) string {
+	if len(body) == 0 {
+		return ""
+	}
+	s := string(body)
+	if gjson.Valid(s) {
+		s = redactJSON(s)
+	} else {
+		s = redactFormText(s)
+	}
+	return r.Text(s)
+}
+
+// learn adds the values of sensitive fields found in a URL, header set or body to the known secrets,
+// so that they are redacted wherever else they show up.
+func (r *Redactor) learn(rawURL string, header http.Header, bodies ...[]byte) {
+	var found []string
+	collect := func(text string) {
+		for _, seg := range strings.Split(text, "&") {
+			k, v, ok := strings.Cut(seg, "=")
+			if !ok {
+				continue
+			}
+			if key, err := url.QueryUnescape(k); err == nil && sensitiveNames[key] {
+				if val, err := url.QueryUnescape(v); err == nil {
+					found = append(found, val)
+				}
+			}
+		}
+	}
+	if _, q, ok := strings.Cut(rawURL, "?"); ok {
+		q, frag, _ := strings.Cut(q, "#")
+		collect(q)
+		collect(frag)
+	} else if _, frag, ok := strings.Cut(rawURL, "#"); ok {
+		collect(frag)
+	}
+	for k, vs := range header {
+		for _, v := range vs {
+			switch http.CanonicalHeaderKey(k) {
+			case "Authorization", "Proxy-Authorization":
+				if _, creds, ok := strings.Cut(strings.TrimSpace(v), " "); ok {
+					found = append(found, strings.TrimSpace(creds))
+				}
+			case "Location", "Content-Location":
+				if _, q, ok := strings.Cut(v, "?"); ok {
+					q, frag, _ := strings.Cut(q, "#")
+					collect(q)
+					collect(frag)
+				} else if _, frag, ok := strings.Cut(v, "#"); ok {
+					collect(frag)
+				}
+			}
+		}
+	}
+	for _, b := range bodies {
+		if len(b) == 0 {
+			continue
+		}
+		if gjson.ValidBytes(b) {
+			walkJSON(gjson.ParseBytes(b), func(_ string, v gjson.Result) {
+				found = append(found, v.Str)
+			})
+		} else {
+			collect(string(b))
+		}
+	}
+	r.AddSecret(found...)
+}
+
+// redactFormText replaces the values of sensitive parameters in an application/x-www-form-urlencoded
+// string by their fingerprints. Other segments are kept byte for byte, so text that is not a form at
+// all passes through unchanged unless it contains something like "password=...".
+func redactFormText(s string) string {
+	if !strings.Contains(s, "=") {
+		return s
+	}
+	segs := strings.Split(s, "&")
+	for i, seg := range segs {
+		k, v, ok := strings.Cut(seg, "=")
+		if !ok || v == "" {
+			continue
+		}
+		key, err := url.QueryUnescape(k)
+		if err != nil || !sensitiveNames[key] {
+			continue
+		}
+		val, err := url.QueryUnescape(v)
+		if err != nil {
+			val = v
+		}
+		segs[i] = k + "=" + Fingerprint(val)
+	}
+	return strings.Join(segs, "&")
+}
+
+// walkJSON calls fn for every string value of a sensitive field, at any depth.
+func walkJSON(v gjson.Result, fn func(key string, v gjson.Result)) {
+	if !v.IsObject() && !v.IsArray() {
+		return
+	}
+	obj := v.IsObject()
+	v.ForEach(func(key, val gjson.Result) bool {
+		if obj && sensitiveNames[key.Str] && val.Type == gjson.String && val.Str != "" {
+			fn(key.Str, val)
+			return true
+		}
+		walkJSON(val, fn)
+		return true
+	})
+}
+
+// redactJSON replaces the string values of sensitive fields of a JSON document by their fingerprints,
+// keeping everything else (order, spacing, numbers) byte for byte.
+func redactJSON(s string) string {
+	type span struct {
+		start, end int
+		repl       string
+	}
+	var spans []span
+	walkJSON(gjson.Parse(s), func(_ string, v gjson.Result) {
+		if v.Index <= 0 || v.Index+len(v.Raw) > len(s) || s[v.Index:v.Index+len(v.Raw)] != v.Raw {
+			return
+		}
+		spans = append(spans, span{v.Index, v.Index + len(v.Raw), `"` + Fingerprint(v.Str) + `"`})
+	})
+	if len(spans) == 0 {
+		return s
+	}
+	sort.Slice(spans, func(i, j int) bool { return spans[i].start < spans[j].start })
+	var b strings.Builder
+	last := 0
+	for _, sp := range spans {
+		if sp.start < last {
+			continue
+		}
+		b.WriteString(s[last:sp.start])
+		b.WriteString(sp.repl)
+		last = sp.end
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// truncate shortens s to at most n bytes (on a rune boundary), marking the cut.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !isRuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…(" + strconv.Itoa(len(s)) + " bytes)"
+}
+
+func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
