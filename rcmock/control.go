@@ -1,0 +1,148 @@
+package rcmock
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// The control API (mock-only, enabled by Options.Control) lets a test drive what it cannot drive through
+// RingCentral's API: the clock, injected faults, behaviour switches, and device approval. Every call acts on
+// the realm named by the ScenarioHeader, so one scenario's clock or faults never reach another's.
+//
+//	GET    /__mock/health             {"status":"ok"}
+//	GET    /__mock/clock              {"now": RFC 3339}
+//	POST   /__mock/clock              {"advance_seconds": 3601}            -> {"now": ...}
+//	POST   /__mock/faults             {"path","count","status","delay_ms","body","content_type","headers"}
+//	DELETE /__mock/faults
+//	GET    /__mock/settings           Settings
+//	PATCH  /__mock/settings           partial Settings                     -> Settings
+//	POST   /__mock/device/approve     {"user_code","login","deny"}
+//	GET    /__mock/state              counts of sessions, tokens, codes, ...
+//	POST   /__mock/reset              forget the realm entirely
+//
+// Control errors use the API error shape with CMN- codes; they are never RingCentral behaviour.
+func (s *Server) handleControl(w http.ResponseWriter, r *http.Request) {
+	id := r.Header.Get(ScenarioHeader)
+	route := strings.TrimPrefix(r.URL.Path, PathControl)
+	bad := func(format string, args ...any) {
+		writeError(w, (&Error{Status: 400, Code: "CMN-101", Message: "Invalid control request"}).withReason(format, args...))
+	}
+	switch r.Method + " " + route {
+	case "GET health":
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+
+	case "GET clock":
+		writeJSON(w, http.StatusOK, map[string]string{"now": s.realm(id).Now().UTC().Format(time.RFC3339Nano)})
+
+	case "POST clock":
+		var req struct {
+			AdvanceSeconds *float64 `json:"advance_seconds"`
+		}
+		if err := decodeControl(r, &req); err != nil || req.AdvanceSeconds == nil {
+			bad("body must be {\"advance_seconds\": N}: %v", err)
+			return
+		}
+		if *req.AdvanceSeconds < 0 || *req.AdvanceSeconds > 10*365*24*3600 {
+			bad("advance_seconds must be between 0 and ten years; the clock never goes back")
+			return
+		}
+		rl := s.realm(id)
+		rl.mu.Lock()
+		rl.offset += time.Duration(*req.AdvanceSeconds * float64(time.Second))
+		now := rl.now()
+		rl.mu.Unlock()
+		writeJSON(w, http.StatusOK, map[string]string{"now": now.UTC().Format(time.RFC3339Nano)})
+
+	case "POST faults":
+		var f fault
+		if err := decodeControl(r, &f); err != nil {
+			bad("%v", err)
+			return
+		}
+		switch {
+		case f.Path == "" || (f.Path != "*" && !strings.HasPrefix(f.Path, "/")):
+			bad("path must be an absolute path or *")
+			return
+		case f.Count < 1 || f.Count > 1000:
+			bad("count must be between 1 and 1000")
+			return
+		case f.Status != 0 && (f.Status < 100 || f.Status > 599):
+			bad("status must be an HTTP status code")
+			return
+		case f.DelayMS < 0 || f.DelayMS > 120000:
+			bad("delay_ms must be between 0 and 120000")
+			return
+		}
+		rl := s.realm(id)
+		rl.mu.Lock()
+		rl.faults = append(rl.faults, &f)
+		rl.mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+
+	case "DELETE faults":
+		rl := s.realm(id)
+		rl.mu.Lock()
+		rl.faults = nil
+		rl.mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+
+	case "GET settings":
+		writeJSON(w, http.StatusOK, s.realm(id).currentSettings())
+
+	case "PATCH settings":
+		rl := s.realm(id)
+		rl.mu.Lock()
+		next := rl.settings
+		rl.mu.Unlock()
+		// Decoding into a copy of the current settings makes the PATCH partial: absent members keep
+		// their values.
+		if err := decodeControl(r, &next); err != nil {
+			bad("%v", err)
+			return
+		}
+		if err := validateSettings(next); err != nil {
+			bad("%v", err)
+			return
+		}
+		rl.mu.Lock()
+		rl.settings = next
+		rl.mu.Unlock()
+		writeJSON(w, http.StatusOK, next)
+
+	case "POST device/approve":
+		var req struct {
+			UserCode string `json:"user_code"`
+			Login    string `json:"login"`
+			Deny     bool   `json:"deny"`
+		}
+		if err := decodeControl(r, &req); err != nil {
+			bad("%v", err)
+			return
+		}
+		if e := s.approveDevice(s.realm(id), req.UserCode, req.Login, req.Deny); e != nil {
+			writeError(w, e)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+
+	case "GET state":
+		writeJSON(w, http.StatusOK, s.realm(id).counts())
+
+	case "POST reset":
+		s.dropRealm(id)
+		w.WriteHeader(http.StatusNoContent)
+
+	default:
+		writeError(w, errNotFound())
+	}
+}
+
+// decodeControl decodes a small JSON control body strictly.
+func decodeControl(r *http.Request, v any) error {
+	dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
+}

@@ -1,0 +1,68 @@
+// Package rcmock is a faithful mock of RingCentral's OAuth 2.0 / OpenID Connect API: the harness's default
+// target, and a drop-in sandbox for anyone developing against RingCentral's OAuth API (the official SDKs
+// work against it unchanged with the credentials of env/mock.env).
+//
+// It implements the API's rules rather than canned answers, so the conformance suite can tell a correct
+// server from a subtly wrong one. Ground truth is the project's reference (ringcentral-oauth.md, with its
+// sources) and RingCentral's OpenAPI description; every rule in the code cites the document it implements.
+//
+// # Endpoints
+//
+//   - POST /restapi/oauth/token with the twelve grant types of SPEC-2025-03 (token.go, grant_*.go);
+//   - GET and POST /restapi/oauth/authorize (authorize.go): no login page, the mock approves as the user
+//     named by login_hint or the fixture's first user;
+//   - POST /restapi/oauth/revoke (revoke.go);
+//   - GET /.well-known/openid-configuration, GET /restapi/oauth/jwks, GET /restapi/oauth/userinfo (oidc.go);
+//   - GET /restapi/v1.0/account/~ and /restapi/v1.0/account/~/extension/~ (resource.go);
+//   - mock-only: POST /restapi/oauth/device and GET /restapi/oauth/device/verify, an RFC 8628 device
+//     authorization endpoint for the device_code grant, since RingCentral publishes none (device.go);
+//   - mock-only: the /__mock/ control API (control.go), when Options.Control is set.
+//
+// # Rules
+//
+// Client authentication (clientauth.go): client_secret_basic with or without RFC 6749 §2.3.1 form-encoding,
+// client_id in the body next to Basic when it names the same client, RFC 7523 client assertions
+// (client_secret_jwt, private_key_jwt: signature, iss = sub = client_id, aud, exp, jti replay), public
+// clients by client_id. TTLs are clamped, never rejected; refresh_token_ttl=0 omits the refresh token;
+// expires_in values are remaining seconds. Refresh rotates the pair with RingCentral's grace for the old
+// refresh token. Authorization codes are single-use, 60 s, bound to the client and the redirect URI, with
+// PKCE (plain by default, S256). Five concurrent sessions per user and app, the sixth evicting the oldest
+// (or, by setting, refused with 429). Errors are RingCentral's bodies, written by one function (errors.go).
+// The Auth throttling group (5 requests per user per minute, 60 s penalty) is off by default.
+//
+// # Choices where RingCentral's behaviour is UNVERIFIED
+//
+// The reference marks some behaviour UNVERIFIED. The mock then does what is most plausible, says so in a
+// comment at the code, and makes it configurable where a user might need the other answer (Options and
+// Settings). In summary:
+//
+//   - errorCodes for a missing or invalid parameter (CMN-101), an unsupported grant type (CMN-101), a
+//     failed PKCE check or JWT assertion (invalid_grant, CMN-101); HTTP-level refusals carry HTTP-405,
+//     HTTP-413, HTTP-415 and HTTP-500, a namespace no RingCentral code uses;
+//   - the sixth session evicts the oldest (Settings.SessionLimitMode "reject" answers 429 instead);
+//   - reusing an authorization code revokes the tokens issued from it (Settings.RevokeOnCodeReuse);
+//   - public clients must use PKCE, and a code_verifier for a code issued without a challenge is refused
+//     (Options.RequirePKCEForPublicClients, Options.RejectVerifierWithoutChallenge);
+//   - client_secret in the body is refused (Options.AcceptClientSecretPost);
+//   - access_token_ttl=0 or negative gets the minimum (600 s), a non-numeric value the default; a refresh
+//     restarts the refresh token's lifetime;
+//   - client_credentials and guest tokens come without a refresh token and without owner_id;
+//   - personal_jwt and partner_jwt take the JWT credential in `assertion` and accept credentials of their
+//     own kind (Fixture JWTCredential.Kind); the JWT bearer grant accepts "jwt" and "personal" credentials;
+//   - device_certificate takes, in Options.DeviceCertificateParam ("assertion"), a JWT signed with the
+//     device's key that carries the device certificate in x5c; the certificate must chain to the fixture's
+//     device CA and name a registered device as its subject (grant_device_certificate.go);
+//   - ivr_pin accepts an optional username; otp codes are single use;
+//   - the device flow's errorCodes are DEV-1xx (mock-only);
+//   - API 401s carry an RFC 6750 WWW-Authenticate challenge.
+//
+// # Realms, time and faults
+//
+// Every request belongs to a realm named by its X-Mock-Scenario header (ScenarioHeader); requests without
+// it share the default realm. A realm is a complete, isolated copy of the mutable state: clock offset,
+// faults, settings, sessions, tokens, codes, rate limits. The harness gives each scenario its own realm, so
+// scenarios run concurrently without seeing each other's sessions, clock or faults. The clock is injected
+// (Options.Clock) and a realm's time only moves forward, through the control API; nothing sleeps to make a
+// token expire. Expired sessions, codes and other records are swept once they are older than
+// Options.Retention, and idle realms are dropped, so memory stays bounded on long runs.
+package rcmock

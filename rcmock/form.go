@@ -1,0 +1,90 @@
+package rcmock
+
+import (
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// form holds the parameters of a form-encoded request body. RFC 6749 §3.1: parameters sent without a value
+// are treated as if they were omitted, so get returns "" for both.
+type form struct {
+	values url.Values
+}
+
+func (f form) get(key string) string {
+	if v := f.values[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+func (f form) has(key string) bool { return f.get(key) != "" }
+
+// formContentType is the media type RingCentral requires for token and revocation requests (OpenAPI
+// requestBody; 415 for anything else).
+const formContentType = "application/x-www-form-urlencoded"
+
+// readForm reads a request body that must be application/x-www-form-urlencoded. An empty body needs no
+// content type. Duplicated parameters are refused with OAU-111 (RFC 6749 §3.2 "Request and response
+// parameters MUST NOT be included more than once"), naming the first duplicate in body order.
+func readForm(w http.ResponseWriter, r *http.Request, maxBytes int64) (form, *Error) {
+	body, e := readFormBody(w, r, maxBytes)
+	if e != nil {
+		return form{}, e
+	}
+	return parseFormBody(body)
+}
+
+// readFormBody reads a request body with readForm's size and media-type rules but does not parse it, for
+// the authorization endpoint, which applies its own duplicate rule (authorize.go).
+func readFormBody(w http.ResponseWriter, r *http.Request, maxBytes int64) (string, *Error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return "", errBodyTooLarge()
+		}
+		return "", errInvalidParameter("body", "").withReason("reading body: %v", err)
+	}
+	// The exact media type, which every SDK sends, needs no parsing (mime.ParseMediaType allocates a map).
+	if ct := r.Header.Get("Content-Type"); (len(body) > 0 || ct != "") && ct != formContentType {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || !strings.EqualFold(mt, formContentType) {
+			return "", errUnsupportedMediaType(ct)
+		}
+	}
+	return string(body), nil
+}
+
+// parseFormBody decodes an application/x-www-form-urlencoded body, refusing duplicates and malformed
+// escapes.
+func parseFormBody(body string) (form, *Error) {
+	values := url.Values{}
+	for body != "" {
+		var pair string
+		pair, body, _ = strings.Cut(body, "&")
+		if pair == "" {
+			continue
+		}
+		rawKey, rawValue, _ := strings.Cut(pair, "=")
+		key, err1 := url.QueryUnescape(rawKey)
+		value, err2 := url.QueryUnescape(rawValue)
+		if err1 != nil || err2 != nil {
+			return form{}, errInvalidParameter(rawKey, "").withReason("malformed percent-encoding in the form body")
+		}
+		if _, dup := values[key]; dup {
+			return form{}, errDuplicateParameter(key)
+		}
+		values[key] = []string{value}
+	}
+	return form{values: values}, nil
+}
+
+// queryForm parses a URL query with the same duplicate rule as a body.
+func queryForm(rawQuery string) (form, *Error) {
+	return parseFormBody(rawQuery)
+}

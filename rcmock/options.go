@@ -1,0 +1,169 @@
+package rcmock
+
+import (
+	"fmt"
+	"time"
+)
+
+// Session limit modes (Settings.SessionLimitMode).
+const (
+	// SessionLimitEvict makes a login beyond the limit invalidate the user's oldest session for that app:
+	// DOCS tokens.md lists "The application reached the limit (usually five) of parallel active sessions for
+	// the same user" among the reasons tokens are invalidated. Which session goes is UNVERIFIED; the oldest
+	// is the plausible choice.
+	SessionLimitEvict = "evict"
+	// SessionLimitReject makes a login beyond the limit fail with HTTP 429 (docs/basics/errors.md: "the
+	// server starts to return HTTP 429 on authorization requests").
+	SessionLimitReject = "reject"
+)
+
+// Settings are the behaviour switches that a scenario may change for itself through the control API
+// (PATCH /__mock/settings). The server's Options.Settings are the defaults of every scenario.
+type Settings struct {
+	// RateLimit switches on throttling of the Auth group (token, revoke, authorize, userinfo): RateLimitMax
+	// requests per user and app per RateLimitWindow, then RateLimitPenalty of 429s
+	// (docs/basics/rate-limits.md: "Auth 5 requests/user/minute, penalty interval 60 seconds").
+	RateLimit bool `json:"rate_limit"`
+	// SessionLimitMode is SessionLimitEvict (default) or SessionLimitReject.
+	SessionLimitMode string `json:"session_limit_mode"`
+	// RevokeOnCodeReuse makes a second use of an authorization code revoke the tokens already issued from it
+	// (RFC 6749 §4.1.2 SHOULD; RingCentral's behaviour is UNVERIFIED).
+	RevokeOnCodeReuse bool `json:"revoke_on_code_reuse"`
+}
+
+// Options configure a Server. The zero value is not usable; start from DefaultOptions.
+type Options struct {
+	// Fixture seeds apps, users and keys; nil means DefaultFixture().
+	Fixture *Fixture
+	// Clock is the time source; nil means the real clock. Every scenario realm adds its own offset to it.
+	Clock Clock
+	// Control enables the /__mock/ control API (clock, faults, settings, reset).
+	Control bool
+	// Issuer is the base URL the mock names itself by in discovery, id_tokens and the audiences it accepts in
+	// client assertions. Empty means "derived from each request's Host".
+	Issuer string
+	// Settings are the defaults of every scenario realm.
+	Settings Settings
+
+	// SessionLimit is the number of concurrent sessions per user per app ("You can have up to 5 simultaneous
+	// OAuth sessions per user per application", FAQ oauth.md).
+	SessionLimit int
+
+	// AccessTTLMin, AccessTTLMax and AccessTTLDefault clamp access_token_ttl (auth-token-params.inc: "from 600
+	// sec (10 min) to 3600 sec (1 hour). The default value is 3600 sec").
+	AccessTTLMin, AccessTTLMax, AccessTTLDefault time.Duration
+
+	// AuthCodeTTL is the authorization code lifetime (redirect example `expires_in=60`, auth-code-flow.md).
+	AuthCodeTTL time.Duration
+
+	// RefreshGraceAfterUse and RefreshGraceUnused model refresh-token rotation (DOCS refresh-tokens.md): after a
+	// refresh, the previous refresh token still answers with the same new pair for about ten seconds after the
+	// new access token is first used, and for up to 60 minutes while it is not used.
+	RefreshGraceAfterUse, RefreshGraceUnused time.Duration
+
+	// RotatedAccessTokenGrace is how long a replaced access token answers "Access token corrupted" before it
+	// answers "Token not found" (EXPERIMENT README: ~10 s).
+	RotatedAccessTokenGrace time.Duration
+
+	// RateLimitMax, RateLimitWindow and RateLimitPenalty shape the Auth throttling group.
+	RateLimitMax     int
+	RateLimitWindow  time.Duration
+	RateLimitPenalty time.Duration
+
+	// ExactExpiresIn makes expires_in equal to the TTL. By default the mock answers remaining whole seconds,
+	// which at issue time is TTL-1 (3599/604799, as real responses show; ringcentral-oauth.md §3, §4).
+	ExactExpiresIn bool
+
+	// ClientAssertionLeeway is the clock skew allowed when checking exp/iat/nbf of client assertions and JWT
+	// bearer assertions (RFC 7523 §3: "reasonable" skew).
+	ClientAssertionLeeway time.Duration
+
+	// AcceptClientSecretPost accepts client_id+client_secret in the body. RingCentral advertises only
+	// client_secret_basic, client_secret_jwt and private_key_jwt (OpenAPI OpenIdDiscovery); UNVERIFIED, off by
+	// default.
+	AcceptClientSecretPost bool
+
+	// RequirePKCEForPublicClients refuses an authorization request from a public client without
+	// code_challenge (RFC 9700 §2.1.1; RingCentral's client-side apps use PKCE, auth-code-pkce-flow.md).
+	// UNVERIFIED whether RingCentral enforces it; on by default.
+	RequirePKCEForPublicClients bool
+
+	// RejectVerifierWithoutChallenge refuses a code_verifier for a code issued without code_challenge
+	// (RFC 9700 §2.1.1, PKCE downgrade). UNVERIFIED for RingCentral; on by default.
+	RejectVerifierWithoutChallenge bool
+
+	// DeviceCertificateParam is the form parameter of the device_certificate grant that carries the
+	// device's signed assertion. RingCentral publishes no schema for this grant (SPEC-2025-03 lists only the
+	// enum value); the mock's choice is documented in the package doc.
+	DeviceCertificateParam string
+
+	// DeviceCodeTTL and DevicePollInterval shape the mock-only RFC 8628 device authorization endpoint.
+	DeviceCodeTTL, DevicePollInterval time.Duration
+
+	// Retention is how long expired sessions and codes stay known (answering "expired" rather than "not
+	// found") before garbage collection removes them.
+	Retention time.Duration
+
+	// MaxBodyBytes limits request bodies.
+	MaxBodyBytes int64
+}
+
+// DefaultOptions returns the options that model RingCentral as described in ringcentral-oauth.md, with
+// the control API off.
+func DefaultOptions() Options {
+	return Options{
+		Settings: Settings{
+			SessionLimitMode:  SessionLimitEvict,
+			RevokeOnCodeReuse: true,
+		},
+		SessionLimit:                   5,
+		AccessTTLMin:                   600 * time.Second,
+		AccessTTLMax:                   3600 * time.Second,
+		AccessTTLDefault:               3600 * time.Second,
+		AuthCodeTTL:                    60 * time.Second,
+		RefreshGraceAfterUse:           10 * time.Second,
+		RefreshGraceUnused:             60 * time.Minute,
+		RotatedAccessTokenGrace:        10 * time.Second,
+		RateLimitMax:                   5,
+		RateLimitWindow:                time.Minute,
+		RateLimitPenalty:               time.Minute,
+		ClientAssertionLeeway:          30 * time.Second,
+		RequirePKCEForPublicClients:    true,
+		RejectVerifierWithoutChallenge: true,
+		DeviceCertificateParam:         "assertion",
+		DeviceCodeTTL:                  10 * time.Minute,
+		DevicePollInterval:             5 * time.Second,
+		Retention:                      time.Hour,
+		MaxBodyBytes:                   64 << 10,
+	}
+}
+
+// validate reports options that cannot work.
+func (o *Options) validate() error {
+	switch {
+	case o.SessionLimit < 1:
+		return fmt.Errorf("rcmock: SessionLimit must be at least 1, got %d", o.SessionLimit)
+	case o.AccessTTLMin <= 0 || o.AccessTTLMax < o.AccessTTLMin || o.AccessTTLDefault < o.AccessTTLMin || o.AccessTTLDefault > o.AccessTTLMax:
+		return fmt.Errorf("rcmock: access TTL bounds must satisfy 0 < min <= default <= max")
+	case o.AuthCodeTTL <= 0:
+		return fmt.Errorf("rcmock: AuthCodeTTL must be positive")
+	case o.RateLimitMax < 1 || o.RateLimitWindow <= 0 || o.RateLimitPenalty < 0:
+		return fmt.Errorf("rcmock: rate limit must allow at least one request per positive window")
+	case o.MaxBodyBytes <= 0:
+		return fmt.Errorf("rcmock: MaxBodyBytes must be positive")
+	case o.DeviceCertificateParam == "":
+		return fmt.Errorf("rcmock: DeviceCertificateParam must name a form parameter")
+	case o.DeviceCodeTTL <= 0 || o.DevicePollInterval <= 0:
+		return fmt.Errorf("rcmock: DeviceCodeTTL and DevicePollInterval must be positive")
+	case o.Retention < 0 || o.RefreshGraceAfterUse < 0 || o.RefreshGraceUnused < 0 || o.RotatedAccessTokenGrace < 0:
+		return fmt.Errorf("rcmock: retention and grace periods must not be negative")
+	}
+	return validateSettings(o.Settings)
+}
+
+func validateSettings(s Settings) error {
+	if s.SessionLimitMode != SessionLimitEvict && s.SessionLimitMode != SessionLimitReject {
+		return fmt.Errorf("rcmock: session_limit_mode must be %q or %q, got %q", SessionLimitEvict, SessionLimitReject, s.SessionLimitMode)
+	}
+	return nil
+}
