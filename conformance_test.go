@@ -1,0 +1,145 @@
+package conformance
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/cucumber/godog"
+
+	"github.com/rcoauth/conformance/env"
+	"github.com/rcoauth/conformance/steps"
+)
+
+// Run options of TestFeatures, read from the environment once here and passed down (README "Running the
+// suite"); the Makefile sets them from make variables.
+const (
+	envTags        = "GODOG_TAGS"         // tag expression, e.g. "@revocation && ~@slow"
+	envConcurrency = "GODOG_CONCURRENCY"  // scenarios in parallel (default 4)
+	envSeed        = "GODOG_SEED"         // random order seed (default: a fresh one, printed)
+	envFormat      = "GODOG_FORMAT"       // console formatter (default pretty)
+	envStrict      = "CONFORMANCE_STRICT" // true: a failed SHOULD (@should) fails the run
+	reportsDir     = "reports"
+)
+
+// TestFeatures runs the conformance suite: strict (undefined or pending steps fail), in random order with
+// the seed printed, several scenarios at once, with pretty console output plus cucumber JSON and JUnit XML
+// reports in reports/.
+func TestFeatures(t *testing.T) {
+	cfg, opts, err := suiteConfig(os.Environ())
+	if err != nil {
+		t.Fatal(err)
+	}
+	suite, err := steps.NewSuite(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := suite.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("profile %s, target %s, seed %d, concurrency %d, tags %q", cfg.Profile.Name(), suite.Target(), opts.Randomize, opts.Concurrency, opts.Tags)
+	opts.TestingT = t
+	status := godog.TestSuite{
+		Name:                 "ringcentral-oauth",
+		TestSuiteInitializer: suite.InitializeTestSuite,
+		ScenarioInitializer:  suite.InitializeScenario,
+		Options:              opts,
+	}.Run()
+	if status != 0 {
+		t.Fatalf("the conformance suite failed (status %d); reports in %s/, seed %d", status, reportsDir, opts.Randomize)
+	}
+}
+
+// suiteConfig builds the suite configuration and godog options from environ.
+func suiteConfig(environ []string) (steps.Config, *godog.Options, error) {
+	get := func(key string) string {
+		for _, kv := range environ {
+			if k, v, ok := strings.Cut(kv, "="); ok && k == key {
+				return v
+			}
+		}
+		return ""
+	}
+	profile, err := env.Load("env", "", environ)
+	if err != nil {
+		return steps.Config{}, nil, err
+	}
+	concurrency := 4
+	if v := get(envConcurrency); v != "" {
+		if concurrency, err = strconv.Atoi(v); err != nil || concurrency < 1 {
+			return steps.Config{}, nil, fmt.Errorf("%s=%q: want a positive whole number", envConcurrency, v)
+		}
+	}
+	seed := rand.Int64N(1<<53) + 1
+	if v := get(envSeed); v != "" {
+		if seed, err = strconv.ParseInt(v, 10, 64); err != nil || seed == 0 {
+			return steps.Config{}, nil, fmt.Errorf("%s=%q: want a non-zero whole number", envSeed, v)
+		}
+	}
+	format := get(envFormat)
+	if format == "" {
+		format = "pretty"
+	}
+	strict := false
+	if v := get(envStrict); v != "" {
+		if strict, err = strconv.ParseBool(v); err != nil {
+			return steps.Config{}, nil, fmt.Errorf("%s=%q: want true or false", envStrict, v)
+		}
+	}
+	if err := os.MkdirAll(reportsDir, 0o755); err != nil {
+		return steps.Config{}, nil, err
+	}
+	opts := &godog.Options{
+		Format:      format + ",cucumber:" + filepath.Join(reportsDir, "cucumber.json") + ",junit:" + filepath.Join(reportsDir, "junit.xml"),
+		Paths:       []string{"features"},
+		Tags:        get(envTags),
+		Strict:      true,
+		Randomize:   seed,
+		Concurrency: concurrency,
+	}
+	cfg := steps.Config{
+		Profile: profile, ReportsDir: reportsDir, Strict: strict,
+		Seed: seed, Tags: opts.Tags, Concurrency: concurrency,
+	}
+	return cfg, opts, nil
+}
+
+// cliSuite is the suite of a godog CLI run (`godog run` from the repository root), which calls the two
+// exported initializers below instead of TestFeatures. It is run-level state, created once.
+var cliSuite = sync.OnceValues(func() (*steps.Suite, error) {
+	cfg, _, err := suiteConfig(os.Environ())
+	if err != nil {
+		return nil, err
+	}
+	s, err := steps.NewSuite(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return s, s.Start()
+})
+
+// InitializeTestSuite is the godog CLI's suite initializer: it loads the profile named by OAUTH_ENV and
+// connects to its target; a bad profile stops the run before any scenario.
+func InitializeTestSuite(ctx *godog.TestSuiteContext) {
+	s, err := cliSuite()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	s.InitializeTestSuite(ctx)
+}
+
+// InitializeScenario is the godog CLI's scenario initializer: the same vocabulary as TestFeatures.
+func InitializeScenario(ctx *godog.ScenarioContext) {
+	s, err := cliSuite()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	s.InitializeScenario(ctx)
+}

@@ -1,0 +1,294 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/rcoauth/conformance/driver"
+)
+
+// authorization is the latest authorization request of a scenario and its outcome.
+type authorization struct {
+	form        driver.Form
+	redirectURI string
+	state       string
+	pkce        *driver.PKCE
+	res         *driver.AuthorizeResult
+	code        string
+}
+
+func (v *vocabulary) authorize() {
+	w := v.w
+	v.step(`^the user authorizes the app$`, func(ctx context.Context) error { return w.authorizeStep(ctx, http.MethodGet, nil) })
+	v.step(`^the user authorizes the app with POST$`, func(ctx context.Context) error { return w.authorizeStep(ctx, http.MethodPost, nil) })
+	v.step(`^the user authorizes the app with PKCE (S256|plain)$`, func(ctx context.Context, method string) error {
+		return w.authorizeWithPKCE(ctx, method, true)
+	})
+	v.step(`^the user authorizes the app with a PKCE challenge but no method$`, func(ctx context.Context) error {
+		return w.authorizeWithPKCE(ctx, driver.PKCEPlain, false)
+	})
+	v.step(`^the user authorizes the app with (\w+) "([^"]*)"$`, func(ctx context.Context, param, value string) error {
+		return w.authorizeStep(ctx, http.MethodGet, func(a *authorization) {
+			a.form.Set(param, value)
+			if param == "redirect_uri" {
+				a.redirectURI = value
+			}
+			if param == "state" {
+				a.state = value
+			}
+		})
+	})
+	v.step(`^the user authorizes the app without (\w+)$`, func(ctx context.Context, param string) error {
+		return w.authorizeStep(ctx, http.MethodGet, func(a *authorization) {
+			a.form.Del(param)
+			if param == "state" {
+				a.state = ""
+			}
+		})
+	})
+	v.step(`^the user authorizes the app with (\w+) duplicated$`, func(ctx context.Context, param string) error {
+		return w.authorizeStep(ctx, http.MethodGet, func(a *authorization) { a.form.Add(param, a.form.Get(param)) })
+	})
+	v.step(`^the user authorizes the app with the parameters the JavaScript SDK sends$`, w.authorizeLikeJSSDK)
+	v.step(`^the app is redirected with a code$`, w.redirectedWithCode)
+	v.step(`^the code expires in (\d+) seconds$`, w.codeExpiresIn)
+	v.step(`^the app is redirected with error (\w+)$`, w.redirectedWithError)
+	v.step(`^the app is not redirected$`, w.notRedirected)
+	v.step(`^the app exchanges the code$`, func(ctx context.Context) error { return w.exchangeCode(ctx, nil) })
+	v.step(`^the app exchanges the code again$`, func(ctx context.Context) error { return w.exchangeCode(ctx, nil) })
+	v.step(`^the app exchanges the code with (\w+) "([^"]*)"$`, func(ctx context.Context, param, value string) error {
+		return w.exchangeCode(ctx, func(f *driver.Form) { f.Set(param, value) })
+	})
+	v.step(`^the app exchanges the code without (\w+)$`, func(ctx context.Context, param string) error {
+		return w.exchangeCode(ctx, func(f *driver.Form) { f.Del(param) })
+	})
+	v.step(`^the (`+appNames+`) app exchanges the code$`, func(ctx context.Context, app string) error {
+		if err := w.useApp(app); err != nil {
+			return err
+		}
+		return w.exchangeCode(ctx, nil)
+	})
+}
+
+// newAuthorization prepares the scenario app's authorization request (RFC 6749 §4.1.1): response_type
+// code, client_id, the registered redirect URI, a fresh state, and for the public app a PKCE S256
+// challenge (RFC 9700 §2.1.1: public clients use PKCE).
+func (w *world) newAuthorization() (*authorization, error) {
+	a, err := w.currentApp()
+	if err != nil {
+		return nil, err
+	}
+	vals, err := w.need("RC_REDIRECT_URI")
+	if err != nil {
+		return nil, err
+	}
+	az := &authorization{redirectURI: vals[0], state: randomID()}
+	az.form = driver.NewForm("response_type", "code", "client_id", a.id, "redirect_uri", az.redirectURI, "state", az.state)
+	if a.spec.method == authPublic {
+		p, err := driver.NewPKCE(driver.PKCES256)
+		if err != nil {
+			return nil, err
+		}
+		az.pkce = &p
+		az.form.Set("code_challenge", p.Challenge)
+		az.form.Set("code_challenge_method", p.Method)
+	}
+	return az, nil
+}
+
+// authorizeStep sends an authorization request, altered by alter, and keeps the outcome. The user's
+// approval is automatic on the mock; a real target redirects to its login page instead, which the harness
+// does not automate, so the scenario is skipped there with that reason.
+func (w *world) authorizeStep(ctx context.Context, method string, alter func(*authorization)) error {
+	az, err := w.newAuthorization()
+	if err != nil {
+		return err
+	}
+	if alter != nil {
+		alter(az)
+	}
+	return w.sendAuthorization(ctx, method, az)
+}
+
+func (w *world) sendAuthorization(ctx context.Context, method string, az *authorization) error {
+	res, err := w.client.Authorize(ctx, driver.AuthorizeRequest{Method: method, Form: az.form})
+	az.res = res
+	r := &result{what: "authorization request", err: err}
+	if res != nil {
+		r.resp = res.Response
+		az.code = res.Code
+	}
+	w.authz = az
+	w.setResult(r)
+	if res != nil && res.Redirected && az.redirectURI != "" && !sameTarget(res.Location, az.redirectURI) && res.Location != nil {
+		return w.skip("the target redirected to %s://%s%s rather than to the app: a user must sign in there, which the harness does not automate (run against the mock)",
+			res.Location.Scheme, res.Location.Host, res.Location.Path)
+	}
+	return nil
+}
+
+func (w *world) authorizeWithPKCE(ctx context.Context, method string, sendMethod bool) error {
+	p, err := driver.NewPKCE(method)
+	if err != nil {
+		return err
+	}
+	return w.authorizeStep(ctx, http.MethodGet, func(a *authorization) {
+		a.pkce = &p
+		a.form.Set("code_challenge", p.Challenge)
+		if sendMethod {
+			a.form.Set("code_challenge_method", p.Method)
+		} else {
+			a.form.Del("code_challenge_method")
+		}
+	})
+}
+
+// authorizeLikeJSSDK sends the query RingCentral's JS SDK builds in loginUrl(): every optional key present
+// with an empty value (ringcentral-oauth.md §8.3).
+func (w *world) authorizeLikeJSSDK(ctx context.Context) error {
+	return w.authorizeStep(ctx, http.MethodGet, func(a *authorization) {
+		for _, k := range []string{"brand_id", "display", "prompt", "ui_options", "ui_locales", "localeId"} {
+			a.form.Add(k, "")
+		}
+	})
+}
+
+// sameTarget reports whether loc points at the redirect URI (scheme, host and path), i.e. whether the
+// authorization server redirected back to the app.
+func sameTarget(loc *url.URL, redirectURI string) bool {
+	if loc == nil {
+		return false
+	}
+	want, err := url.Parse(redirectURI)
+	if err != nil {
+		return false
+	}
+	return strings.EqualFold(loc.Scheme, want.Scheme) && strings.EqualFold(loc.Host, want.Host) && loc.Path == want.Path
+}
+
+func (w *world) currentAuthorization() (*authorization, error) {
+	if w.authz == nil || w.authz.res == nil {
+		return nil, fmt.Errorf("no authorization request has been answered in this scenario")
+	}
+	return w.authz, nil
+}
+
+// redirectedWithCode checks RFC 6749 §4.1.2: a redirect to the registered URI with code and the state sent,
+// and RingCentral's expires_in (auth-code-params.inc).
+func (w *world) redirectedWithCode() error {
+	az, err := w.currentAuthorization()
+	if err != nil {
+		return err
+	}
+	r := w.last
+	var p problems
+	res := az.res
+	switch {
+	case !res.Redirected:
+		p.addf("answered %d without a redirect; want a redirect to %s", res.Response.Status, az.redirectURI)
+	case !sameTarget(res.Location, az.redirectURI):
+		p.addf("redirected to %s; want %s", res.Location.Redacted(), az.redirectURI)
+	}
+	if res.Code == "" {
+		p.addf("the redirect has no code")
+	}
+	if res.Error != "" {
+		p.addf("the redirect carries error=%s (%s)", res.Error, res.ErrorDescription)
+	}
+	if az.state != "" && res.State != az.state {
+		p.addf("state %q; want the state sent, %q (RFC 6749 §4.1.2)", res.State, az.state)
+	}
+	if res.ExpiresIn == "" {
+		p.addf("the redirect has no expires_in (RingCentral sends the code's remaining lifetime)")
+	}
+	return p.err(r)
+}
+
+func (w *world) codeExpiresIn(n int) error {
+	az, err := w.currentAuthorization()
+	if err != nil {
+		return err
+	}
+	if got := az.res.ExpiresIn; got != fmt.Sprint(n) {
+		return fmt.Errorf("expires_in=%q in the redirect; want %d", got, n)
+	}
+	return nil
+}
+
+// redirectedWithError checks RFC 6749 §4.1.2.1: an error delivered by redirect to the app, with the state
+// echoed when one was sent, and no code.
+func (w *world) redirectedWithError(code string) error {
+	az, err := w.currentAuthorization()
+	if err != nil {
+		return err
+	}
+	res := az.res
+	var p problems
+	if !res.Redirected || !sameTarget(res.Location, az.redirectURI) {
+		return fmt.Errorf("want a redirect to %s with error=%s: %s", az.redirectURI, code, w.last.describe())
+	}
+	if res.Error != code {
+		p.addf("error=%q; want %q", res.Error, code)
+	}
+	if res.Code != "" {
+		p.addf("the error redirect also carries a code")
+	}
+	if az.state != "" && res.State != az.state {
+		p.addf("state %q; want the state sent, %q (RFC 6749 §4.1.2.1)", res.State, az.state)
+	}
+	return p.err(w.last)
+}
+
+// notRedirected checks RFC 6749 §3.1.2.4 / §4.1.2.1: with an invalid client or redirect URI the
+// authorization server must not redirect.
+func (w *world) notRedirected() error {
+	az, err := w.currentAuthorization()
+	if err != nil {
+		return err
+	}
+	if az.res.Redirected || az.res.Response.Header.Get("Location") != "" {
+		return fmt.Errorf("answered %d with Location %q; want no redirect", az.res.Response.Status, az.res.Response.Header.Get("Location"))
+	}
+	return nil
+}
+
+// codeExchangeForm is the authorization code grant's passing request: it authorizes the scenario's app
+// when there is no unexchanged code yet, then sends code, redirect_uri and, with PKCE, code_verifier.
+func (w *world) codeExchangeForm(ctx context.Context) (driver.Form, error) {
+	if w.authz == nil || w.authz.code == "" {
+		if err := w.authorizeStep(ctx, http.MethodGet, nil); err != nil {
+			return nil, err
+		}
+		if w.authz.code == "" {
+			return nil, fmt.Errorf("authorizing the app to get a code: %s", w.last.describe())
+		}
+	}
+	az := w.authz
+	f := driver.NewForm("code", az.code)
+	if az.form.Has("redirect_uri") {
+		f.Set("redirect_uri", az.form.Get("redirect_uri"))
+	}
+	if az.pkce != nil {
+		f.Set("code_verifier", az.pkce.Verifier)
+	}
+	return f, nil
+}
+
+// exchangeCode exchanges the latest code (RFC 6749 §4.1.3), altered by alter.
+func (w *world) exchangeCode(ctx context.Context, alter func(*driver.Form)) error {
+	if w.authz == nil || w.authz.code == "" {
+		return fmt.Errorf("there is no authorization code to exchange: %s", w.last.describe())
+	}
+	f, err := w.codeExchangeForm(ctx)
+	if err != nil {
+		return err
+	}
+	if alter != nil {
+		alter(&f)
+	}
+	_, err = w.requestTokenWith(ctx, "authorization_code", f, tokenOptions{})
+	return err
+}

@@ -1,0 +1,243 @@
+package steps
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/pem"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/rcoauth/conformance/driver"
+)
+
+// grantSpec is a grant type as the vocabulary names it, with the passing request every negative scenario
+// is derived from (one fault at a time).
+type grantSpec struct {
+	name      string // as in the sentences: "password", "JWT bearer", ...
+	grantType string // the grant_type value
+	// build returns the grant's parameters (without grant_type) for a request that the target accepts.
+	// It may perform setup exchanges (an authorization request, a sign-in, a device authorization).
+	build func(ctx context.Context, w *world) (driver.Form, error)
+}
+
+// grantNames is the alternation of grant names used by the step expressions.
+const grantNames = `password|authorization code|refresh token|client credentials|JWT bearer|partner JWT|personal JWT|device code|device certificate|guest|OTP|IVR PIN`
+
+// grants lists the twelve grant types of SPEC-2025-03's enum (ringcentral-oauth.md §2.3). It is filled by
+// init because the builders refer back to it (a refresh needs a sign-in first).
+var grants map[string]grantSpec
+
+func init() { grants = grantTable() }
+
+func grantTable() map[string]grantSpec {
+	return map[string]grantSpec{
+		"password": {"password", "password", func(_ context.Context, w *world) (driver.Form, error) {
+			vals, err := w.need("RC_USERNAME", "RC_PASSWORD")
+			if err != nil {
+				return nil, err
+			}
+			return driver.NewForm("username", w.login(vals[0]), "password", vals[1]), nil
+		}},
+		"authorization code": {"authorization code", "authorization_code", func(ctx context.Context, w *world) (driver.Form, error) {
+			return w.codeExchangeForm(ctx)
+		}},
+		"refresh token": {"refresh token", "refresh_token", func(ctx context.Context, w *world) (driver.Form, error) {
+			rt, err := w.refreshTokenFor(ctx, "latest")
+			if err != nil {
+				return nil, err
+			}
+			return driver.NewForm("refresh_token", rt), nil
+		}},
+		"client credentials": {"client credentials", "client_credentials", func(_ context.Context, w *world) (driver.Form, error) {
+			vals, err := w.need("RC_ACCOUNT_ID")
+			if err != nil {
+				return nil, err
+			}
+			return driver.NewForm("account_id", vals[0]), nil
+		}},
+		"JWT bearer":   {"JWT bearer", "urn:ietf:params:oauth:grant-type:jwt-bearer", assertionFrom("RC_JWT")},
+		"partner JWT":  {"partner JWT", "partner_jwt", assertionFrom("RC_PARTNER_JWT")},
+		"personal JWT": {"personal JWT", "personal_jwt", assertionFrom("RC_PERSONAL_JWT")},
+		"device code": {"device code", "urn:ietf:params:oauth:grant-type:device_code", func(ctx context.Context, w *world) (driver.Form, error) {
+			d, err := w.approvedDevice(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return driver.NewForm("device_code", d.deviceCode), nil
+		}},
+		"device certificate": {"device certificate", "device_certificate", func(_ context.Context, w *world) (driver.Form, error) {
+			a, err := w.deviceAssertion(nil)
+			if err != nil {
+				return nil, err
+			}
+			return driver.NewForm("assertion", a), nil
+		}},
+		"guest": {"guest", "guest", func(_ context.Context, w *world) (driver.Form, error) {
+			vals, err := w.need("RC_GUEST_RESOURCE_TYPE", "RC_GUEST_RESOURCE")
+			if err != nil {
+				return nil, err
+			}
+			return driver.NewForm("resource_type", vals[0], "resource", vals[1]), nil
+		}},
+		"OTP": {"OTP", "otp", func(_ context.Context, w *world) (driver.Form, error) {
+			vals, err := w.need("RC_OTP_CODE")
+			if err != nil {
+				return nil, err
+			}
+			return driver.NewForm("code", vals[0]), nil
+		}},
+		"IVR PIN": {"IVR PIN", "ivr_pin", func(_ context.Context, w *world) (driver.Form, error) {
+			vals, err := w.need("RC_IVR_PIN")
+			if err != nil {
+				return nil, err
+			}
+			return driver.NewForm("ivr_pin", vals[0]), nil
+		}},
+	}
+}
+
+func assertionFrom(variable string) func(context.Context, *world) (driver.Form, error) {
+	return func(_ context.Context, w *world) (driver.Form, error) {
+		vals, err := w.need(variable)
+		if err != nil {
+			return nil, err
+		}
+		return driver.NewForm("assertion", vals[0]), nil
+	}
+}
+
+// login is the password grant's username: RC_USERNAME, with RC_EXTENSION embedded as number*ext for a
+// phone number (the form RopcTokenRequest recommends over the deprecated extension parameter).
+func (w *world) login(username string) string {
+	ext := w.profile.Value("RC_EXTENSION")
+	if ext == "" || strings.Contains(username, "@") || strings.Contains(username, "*") {
+		return username
+	}
+	return username + "*" + ext
+}
+
+// refreshTokenFor returns the refresh token of the named token response; without any token yet it signs
+// the user in with the grant the app is approved for.
+func (w *world) refreshTokenFor(ctx context.Context, which string) (string, error) {
+	if len(w.tokens) == 0 {
+		if err := w.signIn(ctx); err != nil {
+			return "", err
+		}
+	}
+	t, err := w.tokenAt(which)
+	if err != nil {
+		return "", err
+	}
+	if t.RefreshToken == "" {
+		return "", fmt.Errorf("the %s token response carries no refresh token", which)
+	}
+	return t.RefreshToken, nil
+}
+
+// signIn obtains tokens for the scenario's app with the sign-in grant its kind of app uses: the password
+// grant for the confidential and secret-JWT apps, the JWT bearer grant for the private-key app, and the
+// authorization code grant for the public and restricted apps.
+func (w *world) signIn(ctx context.Context) error {
+	a, err := w.currentApp()
+	if err != nil {
+		return err
+	}
+	grant := map[string]string{
+		"confidential": "password", "secret-JWT": "password", "private-key": "JWT bearer",
+		"public": "authorization code", "restricted": "authorization code",
+	}[a.spec.name]
+	r, err := w.requestToken(ctx, grant, nil, tokenOptions{})
+	if err != nil {
+		return err
+	}
+	if r.err != nil || r.token == nil {
+		return fmt.Errorf("signing in with the %s grant to get tokens: %s", grant, r.describe())
+	}
+	return nil
+}
+
+// deviceAssertion builds the device_certificate grant's assertion: a JWT signed with the device's private
+// key, carrying its certificate in x5c, sub = the certificate's common name, aud = the token endpoint
+// (the mock's documented choice; RingCentral publishes no schema for this grant). alter may change
+// claims for negative scenarios.
+func (w *world) deviceAssertion(alter func(jwt.MapClaims)) (string, error) {
+	vals, err := w.need("RC_DEVICE_CERTIFICATE", "RC_DEVICE_PRIVATE_KEY")
+	if err != nil {
+		return "", err
+	}
+	block, _ := pem.Decode([]byte(strings.ReplaceAll(vals[0], `\n`, "\n")))
+	if block == nil {
+		return "", fmt.Errorf("profile %q: RC_DEVICE_CERTIFICATE is not a PEM certificate", w.profile.Name())
+	}
+	cert, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		return "", fmt.Errorf("profile %q: RC_DEVICE_CERTIFICATE: %w", w.profile.Name(), err)
+	}
+	key, err := driver.ParsePrivateKeyPEM(vals[1])
+	if err != nil {
+		return "", fmt.Errorf("profile %q: RC_DEVICE_PRIVATE_KEY: %w", w.profile.Name(), err)
+	}
+	now := time.Now()
+	claims := jwt.MapClaims{
+		"iss": cert.Subject.CommonName, "sub": cert.Subject.CommonName, "aud": w.client.TokenURL(),
+		"iat": now.Unix(), "exp": now.Add(5 * time.Minute).Unix(), "jti": randomID(),
+	}
+	if alter != nil {
+		alter(claims)
+	}
+	var method jwt.SigningMethod = jwt.SigningMethodRS256
+	if _, ok := key.Public().(*ecdsa.PublicKey); ok {
+		method = jwt.SigningMethodES256
+	}
+	tok := jwt.NewWithClaims(method, claims)
+	tok.Header["x5c"] = []string{base64.StdEncoding.EncodeToString(cert.Raw)}
+	return tok.SignedString(key)
+}
+
+// hs256Credential re-signs the claims of the user's JWT credential with HS256 and an arbitrary key: what
+// RingCentral refuses with OAU-347 (DOCS changelog 1_0_41), whatever the key.
+func (w *world) hs256Credential() (string, error) {
+	vals, err := w.need("RC_JWT")
+	if err != nil {
+		return "", err
+	}
+	claims := jwt.MapClaims{}
+	if _, _, err := jwt.NewParser().ParseUnverified(vals[0], claims); err != nil {
+		return "", fmt.Errorf("profile %q: RC_JWT is not a JWT: %w", w.profile.Name(), err)
+	}
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(randomID() + randomID()))
+}
+
+// tamperedCredential changes one character in the middle of the credential's signature.
+func (w *world) tamperedCredential() (string, error) {
+	vals, err := w.need("RC_JWT")
+	if err != nil {
+		return "", err
+	}
+	parts := strings.Split(vals[0], ".")
+	if len(parts) != 3 || len(parts[2]) < 8 {
+		return "", fmt.Errorf("profile %q: RC_JWT is not a signed JWT", w.profile.Name())
+	}
+	sig := []byte(parts[2])
+	i := len(sig) / 2
+	if sig[i] == 'A' {
+		sig[i] = 'B'
+	} else {
+		sig[i] = 'A'
+	}
+	parts[2] = string(sig)
+	return strings.Join(parts, "."), nil
+}
+
+func randomID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

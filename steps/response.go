@@ -1,0 +1,374 @@
+package steps
+
+import (
+	"errors"
+	"fmt"
+	"mime"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/cucumber/godog"
+	"github.com/tidwall/gjson"
+
+	"github.com/rcoauth/conformance/driver"
+	"github.com/rcoauth/conformance/jsoncheck"
+)
+
+// problems collects every mismatch of an assertion, so a failed step reports all of them at once.
+type problems []string
+
+func (p *problems) addf(format string, args ...any) { *p = append(*p, fmt.Sprintf(format, args...)) }
+
+func (p problems) err(r *result) error {
+	if len(p) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%d problem(s):\n  - %s\nreceived: %s", len(p), strings.Join(p, "\n  - "), r.describe())
+}
+
+func (v *vocabulary) responses() {
+	w := v.w
+	v.step(`^a token is issued$`, w.tokenIssued)
+	v.step(`^the token response has a refresh token$`, func() error { return w.refreshTokenPresence(true) })
+	v.step(`^the token response has no refresh token$`, func() error { return w.refreshTokenPresence(false) })
+	v.step(`^the access token lifetime is (\d+) seconds$`, func(n int) error { return w.lifetime("expires_in", n) })
+	v.step(`^the refresh token lifetime is (\d+) seconds$`, func(n int) error { return w.lifetime("refresh_token_expires_in", n) })
+	v.step(`^the token response belongs to the user$`, w.ownedByUser)
+	v.step(`^the token response has no owner$`, w.noOwner)
+	v.step(`^the request is rejected with (\w+)$`, func(oauth string) error { return w.rejected(400, oauth, "") })
+	v.step(`^the request is rejected with (\w+) ((?:OAU|CMN|DEV)-\d+)$`, func(oauth, code string) error { return w.rejected(400, oauth, code) })
+	v.step(`^the request is rejected with HTTP (\d+)$`, func(status int) error { return w.rejectedStatus(status) })
+	v.step(`^the request is rejected with a client error$`, w.rejectedClientError)
+	v.step(`^the response is not cacheable$`, w.notCacheable)
+	v.step(`^the response is JSON$`, w.isJSON)
+	v.step(`^the response matches RingCentral's OpenAPI description$`, w.matchesOpenAPI)
+	v.step(`^the response field "([^"]+)" is (present|absent)$`, func(path, op string) error {
+		return w.checkFields(jsoncheck.Check{Path: path, Op: jsoncheck.Op(op)})
+	})
+	v.step(`^the response field "([^"]+)" is an? (string|number|integer|boolean|object|array|null)$`, func(path, typ string) error {
+		return w.checkFields(jsoncheck.Check{Path: path, Op: jsoncheck.HasType, Arg: typ})
+	})
+	v.step(`^the response field "([^"]+)" equals "([^"]*)"$`, func(path, want string) error {
+		return w.checkFields(jsoncheck.Check{Path: path, Op: jsoncheck.Equals, Arg: want})
+	})
+	v.step(`^the response field "([^"]+)" matches "([^"]*)"$`, func(path, re string) error {
+		return w.checkFields(jsoncheck.Check{Path: path, Op: jsoncheck.Matches, Arg: re})
+	})
+	v.step(`^the response field "([^"]+)" is between (-?\d+) and (-?\d+)$`, func(path, lo, hi string) error {
+		return w.checkFields(jsoncheck.Check{Path: path, Op: jsoncheck.Between, Arg: lo + ".." + hi})
+	})
+	v.step(`^the response has:$`, func(t *godog.Table) error {
+		var rows [][]string
+		for _, r := range t.Rows {
+			var cells []string
+			for _, c := range r.Cells {
+				cells = append(cells, c.Value)
+			}
+			rows = append(rows, cells)
+		}
+		checks, err := jsoncheck.ParseTable(rows)
+		if err != nil {
+			return err
+		}
+		return w.checkFields(checks...)
+	})
+}
+
+// tokenIssued checks a successful token response in full: HTTP 200; JSON; RFC 6749 §5.1 Cache-Control:
+// no-store and Pragma: no-cache; RingCentral's TokenInfo (OpenAPI) with owner_id a string and numeric TTLs;
+// token_type bearer compared case-insensitively (RFC 6749 §7.1, RFC 6750 §4); expires_in positive and
+// in seconds, not milliseconds (OIDF ValidateExpiresIn).
+func (w *world) tokenIssued() error {
+	r, err := w.lastResult()
+	if err != nil {
+		return err
+	}
+	var p problems
+	if r.resp == nil {
+		return fmt.Errorf("no token: %s", r.describe())
+	}
+	if r.resp.Status != 200 {
+		p.addf("status %d; want 200", r.resp.Status)
+	}
+	var mal *driver.MalformedResponseError
+	if errors.As(r.err, &mal) {
+		p.addf("malformed token response: %s", mal.Reason)
+	}
+	w.hygiene(r, &p)
+	if r.resp.Status == 200 {
+		if err := w.s.spec.ValidateResponse("POST", driver.TokenPath, 200, r.resp.Header.Get("Content-Type"), r.resp.Body); err != nil {
+			p.addf("%v", err)
+		}
+	}
+	body := r.resp.JSON()
+	if tt := body.Get("token_type"); !strings.EqualFold(tt.String(), "bearer") {
+		p.addf("token_type %s; want bearer (case-insensitive)", tt.Raw)
+	}
+	if e := body.Get("expires_in"); e.Type != gjson.Number || e.Int() <= 0 || e.Int() > 86400 {
+		p.addf("expires_in %s; want a positive number of seconds", e.Raw)
+	}
+	if o := body.Get("owner_id"); o.Exists() && o.Type != gjson.String {
+		p.addf("owner_id %s; want a string", o.Raw)
+	}
+	for _, k := range []string{"refresh_token_expires_in", "session_expires_in", "session_idle_timeout"} {
+		if v := body.Get(k); v.Exists() && v.Type != gjson.Number {
+			p.addf("%s %s; want a number", k, v.Raw)
+		}
+	}
+	if rt, rte := body.Get("refresh_token").Exists(), body.Get("refresh_token_expires_in").Exists(); rt != rte {
+		p.addf("refresh_token present=%v but refresh_token_expires_in present=%v; they come together", rt, rte)
+	}
+	return p.err(r)
+}
+
+// hygiene checks what RFC 6749 §5.1 requires of every token endpoint answer: JSON with Cache-Control:
+// no-store and Pragma: no-cache.
+func (w *world) hygiene(r *result, p *problems) {
+	if r.resp == nil {
+		p.addf("no response")
+		return
+	}
+	h := r.resp.Header
+	if !headerHasToken(h.Values("Cache-Control"), "no-store") {
+		p.addf("Cache-Control %q; want no-store (RFC 6749 §5.1)", h.Get("Cache-Control"))
+	}
+	if !headerHasToken(h.Values("Pragma"), "no-cache") {
+		p.addf("Pragma %q; want no-cache (RFC 6749 §5.1)", h.Get("Pragma"))
+	}
+	if mt, _, err := mime.ParseMediaType(h.Get("Content-Type")); err != nil || mt != "application/json" {
+		p.addf("Content-Type %q; want application/json", h.Get("Content-Type"))
+	}
+	if !gjson.ValidBytes(r.resp.Body) {
+		p.addf("body is not valid JSON")
+	}
+}
+
+func headerHasToken(values []string, token string) bool {
+	for _, v := range values {
+		for _, part := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(part), token) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (w *world) refreshTokenPresence(want bool) error {
+	r, err := w.successful()
+	if err != nil {
+		return err
+	}
+	body := r.resp.JSON()
+	rt, rte := body.Get("refresh_token").Exists(), body.Get("refresh_token_expires_in").Exists()
+	var p problems
+	switch {
+	case want && !rt:
+		p.addf("refresh_token is absent; want a refresh token")
+	case want && !rte:
+		p.addf("refresh_token_expires_in is absent; want it with the refresh token")
+	case !want && rt:
+		p.addf("refresh_token is present; want none")
+	case !want && rte:
+		p.addf("refresh_token_expires_in is present; want it omitted with the refresh token")
+	}
+	return p.err(r)
+}
+
+// lifetimeSlack allows for RingCentral's remaining-seconds style: it answers TTL-1 at issue time (3599,
+// 604799) and less when the lifetime started earlier (an authorization code's session, api-docs PR #33).
+const lifetimeSlack = 60
+
+func (w *world) lifetime(field string, want int) error {
+	r, err := w.successful()
+	if err != nil {
+		return err
+	}
+	v := r.resp.JSON().Get(field)
+	var p problems
+	switch {
+	case !v.Exists():
+		p.addf("%s is absent; want about %d", field, want)
+	case v.Type != gjson.Number:
+		p.addf("%s is %s; want a number", field, v.Raw)
+	case v.Int() > int64(want) || v.Int() < int64(want-lifetimeSlack):
+		p.addf("%s is %d; want %d (remaining seconds: %d..%d)", field, v.Int(), want, want-lifetimeSlack, want)
+	}
+	return p.err(r)
+}
+
+// successful returns the latest result if it is a successful token response.
+func (w *world) successful() (*result, error) {
+	r, err := w.lastResult()
+	if err != nil {
+		return nil, err
+	}
+	if r.resp == nil || r.resp.Status != 200 || r.token == nil {
+		return nil, fmt.Errorf("the %s did not issue a token: %s", r.what, r.describe())
+	}
+	return r, nil
+}
+
+func (w *world) ownedByUser() error {
+	r, err := w.successful()
+	if err != nil {
+		return err
+	}
+	var p problems
+	if o := r.resp.JSON().Get("owner_id"); o.Type != gjson.String || o.String() == "" {
+		p.addf("owner_id %s; want the user's extension id as a string", o.Raw)
+	}
+	return p.err(r)
+}
+
+func (w *world) noOwner() error {
+	r, err := w.successful()
+	if err != nil {
+		return err
+	}
+	var p problems
+	if o := r.resp.JSON().Get("owner_id"); o.Exists() && o.String() != "" {
+		p.addf("owner_id %s; want none for a token without a user", o.Raw)
+	}
+	return p.err(r)
+}
+
+// rejected checks an OAuth error answer as RingCentral writes it (ringcentral-oauth.md §5.1): the HTTP
+// status, the RFC 6749 §5.2 error code, RingCentral's errorCode among errors[], error_description equal to
+// errors[0].message, the body valid against the endpoint's OpenAPI error response, and the no-store
+// headers.
+func (w *world) rejected(status int, oauth, code string) error {
+	r, err := w.lastResult()
+	if err != nil {
+		return err
+	}
+	if r.resp == nil {
+		return fmt.Errorf("want %s, but there was no response: %s", oauth, r.describe())
+	}
+	var p problems
+	// RFC 6749 §5.2 lets invalid_client be 401 (and requires 401 when the client authenticated with the
+	// Authorization header), while RingCentral's OpenAPI documents only 400 for the token endpoint: both
+	// are accepted for invalid_client.
+	if r.resp.Status != status && (oauth != "invalid_client" || r.resp.Status != 401) {
+		p.addf("status %d; want %d", r.resp.Status, status)
+	}
+	body := r.resp.JSON()
+	if got := body.Get("error").String(); got != oauth {
+		p.addf("error %q; want %q", got, oauth)
+	}
+	codes := body.Get("errors.#.errorCode").Array()
+	if len(codes) == 0 {
+		p.addf("errors[] is missing or empty; RingCentral lists errorCode and message there")
+	}
+	if code != "" && !slices.ContainsFunc(codes, func(c gjson.Result) bool { return c.String() == code }) {
+		p.addf("errors[].errorCode %s; want %s", body.Get("errors.#.errorCode").Raw, code)
+	}
+	if d, m := body.Get("error_description"), body.Get("errors.0.message"); d.Exists() && m.Exists() && d.String() != m.String() {
+		p.addf("error_description %q differs from errors[0].message %q", d.String(), m.String())
+	}
+	w.hygiene(r, &p)
+	if r.resp.Status == 400 {
+		if err := w.s.spec.ValidateResponse(r.resp.Method, requestPath(r.resp.URL), 400, r.resp.Header.Get("Content-Type"), r.resp.Body); err != nil {
+			p.addf("%v", err)
+		}
+	}
+	return p.err(r)
+}
+
+func (w *world) rejectedStatus(status int) error {
+	r, err := w.lastResult()
+	if err != nil {
+		return err
+	}
+	var p problems
+	if r.resp == nil {
+		return fmt.Errorf("want HTTP %d, but there was no response: %s", status, r.describe())
+	}
+	if r.resp.Status != status {
+		p.addf("status %d; want %d", r.resp.Status, status)
+	}
+	return p.err(r)
+}
+
+// rejectedClientError accepts any 4xx: used where RFC 6749 leaves the status open (a GET to the token
+// endpoint, rfc-checklist T1).
+func (w *world) rejectedClientError() error {
+	r, err := w.lastResult()
+	if err != nil {
+		return err
+	}
+	if r.resp == nil || r.resp.Status < 400 || r.resp.Status > 499 {
+		return fmt.Errorf("want a 4xx answer: %s", r.describe())
+	}
+	return nil
+}
+
+func (w *world) notCacheable() error {
+	r, err := w.lastResult()
+	if err != nil {
+		return err
+	}
+	var p problems
+	h := r.resp.Header
+	if !headerHasToken(h.Values("Cache-Control"), "no-store") {
+		p.addf("Cache-Control %q; want no-store", h.Get("Cache-Control"))
+	}
+	if !headerHasToken(h.Values("Pragma"), "no-cache") {
+		p.addf("Pragma %q; want no-cache", h.Get("Pragma"))
+	}
+	return p.err(r)
+}
+
+func (w *world) isJSON() error {
+	r, err := w.lastResult()
+	if err != nil {
+		return err
+	}
+	var p problems
+	if mt, _, err := mime.ParseMediaType(r.resp.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		p.addf("Content-Type %q; want application/json", r.resp.Header.Get("Content-Type"))
+	}
+	if !gjson.ValidBytes(r.resp.Body) {
+		p.addf("body is not valid JSON")
+	}
+	return p.err(r)
+}
+
+// matchesOpenAPI validates the latest response against the response RingCentral's OpenAPI description
+// declares for its operation and status.
+func (w *world) matchesOpenAPI() error {
+	r, err := w.lastResult()
+	if err != nil {
+		return err
+	}
+	if r.resp == nil {
+		return fmt.Errorf("no response: %s", r.describe())
+	}
+	if err := w.s.spec.ValidateResponse(r.resp.Method, requestPath(r.resp.URL), r.resp.Status, r.resp.Header.Get("Content-Type"), r.resp.Body); err != nil {
+		return fmt.Errorf("%v\nreceived: %s", err, r.describe())
+	}
+	return nil
+}
+
+func (w *world) checkFields(checks ...jsoncheck.Check) error {
+	r, err := w.lastResult()
+	if err != nil {
+		return err
+	}
+	if r.resp == nil {
+		return fmt.Errorf("no response: %s", r.describe())
+	}
+	if err := jsoncheck.Run(r.resp.Body, checks...); err != nil {
+		return w.redact(err)
+	}
+	return nil
+}
+
+func requestPath(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	return u.Path
+}

@@ -1,0 +1,250 @@
+package steps
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"sync"
+
+	"github.com/cucumber/godog"
+
+	"github.com/rcoauth/conformance/driver"
+)
+
+// tokenOptions changes how a token request is sent, for the negative scenarios on the transport.
+type tokenOptions struct {
+	method      string // GET instead of POST
+	asJSON      bool   // a JSON body instead of a form
+	contentType string
+	rawBody     []byte
+}
+
+func (v *vocabulary) tokens() {
+	w := v.w
+	g := `(` + grantNames + `)`
+	v.step(`^the app requests a token with the `+g+` grant$`, func(ctx context.Context, grant string) error {
+		return w.tokenStep(ctx, grant, nil, tokenOptions{})
+	})
+	v.step(`^the app requests a token with the `+g+` grant and (\w+) "([^"]*)"$`, w.tokenWithParam)
+	v.step(`^the app requests a token with the `+g+` grant and (\w+) ([^"\s]\S*)$`, w.tokenWithParam)
+	v.step(`^the app requests a token with the `+g+` grant with these parameters:$`, w.tokenWithTable)
+	v.step(`^the app requests a token with the `+g+` grant without (\w+)$`, func(ctx context.Context, grant, param string) error {
+		return w.tokenStep(ctx, grant, func(f *driver.Form) error {
+			if !f.Has(param) {
+				return fmt.Errorf("the %s grant's request has no %s to drop (it has %s)", grant, param, f.String())
+			}
+			f.Del(param)
+			return nil
+		}, tokenOptions{})
+	})
+	v.step(`^the app requests a token with the `+g+` grant with (\w+) empty$`, func(ctx context.Context, grant, param string) error {
+		return w.tokenStep(ctx, grant, func(f *driver.Form) error { f.Set(param, ""); return nil }, tokenOptions{})
+	})
+	v.step(`^the app requests a token with the `+g+` grant with (\w+) duplicated$`, func(ctx context.Context, grant, param string) error {
+		return w.tokenStep(ctx, grant, func(f *driver.Form) error {
+			value := f.Get(param)
+			if !f.Has(param) {
+				return fmt.Errorf("the %s grant's request has no %s to duplicate", grant, param)
+			}
+			f.Add(param, value)
+			return nil
+		}, tokenOptions{})
+	})
+	v.step(`^the app sends the `+g+` grant request as JSON$`, func(ctx context.Context, grant string) error {
+		return w.tokenStep(ctx, grant, nil, tokenOptions{asJSON: true})
+	})
+	v.step(`^the app sends the `+g+` grant request with GET$`, func(ctx context.Context, grant string) error {
+		return w.tokenStep(ctx, grant, nil, tokenOptions{method: http.MethodGet})
+	})
+	v.step(`^the app sends a token request with content type "([^"]*)" and body "([^"]*)"$`, w.rawTokenRequest)
+	v.step(`^the app requests a token with the `+g+` grant (\d+) times$`, w.repeatToken)
+
+	v.step(`^the app refreshes the token$`, func(ctx context.Context) error { return w.refresh(ctx, "latest", nil) })
+	v.step(`^the app refreshes the token with (\w+) ([^"\s]\S*)$`, func(ctx context.Context, param, value string) error {
+		return w.refresh(ctx, "latest", func(f *driver.Form) error { f.Set(param, value); return nil })
+	})
+	v.step(`^the app refreshes with the (first|previous|latest) refresh token$`, func(ctx context.Context, which string) error {
+		return w.refresh(ctx, which, nil)
+	})
+	v.step(`^the (`+appNames+`) app refreshes the token$`, func(ctx context.Context, app string) error {
+		rt, err := w.refreshTokenFor(ctx, "latest")
+		if err != nil {
+			return err
+		}
+		if err := w.useApp(app); err != nil {
+			return err
+		}
+		_, err = w.requestTokenWith(ctx, "refresh_token", driver.NewForm("refresh_token", rt), tokenOptions{})
+		return err
+	})
+	v.step(`^the app refreshes the token (\d+) times at once$`, w.concurrentRefresh)
+}
+
+// tokenStep is a When step: it sends the request and keeps the outcome for the Then steps; only a
+// failure to build the request fails the step.
+func (w *world) tokenStep(ctx context.Context, grant string, alter func(*driver.Form) error, opts tokenOptions) error {
+	_, err := w.requestToken(ctx, grant, alter, opts)
+	return err
+}
+
+// requestToken sends the grant's passing request, altered by alter, and records the result.
+func (w *world) requestToken(ctx context.Context, grant string, alter func(*driver.Form) error, opts tokenOptions) (*result, error) {
+	g, ok := grants[grant]
+	if !ok {
+		return nil, fmt.Errorf("unknown grant %q", grant)
+	}
+	params, err := g.build(ctx, w)
+	if err != nil {
+		return nil, err
+	}
+	if alter != nil {
+		if err := alter(&params); err != nil {
+			return nil, err
+		}
+	}
+	return w.requestTokenWith(ctx, g.grantType, params, opts)
+}
+
+// requestTokenWith sends grant_type=grantType with params, authenticated as the scenario's app.
+func (w *world) requestTokenWith(ctx context.Context, grantType string, params driver.Form, opts tokenOptions) (*result, error) {
+	form := driver.NewForm("grant_type", grantType)
+	for _, p := range params {
+		form.Add(p.Key, p.Value)
+	}
+	auth, err := w.clientAuth()
+	if err != nil {
+		return nil, err
+	}
+	req := driver.TokenRequest{Form: form, Auth: auth, Method: opts.method, ContentType: opts.contentType, RawBody: opts.rawBody}
+	if opts.asJSON {
+		obj := map[string]string{}
+		for _, p := range form {
+			obj[p.Key] = p.Value
+		}
+		req.RawBody, _ = json.Marshal(obj)
+		req.ContentType = "application/json"
+	}
+	res, err := w.client.Token(ctx, req)
+	r := &result{what: "token request", err: err}
+	if res != nil {
+		r.resp, r.token = res.Response, res.Token
+	}
+	return w.setResult(r), nil
+}
+
+func (w *world) tokenWithParam(ctx context.Context, grant, param, value string) error {
+	return w.tokenStep(ctx, grant, func(f *driver.Form) error { f.Set(param, value); return nil }, tokenOptions{})
+}
+
+func (w *world) tokenWithTable(ctx context.Context, grant string, table *godog.Table) error {
+	return w.tokenStep(ctx, grant, func(f *driver.Form) error {
+		for i, row := range table.Rows {
+			if len(row.Cells) != 2 {
+				return fmt.Errorf("row %d: want | parameter | value |", i+1)
+			}
+			if i == 0 && row.Cells[0].Value == "parameter" {
+				continue
+			}
+			f.Set(row.Cells[0].Value, row.Cells[1].Value)
+		}
+		return nil
+	}, tokenOptions{})
+}
+
+// rawTokenRequest is the explicit raw-request step for malformed input: the body is sent verbatim with
+// the given content type, authenticated as the app.
+func (w *world) rawTokenRequest(ctx context.Context, contentType, body string) error {
+	auth, err := w.clientAuth()
+	if err != nil {
+		return err
+	}
+	res, err := w.client.Token(ctx, driver.TokenRequest{Auth: auth, ContentType: contentType, RawBody: []byte(body)})
+	r := &result{what: "token request", err: err}
+	if res != nil {
+		r.resp, r.token = res.Response, res.Token
+	}
+	w.setResult(r)
+	return nil
+}
+
+// repeatToken sends the same grant request n times in a row (sessions, rate limits); every outcome is kept
+// in the batch and the last is the current result.
+func (w *world) repeatToken(ctx context.Context, grant string, n int) error {
+	if n < 1 || n > 50 {
+		return fmt.Errorf("repeat count %d out of range 1..50", n)
+	}
+	w.batch = nil
+	for range n {
+		r, err := w.requestToken(ctx, grant, nil, tokenOptions{})
+		if err != nil {
+			return err
+		}
+		w.batch = append(w.batch, r)
+		if r.token != nil {
+			w.sessions = append(w.sessions, r.token)
+		}
+	}
+	return nil
+}
+
+// refresh uses the named token response's refresh token with the refresh grant.
+func (w *world) refresh(ctx context.Context, which string, alter func(*driver.Form) error) error {
+	rt, err := w.refreshTokenFor(ctx, which)
+	if err != nil {
+		return err
+	}
+	params := driver.NewForm("refresh_token", rt)
+	if alter != nil {
+		if err := alter(&params); err != nil {
+			return err
+		}
+	}
+	_, err = w.requestTokenWith(ctx, "refresh_token", params, tokenOptions{})
+	return err
+}
+
+// concurrentRefresh presents the latest refresh token n times at once, as parallel SDK instances might.
+func (w *world) concurrentRefresh(ctx context.Context, n int) error {
+	if n < 2 || n > 20 {
+		return fmt.Errorf("concurrency %d out of range 2..20", n)
+	}
+	rt, err := w.refreshTokenFor(ctx, "latest")
+	if err != nil {
+		return err
+	}
+	auth, err := w.clientAuth()
+	if err != nil {
+		return err
+	}
+	results := make([]*result, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := w.client.Token(ctx, driver.TokenRequest{Form: driver.NewForm("grant_type", "refresh_token", "refresh_token", rt), Auth: auth})
+			r := &result{what: "token request", err: err}
+			if res != nil {
+				r.resp, r.token = res.Response, res.Token
+			}
+			results[i] = r
+		}()
+	}
+	wg.Wait()
+	w.batch = results
+	for _, r := range results {
+		w.setResult(r)
+	}
+	return nil
+}
+
+// atoi parses a number from a step argument.
+func atoi(s string) (int, error) {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a whole number", s)
+	}
+	return n, nil
+}
