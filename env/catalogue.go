@@ -35,6 +35,7 @@ var catalogue = []Variable{
 	{"RC_MOCK_CONTROL", "true: the target is an rcmock whose /__mock/ control API (clock, faults, settings) may be used", false, GroupTarget},
 	{"RC_MOCK_FIXTURE", "Optional fixture file for the embedded mock", false, GroupTarget},
 	{"RC_HTTP_TIMEOUT", "Per-request timeout, a Go duration (15s) or seconds (15); default 15s", false, GroupTarget},
+	{"RC_ALLOW_DESTRUCTIVE", "true: run @destructive scenarios (they evict the user's sessions) against a real target", false, GroupTarget},
 
 	{"RC_CLIENT_ID", "Client ID of the main confidential app (client_secret_basic), approved for every grant it is tested with", false, GroupMainApp},
 	{"RC_CLIENT_SECRET", "Client secret of the main app", true, GroupMainApp},

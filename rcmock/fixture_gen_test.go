@@ -256,6 +256,8 @@ var mockEnvSections = []struct {
 		"# RC_MOCK_FIXTURE=",
 		"# RC_HTTP_TIMEOUT: per-request timeout of the driver (Go duration or seconds).",
 		"RC_HTTP_TIMEOUT=15s",
+		"# RC_ALLOW_DESTRUCTIVE: @destructive scenarios (session eviction) always run on the mock; this matters on real targets.",
+		"# RC_ALLOW_DESTRUCTIVE=false",
 	}},
 	{"Main confidential app (client_secret_basic; every grant it is approved for)", []string{
 		"# RC_CLIENT_ID, RC_CLIENT_SECRET: the main app; this secret contains ':', '%' and '+' on purpose.",
