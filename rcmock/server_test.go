@@ -1009,3 +1009,16 @@ func TestNewRejectsBadOptions(t *testing.T) {
 		})
 	}
 }
+
+func TestNoRefreshTokenWithoutTheRefreshGrant(t *testing.T) {
+	f := DefaultFixture()
+	f.Apps[0].GrantTypes = []string{GrantPassword}
+	ts := newTestServer(t, func(o *Options) { o.Fixture = f })
+	m := ts.login(t)
+	if _, ok := m["refresh_token"]; ok {
+		t.Errorf("an app not approved for the refresh_token grant got a refresh token: %v", m)
+	}
+	if _, ok := m["refresh_token_expires_in"]; ok {
+		t.Errorf("refresh_token_expires_in without a refresh token: %v", m)
+	}
+}

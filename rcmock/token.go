@@ -136,12 +136,14 @@ func (g *grantCtx) accessTTL() time.Duration {
 	return min(max(d, o.AccessTTLMin), o.AccessTTLMax)
 }
 
-// refreshTTL applies the refresh_token_ttl rules: none at all when the grant does not refresh or the app
-// does not issue refresh tokens; 0 means "no refresh token" (community article, refresh-tokens.md FAQ);
+// refreshTTL applies the refresh_token_ttl rules: none at all when the grant does not refresh, the app
+// does not issue refresh tokens, or the app is not approved for the refresh_token grant (a refresh token
+// it could never use; UNVERIFIED, the plausible reading of the "Issue refresh tokens" setting); 0 means
+// "no refresh token" (community article, refresh-tokens.md FAQ);
 // values above the app's default get the default ("If the value specified exceeds the default one, the
 // default value is applied"); absent, negative or non-numeric values get the default.
 func (g *grantCtx) refreshTTL() time.Duration {
-	if !g.app.IssueRefreshTokens || !slices.Contains(refreshingGrants, g.grant) {
+	if !g.app.IssueRefreshTokens || !slices.Contains(refreshingGrants, g.grant) || !slices.Contains(g.app.GrantTypes, GrantRefreshToken) {
 		return 0
 	}
 	def := time.Duration(g.app.RefreshTokenTTL) * time.Second
