@@ -20,19 +20,19 @@ type appSpec struct {
 // Client authentication methods (RFC 6749 §2.3.1, RFC 7523 §2.2) and the variants the negative scenarios
 // need, as the vocabulary names them.
 const (
-	authBasic          = "client_secret_basic"
-	authBasicRaw       = "client_secret_basic without form-encoding"
-	authBasicBodyID    = "client_secret_basic and client_id in the body"
-	authBasicBodySec   = "client_secret_basic and client_secret in the body"
-	authBodySecret     = "client_secret in the body"
-	authClientIDOnly   = "client_id only"
-	authNone           = "no client credentials"
-	authWrongSecret    = "a wrong client secret"
-	authSecretJWT      = "client_secret_jwt"
-	authPrivateKeyJWT  = "private_key_jwt"
-	authPublic         = "public"
-	authRegistered     = ""
-	authUnknownClient  = "an unknown client_id"
+	authBasic         = "client_secret_basic"
+	authBasicRaw      = "client_secret_basic without form-encoding"
+	authBasicBodyID   = "client_secret_basic and client_id in the body"
+	authBasicBodySec  = "client_secret_basic and client_secret in the body"
+	authBodySecret    = "client_secret in the body"
+	authClientIDOnly  = "client_id only"
+	authNone          = "no client credentials"
+	authWrongSecret   = "a wrong client secret"
+	authSecretJWT     = "client_secret_jwt"
+	authPrivateKeyJWT = "private_key_jwt"
+	authPublic        = "public"
+	authRegistered    = ""
+	authUnknownClient = "an unknown client_id"
 )
 
 var apps = map[string]appSpec{
@@ -132,12 +132,12 @@ func (w *world) authenticateWith(method string) error {
 
 func (w *world) alterAssertion(how string) error {
 	opt := map[string]driver.AssertionOption{
-		"has the wrong audience":                  driver.WithAudience("https://platform.example.invalid/restapi/oauth/token"),
-		"has the wrong issuer":                    driver.WithClaim("iss", "not-this-client"),
-		"has the wrong subject":                   driver.WithClaim("sub", "not-this-client"),
-		"has expired":                             driver.WithExpiry(-5 * time.Minute),
-		"is not signed (alg none)":                driver.WithAlgorithm("none"),
-		"has no jti":                              driver.WithoutClaim("jti"),
+		"has the wrong audience":                       driver.WithAudience("https://platform.example.invalid/restapi/oauth/token"),
+		"has the wrong issuer":                         driver.WithClaim("iss", "not-this-client"),
+		"has the wrong subject":                        driver.WithClaim("sub", "not-this-client"),
+		"has expired":                                  driver.WithExpiry(-5 * time.Minute),
+		"is not signed (alg none)":                     driver.WithAlgorithm("none"),
+		"has no jti":                                   driver.WithoutClaim("jti"),
 		"is signed with HS256 by a private-key client": driver.WithAlgorithm("HS256"),
 	}[how]
 	if how == "is signed with the wrong secret" {

@@ -53,10 +53,19 @@ func (v *vocabulary) authorize() {
 		return w.authorizeStep(ctx, http.MethodGet, func(a *authorization) { a.form.Add(param, a.form.Get(param)) })
 	})
 	v.step(`^the user authorizes the app with the parameters the JavaScript SDK sends$`, w.authorizeLikeJSSDK)
+	v.step(`^the user authorizes the app without a PKCE challenge$`, func(ctx context.Context) error {
+		return w.authorizeStep(ctx, http.MethodGet, func(a *authorization) {
+			a.pkce = nil
+			a.form.Del("code_challenge")
+			a.form.Del("code_challenge_method")
+		})
+	})
+	v.step(`^the user authorizes the app with the registered redirect URI (`+nearMissNames+`)$`, w.authorizeNearMiss)
 	v.step(`^the app is redirected with a code$`, w.redirectedWithCode)
 	v.step(`^the code expires in (\d+) seconds$`, w.codeExpiresIn)
 	v.step(`^the app is redirected with error (\w+)$`, w.redirectedWithError)
 	v.step(`^the app is not redirected$`, w.notRedirected)
+	v.step(`^the redirect carries no state$`, w.redirectWithoutState)
 	v.step(`^the app exchanges the code$`, func(ctx context.Context) error { return w.exchangeCode(ctx, nil) })
 	v.step(`^the app exchanges the code again$`, func(ctx context.Context) error { return w.exchangeCode(ctx, nil) })
 	v.step(`^the app exchanges the code with (\w+) "([^"]*)"$`, func(ctx context.Context, param, value string) error {
@@ -156,6 +165,78 @@ func (w *world) authorizeLikeJSSDK(ctx context.Context) error {
 	})
 }
 
+// nearMisses derive, from the registered redirect URI, URIs that differ from it in one detail. Each must be
+// refused without a redirect: RFC 6749 §3.1.2.3 compares a fully registered URI by simple string
+// comparison, and RFC 9700 §2.1 requires exact string matching, so neither a normalisation (case, trailing
+// slash) nor a prefix or pattern rule may let one through. Each returns the URI or why it cannot be built.
+var nearMisses = map[string]func(u url.URL) (string, error){
+	"plus a path segment": func(u url.URL) (string, error) {
+		u.Path = strings.TrimSuffix(u.Path, "/") + "/x"
+		return u.String(), nil
+	},
+	"plus a query": func(u url.URL) (string, error) {
+		if u.RawQuery != "" {
+			u.RawQuery += "&q=1"
+		} else {
+			u.RawQuery = "q=1"
+		}
+		return u.String(), nil
+	},
+	"with a trailing slash added or removed": func(u url.URL) (string, error) {
+		if strings.HasSuffix(u.Path, "/") {
+			u.Path = strings.TrimSuffix(u.Path, "/")
+		} else {
+			u.Path += "/"
+		}
+		return u.String(), nil
+	},
+	"with an upper-case host": func(u url.URL) (string, error) {
+		u.Host = strings.ToUpper(u.Host)
+		return u.String(), nil
+	},
+	"with an upper-case path": func(u url.URL) (string, error) {
+		u.Path = strings.ToUpper(u.Path)
+		return u.String(), nil
+	},
+	"with http instead of https": func(u url.URL) (string, error) {
+		if u.Scheme != "https" {
+			return "", fmt.Errorf("the registered redirect URI's scheme is %q, not https", u.Scheme)
+		}
+		u.Scheme = "http"
+		return u.String(), nil
+	},
+	"plus a fragment": func(u url.URL) (string, error) {
+		u.Fragment = "frag"
+		return u.String(), nil
+	},
+}
+
+const nearMissNames = `plus a path segment|plus a query|with a trailing slash added or removed|with an upper-case host|with an upper-case path|with http instead of https|plus a fragment`
+
+// authorizeNearMiss sends the authorization request with a redirect URI one detail away from the
+// registered one (RC_REDIRECT_URI), so the scenario runs unchanged against any target.
+func (w *world) authorizeNearMiss(ctx context.Context, how string) error {
+	vals, err := w.need("RC_REDIRECT_URI")
+	if err != nil {
+		return err
+	}
+	registered, err := url.Parse(vals[0])
+	if err != nil {
+		return fmt.Errorf("profile %q: RC_REDIRECT_URI: %w", w.profile.Name(), err)
+	}
+	uri, err := nearMisses[how](*registered)
+	if err != nil {
+		return w.skip("cannot build the registered redirect URI %s: %v", how, err)
+	}
+	if uri == vals[0] {
+		return w.skip("the registered redirect URI %s is the same URI (%s)", how, uri)
+	}
+	return w.authorizeStep(ctx, http.MethodGet, func(a *authorization) {
+		a.form.Set("redirect_uri", uri)
+		a.redirectURI = uri
+	})
+}
+
 // sameTarget reports whether loc points at the redirect URI (scheme, host and path), i.e. whether the
 // authorization server redirected back to the app.
 func sameTarget(loc *url.URL, redirectURI string) bool {
@@ -251,6 +332,22 @@ func (w *world) notRedirected() error {
 	}
 	if az.res.Redirected || az.res.Response.Header.Get("Location") != "" {
 		return fmt.Errorf("answered %d with Location %q; want no redirect", az.res.Response.Status, az.res.Response.Header.Get("Location"))
+	}
+	return nil
+}
+
+// redirectWithoutState checks RFC 6749 §4.1.2: state is echoed only "if the state parameter was present in
+// the client authorization request"; a server must not invent one.
+func (w *world) redirectWithoutState() error {
+	az, err := w.currentAuthorization()
+	if err != nil {
+		return err
+	}
+	if !az.res.Redirected {
+		return fmt.Errorf("want a redirect: %s", w.last.describe())
+	}
+	if az.res.Query.Has("state") || az.res.Fragment.Has("state") {
+		return fmt.Errorf("the redirect carries state=%q, but the request sent none", az.res.State)
 	}
 	return nil
 }

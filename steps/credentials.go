@@ -3,6 +3,7 @@ package steps
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -19,40 +20,82 @@ type deviceFlow struct {
 
 func (v *vocabulary) grantSpecific() {
 	w := v.w
-	v.step(`^the app requests a token with the JWT bearer grant and the (expired|other environment's|tampered|HS256-signed|personal|partner) credential$`, w.jwtCredentialVariant)
+	v.step(`^the app requests a token with the (JWT bearer|partner JWT|personal JWT) grant and the (expired|other environment's|tampered|HS256-signed|JWT bearer|personal|partner) credential$`, w.jwtCredentialVariant)
 	v.step(`^the app requests a token with the device certificate grant and an assertion (that has expired|for another audience|without a jti|for an unknown device)$`, w.deviceAssertionVariant)
 	v.step(`^the app requests a token twice with one device certificate assertion$`, w.deviceAssertionReplay)
 	v.step(`^a device requests authorization$`, w.deviceAuthorization)
 	v.step(`^the device authorization tells the user where to go$`, w.deviceAuthorizationAnswer)
 	v.step(`^the user (approves|denies) the device$`, w.decideDevice)
 	v.step(`^the device polls for a token$`, w.pollDevice)
+	v.step(`^the device is told to (wait|slow down)$`, w.deviceToldTo)
 }
 
-// jwtCredentialVariant sends the JWT bearer grant with a credential that RingCentral must refuse (or, for
-// personal, accept): expired, from another environment (removed using-sandbox.md: "A JWT configured for
-// sandbox cannot be used to authenticate in production"), with a broken signature, HS256-signed (OAU-347).
-func (w *world) jwtCredentialVariant(ctx context.Context, which string) error {
+// credentialVars names the profile variable holding the user's credential of each kind of the JWT bearer
+// family (jwt-flow.md; OpenAPI JwtTokenRequest: "Personal JWT", "JWT Bearer" and "Partner JWT" flows).
+var credentialVars = map[string]string{
+	"JWT bearer": "RC_JWT",
+	"personal":   "RC_PERSONAL_JWT",
+	"partner":    "RC_PARTNER_JWT",
+}
+
+// jwtCredentialVariant sends a grant of the JWT bearer family with a credential that RingCentral must
+// refuse or accept: expired, or from another environment (removed using-sandbox.md: "A JWT configured for
+// sandbox cannot be used to authenticate in production") — the profile has these for the JWT bearer grant
+// only; the grant's own credential with a broken signature, or re-signed with HS256 (OAU-347, DOCS
+// changelog 1_0_41); or the credential of a kind ("JWT bearer", "personal", "partner") as it is.
+func (w *world) jwtCredentialVariant(ctx context.Context, grant, which string) error {
+	own := map[string]string{"JWT bearer": "JWT bearer", "partner JWT": "partner", "personal JWT": "personal"}[grant]
 	var assertion string
 	var err error
 	switch which {
-	case "expired":
-		assertion, err = w.single("RC_JWT_EXPIRED")
-	case "other environment's":
-		assertion, err = w.single("RC_JWT_OTHER_ENV")
-	case "personal":
-		assertion, err = w.single("RC_PERSONAL_JWT")
-	case "partner":
-		assertion, err = w.single("RC_PARTNER_JWT")
+	case "expired", "other environment's":
+		if grant != "JWT bearer" {
+			return fmt.Errorf("the profile has the %s credential for the JWT bearer grant only, not for the %s grant", which, grant)
+		}
+		assertion, err = w.single(map[string]string{"expired": "RC_JWT_EXPIRED", "other environment's": "RC_JWT_OTHER_ENV"}[which])
 	case "tampered":
-		assertion, err = w.tamperedCredential()
+		if assertion, err = w.single(credentialVars[own]); err == nil {
+			assertion, err = tamperSignature(assertion)
+		}
 	case "HS256-signed":
-		assertion, err = w.hs256Credential()
+		if assertion, err = w.single(credentialVars[own]); err == nil {
+			assertion, err = resignHS256(assertion)
+		}
+	default:
+		assertion, err = w.single(credentialVars[which])
 	}
 	if err != nil {
 		return err
 	}
-	_, err = w.requestTokenWith(ctx, grants["JWT bearer"].grantType, driver.NewForm("assertion", assertion), tokenOptions{})
+	_, err = w.requestTokenWith(ctx, grants[grant].grantType, driver.NewForm("assertion", assertion), tokenOptions{})
 	return err
+}
+
+// resignHS256 re-signs a credential's claims with HS256 and an arbitrary key: what RingCentral refuses with
+// OAU-347 (DOCS changelog 1_0_41), whatever the key.
+func resignHS256(credential string) (string, error) {
+	claims := jwt.MapClaims{}
+	if _, _, err := jwt.NewParser().ParseUnverified(credential, claims); err != nil {
+		return "", fmt.Errorf("the credential is not a JWT: %w", err)
+	}
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(randomID() + randomID()))
+}
+
+// tamperSignature changes one character in the middle of a credential's signature.
+func tamperSignature(credential string) (string, error) {
+	parts := strings.Split(credential, ".")
+	if len(parts) != 3 || len(parts[2]) < 8 {
+		return "", fmt.Errorf("the credential is not a signed JWT")
+	}
+	sig := []byte(parts[2])
+	i := len(sig) / 2
+	if sig[i] == 'A' {
+		sig[i] = 'B'
+	} else {
+		sig[i] = 'A'
+	}
+	parts[2] = string(sig)
+	return strings.Join(parts, "."), nil
 }
 
 // single returns one profile value or a skip naming it.
@@ -93,10 +136,13 @@ func (w *world) deviceAssertionReplay(ctx context.Context) error {
 		return err
 	}
 	w.batch = nil
-	for range 2 {
+	for i := range 2 {
 		r, err := w.requestTokenWith(ctx, grants["device certificate"].grantType, driver.NewForm("assertion", a), tokenOptions{})
 		if err != nil {
 			return err
+		}
+		if i == 0 && r.token == nil {
+			return fmt.Errorf("the assertion was refused the first time, so its replay cannot be tested: %s", r.describe())
 		}
 		w.batch = append(w.batch, r)
 	}
@@ -180,4 +226,37 @@ func (w *world) approvedDevice(ctx context.Context) (*deviceFlow, error) {
 		return nil, err
 	}
 	return w.device, nil
+}
+
+// deviceToldTo checks the token endpoint's answer to a poll that is too early: RFC 8628 §3.5
+// authorization_pending ("wait") or slow_down, as an RFC 6749 §5.2 error (HTTP 400, JSON, no-store) in
+// RingCentral's error body (errors[] with error_description equal to errors[0].message). Unlike "the
+// request is rejected with ...", it does not validate the body against RingCentral's OpenAPI: the
+// OauthInvalidRequest enum lists expired_token and access_denied of RFC 8628 §3.5 but not these two,
+// although the spec documents the device_code grant (SPEC-2025-09 DeviceCodeTokenRequest).
+func (w *world) deviceToldTo(what string) error {
+	want := map[string]string{"wait": "authorization_pending", "slow down": "slow_down"}[what]
+	r, err := w.lastResult()
+	if err != nil {
+		return err
+	}
+	if r.resp == nil {
+		return fmt.Errorf("want %s, but there was no response: %s", want, r.describe())
+	}
+	var p problems
+	if r.resp.Status != 400 {
+		p.addf("status %d; want 400 (RFC 8628 §3.5, RFC 6749 §5.2)", r.resp.Status)
+	}
+	body := r.resp.JSON()
+	if got := body.Get("error").String(); got != want {
+		p.addf("error %q; want %q", got, want)
+	}
+	if !body.Get("errors.0.errorCode").Exists() {
+		p.addf("errors[] is missing or empty; RingCentral lists errorCode and message there")
+	}
+	if d, m := body.Get("error_description"), body.Get("errors.0.message"); d.Exists() && m.Exists() && d.String() != m.String() {
+		p.addf("error_description %q differs from errors[0].message %q", d.String(), m.String())
+	}
+	w.hygiene(r, &p)
+	return p.err(r)
 }

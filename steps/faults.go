@@ -2,8 +2,11 @@ package steps
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -13,7 +16,10 @@ import (
 func (v *vocabulary) faults() {
 	w := v.w
 	v.step(`^the token endpoint answers the next (\d+) requests? with HTTP (\d+)$`, func(ctx context.Context, n, status int) error {
-		return w.inject(ctx, driver.Fault{Path: driver.TokenPath, Count: n, Status: status, Body: `{"message":"Service Unavailable","error":"service_unavailable","error_description":"Service Unavailable"}`, ContentType: "application/json", Header: map[string]string{"Retry-After": "1"}})
+		return w.inject(ctx, statusFault(n, status))
+	})
+	v.step(`^the token endpoint answers the next request with HTTP (\d+)$`, func(ctx context.Context, status int) error {
+		return w.inject(ctx, statusFault(1, status))
 	})
 	v.step(`^the token endpoint answers the next request with HTTP (\d+) and the body "([^"]*)"$`, func(ctx context.Context, status int, body string) error {
 		return w.inject(ctx, driver.Fault{Path: driver.TokenPath, Count: 1, Status: status, Body: body, ContentType: "application/json"})
@@ -36,6 +42,24 @@ func (v *vocabulary) faults() {
 		off := false
 		return w.settings(ctx, driver.MockSettings{RevokeOnCodeReuse: &off})
 	})
+}
+
+// statusFault makes the token endpoint answer the next n requests with status and a body in the shape of
+// RingCentral's 503 (WIDGETS RcMock: {"message", "error", "error_description"}), named after the status;
+// 429 and 503 carry Retry-After (RFC 9110 §10.2.3; docs/basics/errors.md).
+func statusFault(n, status int) driver.Fault {
+	text := http.StatusText(status)
+	if text == "" {
+		text = "HTTP " + strconv.Itoa(status)
+	}
+	body, _ := json.Marshal(map[string]string{
+		"message": text, "error": strings.ToLower(strings.ReplaceAll(text, " ", "_")), "error_description": text,
+	})
+	f := driver.Fault{Path: driver.TokenPath, Count: n, Status: status, Body: string(body), ContentType: "application/json"}
+	if status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests {
+		f.Header = map[string]string{"Retry-After": "1"}
+	}
+	return f
 }
 
 func (w *world) inject(ctx context.Context, f driver.Fault) error {

@@ -201,41 +201,6 @@ func (w *world) deviceAssertion(alter func(jwt.MapClaims)) (string, error) {
 	return tok.SignedString(key)
 }
 
-// hs256Credential re-signs the claims of the user's JWT credential with HS256 and an arbitrary key: what
-// RingCentral refuses with OAU-347 (DOCS changelog 1_0_41), whatever the key.
-func (w *world) hs256Credential() (string, error) {
-	vals, err := w.need("RC_JWT")
-	if err != nil {
-		return "", err
-	}
-	claims := jwt.MapClaims{}
-	if _, _, err := jwt.NewParser().ParseUnverified(vals[0], claims); err != nil {
-		return "", fmt.Errorf("profile %q: RC_JWT is not a JWT: %w", w.profile.Name(), err)
-	}
-	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(randomID() + randomID()))
-}
-
-// tamperedCredential changes one character in the middle of the credential's signature.
-func (w *world) tamperedCredential() (string, error) {
-	vals, err := w.need("RC_JWT")
-	if err != nil {
-		return "", err
-	}
-	parts := strings.Split(vals[0], ".")
-	if len(parts) != 3 || len(parts[2]) < 8 {
-		return "", fmt.Errorf("profile %q: RC_JWT is not a signed JWT", w.profile.Name())
-	}
-	sig := []byte(parts[2])
-	i := len(sig) / 2
-	if sig[i] == 'A' {
-		sig[i] = 'B'
-	} else {
-		sig[i] = 'A'
-	}
-	parts[2] = string(sig)
-	return strings.Join(parts, "."), nil
-}
-
 func randomID() string {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)

@@ -34,6 +34,10 @@ func (v *vocabulary) responses() {
 	v.step(`^the token response has no refresh token$`, func() error { return w.refreshTokenPresence(false) })
 	v.step(`^the access token lifetime is (\d+) seconds$`, func(n int) error { return w.lifetime("expires_in", n) })
 	v.step(`^the refresh token lifetime is (\d+) seconds$`, func(n int) error { return w.lifetime("refresh_token_expires_in", n) })
+	v.step(`^the access and refresh tokens differ from the previous ones$`, w.tokensRotated)
+	v.step(`^the token response repeats the previous tokens$`, w.tokensRepeated)
+	v.step(`^the session is the same$`, w.sameSession)
+	v.step(`^every answer carries the same new tokens$`, w.batchSameNewTokens)
 	v.step(`^the token response belongs to the user$`, w.ownedByUser)
 	v.step(`^the token response has no owner$`, w.noOwner)
 	v.step(`^the request is rejected with (\w+)$`, func(oauth string) error { return w.rejected(400, oauth, "") })
@@ -208,6 +212,104 @@ func (w *world) successful() (*result, error) {
 		return nil, fmt.Errorf("the %s did not issue a token: %s", r.what, r.describe())
 	}
 	return r, nil
+}
+
+// latestPair returns the latest successful token response and the one before it, for the rotation checks.
+func (w *world) latestPair() (latest, previous *driver.TokenInfo, r *result, err error) {
+	if r, err = w.successful(); err != nil {
+		return nil, nil, nil, err
+	}
+	if previous, err = w.tokenAt("previous"); err != nil {
+		return nil, nil, nil, err
+	}
+	return w.tokens[len(w.tokens)-1], previous, r, nil
+}
+
+// tokensRotated checks refresh-token rotation (RFC 6749 §6: the server MAY issue a new refresh token;
+// DOCS refresh-tokens.md: "A new refresh token is usually generated when the access token is refreshed"):
+// both tokens of the latest response differ from those of the response before it.
+func (w *world) tokensRotated() error {
+	latest, previous, r, err := w.latestPair()
+	if err != nil {
+		return err
+	}
+	var p problems
+	if latest.AccessToken == previous.AccessToken {
+		p.addf("the access token is the previous one; want a new access token")
+	}
+	switch {
+	case latest.RefreshToken == "":
+		p.addf("no refresh token; want a new one")
+	case latest.RefreshToken == previous.RefreshToken:
+		p.addf("the refresh token is the previous one; want a new refresh token")
+	}
+	return p.err(r)
+}
+
+// tokensRepeated checks RingCentral's refresh grace (DOCS refresh-tokens.md: within the grace "the same
+// access token will be returned"; EXPERIMENT README: "the server side simply gives you cached value of the
+// first refresh"): the latest response carries the same access and refresh token as the one before it.
+func (w *world) tokensRepeated() error {
+	latest, previous, r, err := w.latestPair()
+	if err != nil {
+		return err
+	}
+	var p problems
+	if latest.AccessToken != previous.AccessToken {
+		p.addf("the access token differs from the previous response's; want the same one")
+	}
+	if latest.RefreshToken != previous.RefreshToken {
+		p.addf("the refresh token differs from the previous response's; want the same one")
+	}
+	return p.err(r)
+}
+
+// sameSession checks that the latest token response continues the session of the one before it
+// (OpenAPI TokenInfo.session_id "OAuth session ID"; a refresh continues the session, RCEX refresh()).
+func (w *world) sameSession() error {
+	latest, previous, r, err := w.latestPair()
+	if err != nil {
+		return err
+	}
+	var p problems
+	switch {
+	case latest.SessionID == "" || previous.SessionID == "":
+		p.addf("session_id %q after %q; want both present (OpenAPI TokenInfo requires it)", latest.SessionID, previous.SessionID)
+	case latest.SessionID != previous.SessionID:
+		p.addf("session_id %q; want the previous session %q", latest.SessionID, previous.SessionID)
+	}
+	return p.err(r)
+}
+
+// batchSameNewTokens checks the answers of a batch of refreshes presenting one refresh token: every one
+// issues tokens, all the same pair (DOCS refresh-tokens.md: within the grace "the same access token will
+// be returned"), and that pair differs from the one presented.
+func (w *world) batchSameNewTokens() error {
+	if len(w.batch) == 0 {
+		return errors.New("no batch of requests was made in this scenario")
+	}
+	var p problems
+	var first *driver.TokenInfo
+	issued := 0
+	for i, r := range w.batch {
+		switch {
+		case r.resp == nil || r.resp.Status != 200 || r.token == nil:
+			p.addf("answer %d issued no token: %s", i+1, r.describe())
+			continue
+		case first == nil:
+			first = r.token
+		case r.token.AccessToken != first.AccessToken || r.token.RefreshToken != first.RefreshToken:
+			p.addf("answer %d carries other tokens than answer 1", i+1)
+		}
+		issued++
+	}
+	if first != nil && len(w.tokens) > issued {
+		before := w.tokens[len(w.tokens)-issued-1]
+		if first.AccessToken == before.AccessToken || first.RefreshToken == before.RefreshToken {
+			p.addf("the answers repeat the tokens of the response before the batch; want a new pair")
+		}
+	}
+	return p.err(w.batch[len(w.batch)-1])
 }
 
 func (w *world) ownedByUser() error {

@@ -80,6 +80,7 @@ func (v *vocabulary) tokens() {
 		return err
 	})
 	v.step(`^the app refreshes the token (\d+) times at once$`, w.concurrentRefresh)
+	v.step(`^the app presents the access token as a refresh token$`, w.accessTokenAsRefresh)
 }
 
 // tokenStep is a When step: it sends the request and keeps the outcome for the Then steps; only a
@@ -89,7 +90,9 @@ func (w *world) tokenStep(ctx context.Context, grant string, alter func(*driver.
 	return err
 }
 
-// requestToken sends the grant's passing request, altered by alter, and records the result.
+// requestToken sends the grant's passing request, altered by alter, and records the result. alter sees
+// the whole request, grant_type included, so that grant_type can be dropped, emptied, duplicated or
+// replaced like any other parameter.
 func (w *world) requestToken(ctx context.Context, grant string, alter func(*driver.Form) error, opts tokenOptions) (*result, error) {
 	g, ok := grants[grant]
 	if !ok {
@@ -99,20 +102,31 @@ func (w *world) requestToken(ctx context.Context, grant string, alter func(*driv
 	if err != nil {
 		return nil, err
 	}
+	form := withGrantType(g.grantType, params)
 	if alter != nil {
-		if err := alter(&params); err != nil {
+		if err := alter(&form); err != nil {
 			return nil, err
 		}
 	}
-	return w.requestTokenWith(ctx, g.grantType, params, opts)
+	return w.sendTokenForm(ctx, form, opts)
 }
 
-// requestTokenWith sends grant_type=grantType with params, authenticated as the scenario's app.
-func (w *world) requestTokenWith(ctx context.Context, grantType string, params driver.Form, opts tokenOptions) (*result, error) {
+// withGrantType is the form grant_type=grantType followed by params.
+func withGrantType(grantType string, params driver.Form) driver.Form {
 	form := driver.NewForm("grant_type", grantType)
 	for _, p := range params {
 		form.Add(p.Key, p.Value)
 	}
+	return form
+}
+
+// requestTokenWith sends grant_type=grantType with params, authenticated as the scenario's app.
+func (w *world) requestTokenWith(ctx context.Context, grantType string, params driver.Form, opts tokenOptions) (*result, error) {
+	return w.sendTokenForm(ctx, withGrantType(grantType, params), opts)
+}
+
+// sendTokenForm sends a complete token request form, authenticated as the scenario's app.
+func (w *world) sendTokenForm(ctx context.Context, form driver.Form, opts tokenOptions) (*result, error) {
 	auth, err := w.clientAuth()
 	if err != nil {
 		return nil, err
@@ -202,6 +216,22 @@ func (w *world) refresh(ctx context.Context, which string, alter func(*driver.Fo
 		}
 	}
 	_, err = w.requestTokenWith(ctx, "refresh_token", params, tokenOptions{})
+	return err
+}
+
+// accessTokenAsRefresh sends the latest access token in the refresh grant's refresh_token parameter: the
+// two kinds of token are not interchangeable (RFC 6749 §1.5, §6), so the token endpoint must refuse it.
+func (w *world) accessTokenAsRefresh(ctx context.Context) error {
+	if len(w.tokens) == 0 {
+		if err := w.signIn(ctx); err != nil {
+			return err
+		}
+	}
+	t, err := w.latestToken()
+	if err != nil {
+		return err
+	}
+	_, err = w.requestTokenWith(ctx, "refresh_token", driver.NewForm("refresh_token", t.AccessToken), tokenOptions{})
 	return err
 }
 

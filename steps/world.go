@@ -243,6 +243,7 @@ func (v *vocabulary) register() {
 		{"clock", v.clock},
 		{"faults", v.faults},
 		{"grant-specific credentials", v.grantSpecific},
+		{"OpenID Connect", v.oidc},
 	} {
 		v.subject = sub.name
 		sub.fn()
