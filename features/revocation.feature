@@ -1,0 +1,114 @@
+@revocation
+Feature: Revoking tokens
+  An app ends a session by sending one of its tokens to the revocation endpoint (RFC 7009; OpenAPI revokeToken;
+  DOCS tokens.md). The token goes in the form body, as RingCentral recommends, or in the query string, which
+  OpenAPI revokeToken also allows; if both are sent they must be the same token, otherwise the request is
+  invalid_request OAU-150 "The value of query parameter [token] should be equal to parameter [token] in request
+  body" (docs/basics/errors.md). The app authenticates as at the token endpoint: Basic for a confidential app,
+  client_id alone for a public one.
+
+  RingCentral goes further than RFC 7009 §2.1, which only suggests that revoking a refresh token should end its
+  access tokens: revoking either token "terminates the entire authorization session associated with this
+  token, i.e., invalidates ALL active access and refresh tokens for this session" (DOCS tokens.md). Afterwards
+  the API refuses the access token with HTTP 401 and the token endpoint refuses the refresh token.
+
+  As RFC 7009 §2.2 requires, a token that is unknown, already revoked or expired still gets HTTP 200. RFC 7009
+  is ambiguous about a token issued to another app (§2.1 says the request is refused, §2.2 that invalid tokens
+  get 200); RingCentral answers 200 and leaves the token alone ("successful response is returned even if
+  revocation was not successful (for instance if a token passed was issued to another application ...)",
+  legacy guide; rfc-checklist V7). A request without any token is invalid_request CMN-101 (changelog 1.0.39).
+
+  @sandbox-safe @rfc7009-2.1 @rfc7009-2.2
+  Scenario Outline: Revoking the <token> token in the body ends the whole session
+    Given the app requests a token with the password grant
+    When the app revokes the <token> token
+    Then the revocation succeeds
+    And the session is revoked
+
+    Examples:
+      | token   |
+      | access  |
+      | refresh |
+
+  @sandbox-safe @rfc7009-2.1
+  Scenario Outline: Revoking the <token> token in the query string ends the whole session
+    Given the app requests a token with the password grant
+    When the app revokes the <token> token in the query string
+    Then the revocation succeeds
+    And the session is revoked
+
+    Examples:
+      | token   |
+      | access  |
+      | refresh |
+
+  @sandbox-safe @rfc7009-2.1
+  Scenario Outline: The same <token> token in the body and the query string is accepted
+    Given the app requests a token with the password grant
+    When the app revokes the <token> token in both the body and the query string
+    Then the revocation succeeds
+    And the session is revoked
+
+    Examples:
+      | token   |
+      | access  |
+      | refresh |
+
+  @sandbox-safe
+  Scenario: Different tokens in the body and the query string are refused
+    Given the app requests a token with the password grant
+    When the app revokes the access token in the body and the refresh token in the query string
+    Then the request is rejected with invalid_request OAU-150
+
+  @sandbox-safe @rfc7009-2.2
+  Scenario: Revoking a token a second time succeeds again
+    Given the app requests a token with the password grant
+    And the app revokes the access token
+    When the app revokes the access token
+    Then the revocation succeeds
+
+  @sandbox-safe @rfc7009-2.2
+  Scenario: Revoking an unknown token succeeds
+    When the app revokes an unknown token
+    Then the revocation succeeds
+
+  @mock-only @rfc7009-2.2
+  Scenario: Revoking an expired token succeeds
+    Given the app requests a token with the password grant
+    And the refresh token expires
+    When the app revokes the access token
+    Then the revocation succeeds
+
+  @sandbox-safe
+  Scenario: A revocation without a token is refused
+    When the app revokes without a token
+    Then the request is rejected with invalid_request CMN-101
+
+  @sandbox-safe @rfc7009-2.1 @rfc7009-2.2
+  Scenario: Revoking another app's token succeeds but leaves the token working
+    Given the app requests a token with the password grant
+    When the public app revokes the access token
+    Then the revocation succeeds
+    And the access token works
+
+  @sandbox-safe @rfc7009-2.1 @rfc6749-5.2
+  Scenario: A confidential app must authenticate to revoke
+    Given the app requests a token with the password grant
+    And the app authenticates with no client credentials
+    When the app revokes the access token
+    Then the request is rejected with invalid_client OAU-123
+
+  @sandbox-safe @rfc7009-2.2.1 @rfc6749-5.2
+  Scenario: A revocation with a wrong client secret is refused
+    Given the app requests a token with the password grant
+    And the app authenticates with a wrong client secret
+    When the app revokes the access token
+    Then the request is rejected with invalid_client OAU-146
+
+  @rfc7009-2.1
+  Scenario: A public app revokes with its client_id alone
+    Given the public app
+    And the app requests a token with the authorization code grant
+    When the app revokes the access token
+    Then the revocation succeeds
+    And the session is revoked
