@@ -35,6 +35,12 @@ func TestFeatures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	runSuite(t, "ringcentral-oauth", cfg, opts)
+}
+
+// runSuite starts a suite for cfg and runs it with opts as subtests of t, failing t when the run fails.
+func runSuite(t *testing.T, name string, cfg steps.Config, opts *godog.Options) *steps.Suite {
+	t.Helper()
 	suite, err := steps.NewSuite(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -45,14 +51,15 @@ func TestFeatures(t *testing.T) {
 	t.Logf("profile %s, target %s, seed %d, concurrency %d, tags %q", cfg.Profile.Name(), suite.Target(), opts.Randomize, opts.Concurrency, opts.Tags)
 	opts.TestingT = t
 	status := godog.TestSuite{
-		Name:                 "ringcentral-oauth",
+		Name:                 name,
 		TestSuiteInitializer: suite.InitializeTestSuite,
 		ScenarioInitializer:  suite.InitializeScenario,
 		Options:              opts,
 	}.Run()
 	if status != 0 {
-		t.Fatalf("the conformance suite failed (status %d); reports in %s/, seed %d", status, reportsDir, opts.Randomize)
+		t.Fatalf("the conformance suite failed against %s (status %d); reports in %s/, seed %d", suite.Target(), status, cfg.ReportsDir, opts.Randomize)
 	}
+	return suite
 }
 
 // suiteConfig builds the suite configuration and godog options from environ.

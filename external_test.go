@@ -1,0 +1,158 @@
+package conformance
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/joho/godotenv"
+
+	"github.com/rcoauth/conformance/steps"
+)
+
+// TestFeaturesStandaloneMock runs the suite against cmd/rcmock started as a separate process, through the
+// `local` profile (README "Profiles"): every scenario must pass or be skipped with its reason.
+func TestFeaturesStandaloneMock(t *testing.T) {
+	url := startStandaloneMock(t)
+	environ := append(runEnviron(), "OAUTH_ENV=local", "RC_SERVER_URL="+url)
+	runSuiteAgainst(t, environ, "standalone", 4, false)
+}
+
+// TestFeaturesSandboxPath exercises the path a run against the RingCentral sandbox takes: the devtest
+// profile, every credential from the process environment (as CI secrets provide them), and a target
+// without the mock's control API — here cmd/rcmock with -control=false, since the sandbox cannot be
+// reached from CI. Scenarios that need the mock are skipped with their reason; none may fail. It runs one
+// scenario at a time, as README recommends for real targets, because they share the user's five sessions.
+func TestFeaturesSandboxPath(t *testing.T) {
+	url := startStandaloneMock(t, "-control=false")
+	creds, err := godotenv.Read(filepath.Join("env", "mock.env"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	environ := append(runEnviron(), "OAUTH_ENV=devtest", "RC_SERVER_URL="+url)
+	for k, v := range creds {
+		if strings.HasPrefix(k, "RC_MOCK_") || k == "RC_SERVER_URL" {
+			continue
+		}
+		environ = append(environ, k+"="+v)
+	}
+	runSuiteAgainst(t, environ, "sandbox-path", 1, true)
+}
+
+// runEnviron is the process environment without profile variables, so that only what a test sets
+// reaches the profile loader (run options such as GODOG_TAGS pass through).
+func runEnviron() []string {
+	var out []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(k, "RC_") || k == "OAUTH_ENV" {
+			continue
+		}
+		out = append(out, kv)
+	}
+	return out
+}
+
+// runSuiteAgainst runs the suite with environ and checks run.json: no failures, and skips only when
+// expected.
+func runSuiteAgainst(t *testing.T, environ []string, name string, concurrency int, wantSkips bool) {
+	t.Helper()
+	cfg, opts, err := suiteConfig(environ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.ReportsDir = filepath.Join(reportsDir, name)
+	cfg.Concurrency, opts.Concurrency = concurrency, concurrency
+	opts.Format = "progress,cucumber:" + filepath.Join(cfg.ReportsDir, "cucumber.json") + ",junit:" + filepath.Join(cfg.ReportsDir, "junit.xml")
+	if err := os.MkdirAll(cfg.ReportsDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	runSuite(t, "ringcentral-oauth-"+name, cfg, opts)
+	b, err := os.ReadFile(filepath.Join(cfg.ReportsDir, "run.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var run struct {
+		Counts map[string]int `json:"counts"`
+		Notes  []steps.Note   `json:"notes"`
+	}
+	if err := json.Unmarshal(b, &run); err != nil {
+		t.Fatal(err)
+	}
+	if run.Counts["failed"] != 0 {
+		t.Errorf("%d scenario(s) failed", run.Counts["failed"])
+	}
+	if wantSkips && run.Counts["skipped"] == 0 && opts.Tags == "" {
+		t.Errorf("no scenario was skipped against a target without the control API; @mock-only scenarios should have been")
+	}
+	for _, n := range run.Notes {
+		if n.Kind == "skip" && n.Message == "" {
+			t.Errorf("scenario %q was skipped without a reason", n.Scenario)
+		}
+	}
+}
+
+// startStandaloneMock builds cmd/rcmock, starts it on an ephemeral port with args, waits for its
+// "listening" line and stops it with SIGINT when the test ends.
+func startStandaloneMock(t *testing.T, args ...string) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds and starts cmd/rcmock")
+	}
+	bin := filepath.Join(t.TempDir(), "rcmock")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/rcmock")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building cmd/rcmock: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin, append([]string{"-addr", "127.0.0.1:0"}, args...)...)
+	cmd.Stderr = os.Stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("cmd/rcmock did not stop cleanly: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+			t.Error("cmd/rcmock did not stop within 10s of SIGINT")
+		}
+	})
+	lines := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		if sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+		done <- cmd.Wait()
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	select {
+	case line, ok := <-lines:
+		url, found := strings.CutPrefix(line, "rcmock listening on ")
+		if !ok || !found {
+			t.Fatalf("cmd/rcmock printed %q; want its listening line", line)
+		}
+		return url
+	case <-ctx.Done():
+		t.Fatal(fmt.Errorf("cmd/rcmock did not report listening within 30s"))
+	}
+	return ""
+}
