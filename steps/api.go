@@ -48,7 +48,7 @@ func (w *world) tokenWorks(ctx context.Context, which, scheme string, want bool)
 	if err != nil {
 		return err
 	}
-	resp, err := w.client.API(ctx, driver.APIRequest{Path: driver.AccountPath, AccessToken: t.AccessToken, TokenType: scheme})
+	resp, err := w.callAPI(ctx, driver.APIRequest{Path: driver.AccountPath, AccessToken: t.AccessToken, TokenType: scheme})
 	r := w.setAPIResult(resp, err)
 	var p problems
 	switch {
@@ -83,7 +83,7 @@ func (w *world) refreshTokenAsBearer(ctx context.Context) error {
 	if t.RefreshToken == "" {
 		return fmt.Errorf("the latest token response has no refresh token")
 	}
-	resp, err := w.client.API(ctx, driver.APIRequest{Path: driver.AccountPath, AccessToken: t.RefreshToken})
+	resp, err := w.callAPI(ctx, driver.APIRequest{Path: driver.AccountPath, AccessToken: t.RefreshToken})
 	r := w.setAPIResult(resp, err)
 	if r.resp == nil || r.resp.Status != 401 {
 		return fmt.Errorf("a refresh token used as a bearer token: want 401, got %s", r.describe())
@@ -97,7 +97,7 @@ func (w *world) apiIdentifiesOwner(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	resp, err := w.client.API(ctx, driver.APIRequest{Path: driver.ExtensionPath, AccessToken: t.AccessToken})
+	resp, err := w.callAPI(ctx, driver.APIRequest{Path: driver.ExtensionPath, AccessToken: t.AccessToken})
 	r := w.setAPIResult(resp, err)
 	if r.resp == nil || r.resp.Status != 200 {
 		return fmt.Errorf("extension call: %s", r.describe())
@@ -114,7 +114,7 @@ func (w *world) apiRejectsHeader(ctx context.Context, header, code string) error
 	if header != "" {
 		req.Authorization = header
 	}
-	resp, err := w.client.API(ctx, req)
+	resp, err := w.callAPI(ctx, req)
 	r := w.setAPIResult(resp, err)
 	var p problems
 	if r.resp == nil {

@@ -123,7 +123,7 @@ func (w *world) authorizeStep(ctx context.Context, method string, alter func(*au
 }
 
 func (w *world) sendAuthorization(ctx context.Context, method string, az *authorization) error {
-	res, err := w.client.Authorize(ctx, driver.AuthorizeRequest{Method: method, Form: az.form})
+	res, err := w.callAuthorize(ctx, driver.AuthorizeRequest{Method: method, Form: az.form})
 	az.res = res
 	r := &result{what: "authorization request", err: err}
 	if res != nil {

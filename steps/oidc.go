@@ -53,7 +53,7 @@ func (v *vocabulary) oidc() {
 
 // fetchDocument GETs one of the public OpenID Connect documents and makes it the current result.
 func (w *world) fetchDocument(ctx context.Context, what, path string) error {
-	resp, err := w.client.Get(ctx, path)
+	resp, err := w.callGet(ctx, path)
 	w.setResult(&result{what: what, resp: resp, err: err})
 	return nil
 }
@@ -128,7 +128,7 @@ func (w *world) keysArePublicSigningKeys() error {
 // callUserInfo calls OpenID Connect UserInfo (Core §5.3) with the access token, or without any
 // Authorization header when accessToken is empty.
 func (w *world) callUserInfo(ctx context.Context, accessToken string) error {
-	resp, err := w.client.API(ctx, driver.APIRequest{Path: driver.UserInfoPath, AccessToken: accessToken})
+	resp, err := w.callAPI(ctx, driver.APIRequest{Path: driver.UserInfoPath, AccessToken: accessToken})
 	w.setAPIResult(resp, err)
 	return nil
 }
@@ -157,7 +157,7 @@ func (w *world) userInfoNamesOwner() error {
 // trusts an id_token (OpenID Connect Core §3.1.3.7, Discovery §3). The exchanges are recorded but do not
 // replace the scenario's current result.
 func (w *world) provider(ctx context.Context) (issuer string, keys jose.JSONWebKeySet, err error) {
-	resp, err := w.client.Get(ctx, driver.DiscoveryPath)
+	resp, err := w.callGet(ctx, driver.DiscoveryPath)
 	if err != nil {
 		return "", keys, fmt.Errorf("reading the discovery document: %w", err)
 	}
@@ -166,7 +166,7 @@ func (w *world) provider(ctx context.Context) (issuer string, keys jose.JSONWebK
 	if issuer == "" || jwksURI == "" {
 		return "", keys, fmt.Errorf("the discovery document lacks issuer or jwks_uri: %s", resp.String())
 	}
-	resp, err = w.client.Get(ctx, jwksURI)
+	resp, err = w.callGet(ctx, jwksURI)
 	if err != nil {
 		return "", keys, fmt.Errorf("reading the key set at %s: %w", jwksURI, err)
 	}

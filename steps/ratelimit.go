@@ -4,17 +4,14 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"time"
 )
-
-// maxRateLimitWait bounds how long the harness waits for a rate limit on a real target.
-const maxRateLimitWait = 2 * time.Minute
 
 func (v *vocabulary) rateLimits() {
 	w := v.w
 	v.step(`^the request is rate limited$`, w.rateLimited)
 	v.step(`^the response carries the Auth group's rate limit headers$`, w.rateLimitHeaders)
 	v.step(`^the app requests a token with the (`+grantNames+`) grant, waiting out any rate limit$`, w.tokenWaitingOutLimits)
+	v.step(`^the harness waited as Retry-After said$`, w.waitedAsTold)
 }
 
 // rateLimited checks RingCentral's 429 (docs/basics/rate-limits.md, errors.md): Retry-After in seconds and
@@ -62,44 +59,20 @@ func (w *world) rateLimitHeaders() error {
 	return p.err(r)
 }
 
-// tokenWaitingOutLimits requests a token and, on HTTP 429, waits as Retry-After says (30 s without it,
-// as rate-limits.md advises) and tries again, at most three times. On the mock the wait moves the
-// scenario's clock instead of sleeping.
+// tokenWaitingOutLimits requests a token as a well-behaved client does: on HTTP 429 it waits as
+// Retry-After says and tries again (calls.go), here even on the mock, whose wait moves the scenario's
+// clock instead of sleeping.
 func (w *world) tokenWaitingOutLimits(ctx context.Context, grant string) error {
-	for attempt := 0; ; attempt++ {
-		r, err := w.requestToken(ctx, grant, nil, tokenOptions{})
-		if err != nil {
-			return err
-		}
-		if r.resp == nil || r.resp.Status != 429 || attempt == 3 {
-			return nil
-		}
-		wait := 30 * time.Second
-		if n, err := strconv.Atoi(r.resp.Header.Get("Retry-After")); err == nil && n > 0 {
-			wait = time.Duration(n) * time.Second
-		}
-		if err := w.wait(ctx, wait); err != nil {
-			return err
-		}
-	}
+	w.patient = true
+	defer func() { w.patient = false }()
+	_, err := w.requestToken(ctx, grant, nil, tokenOptions{})
+	return err
 }
 
-// wait lets d pass: on the mock by advancing the scenario's clock, on a real target by waiting on a timer
-// (bounded, and cancelled with the step's context).
-func (w *world) wait(ctx context.Context, d time.Duration) error {
-	if w.client.Scenario() != "" {
-		_, err := w.client.AdvanceClock(ctx, d)
-		return err
+// waitedAsTold checks that the scenario met a rate limit and waited it out.
+func (w *world) waitedAsTold() error {
+	if len(w.waited) == 0 {
+		return fmt.Errorf("the harness never had to wait: no request of this scenario was rate limited")
 	}
-	if d > maxRateLimitWait {
-		return fmt.Errorf("the target asks to wait %s, more than the harness's limit of %s", d, maxRateLimitWait)
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return nil
 }

@@ -88,7 +88,7 @@ func (w *world) revoke(ctx context.Context, req driver.RevokeRequest) error {
 		return err
 	}
 	req.Auth = auth
-	resp, err := w.client.Revoke(ctx, req)
+	resp, err := w.callRevoke(ctx, req)
 	w.setResult(&result{what: "revocation request", resp: resp, err: err})
 	return nil
 }
@@ -114,7 +114,7 @@ func (w *world) sessionRevoked(ctx context.Context) error {
 		return err
 	}
 	var p problems
-	resp, err := w.client.API(ctx, driver.APIRequest{Path: driver.AccountPath, AccessToken: t.AccessToken})
+	resp, err := w.callAPI(ctx, driver.APIRequest{Path: driver.AccountPath, AccessToken: t.AccessToken})
 	api := &result{what: "API call", resp: resp, err: err}
 	if resp == nil || resp.Status != 401 {
 		p.addf("the access token still works: %s", api.describe())

@@ -36,7 +36,7 @@ func (w *world) sessionState(ctx context.Context, i int, active bool) error {
 	if i >= len(w.sessions) {
 		return fmt.Errorf("only %d session(s) were opened", len(w.sessions))
 	}
-	resp, err := w.client.API(ctx, driver.APIRequest{Path: driver.AccountPath, AccessToken: w.sessions[i].AccessToken})
+	resp, err := w.callAPI(ctx, driver.APIRequest{Path: driver.AccountPath, AccessToken: w.sessions[i].AccessToken})
 	r := w.setAPIResult(resp, err)
 	switch {
 	case r.resp == nil:
@@ -72,7 +72,7 @@ func (w *world) countActive(ctx context.Context, active, total int) error {
 	var p problems
 	n := 0
 	for i, s := range w.sessions {
-		resp, err := w.client.API(ctx, driver.APIRequest{Path: driver.AccountPath, AccessToken: s.AccessToken})
+		resp, err := w.callAPI(ctx, driver.APIRequest{Path: driver.AccountPath, AccessToken: s.AccessToken})
 		r := w.setAPIResult(resp, err)
 		switch {
 		case r.resp == nil:

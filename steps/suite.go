@@ -60,8 +60,9 @@ type Suite struct {
 	stopped sync.Once
 	err     error
 
-	target   string // base URL of the target
-	control  bool   // the target is an rcmock with its control API
+	pause    func(ctx context.Context, d time.Duration) error // how a real target's Retry-After is waited out
+	target   string                                           // base URL of the target
+	control  bool                                             // the target is an rcmock with its control API
 	embedded *rcmock.Instance
 	timeout  time.Duration
 
@@ -102,7 +103,7 @@ func NewSuite(cfg Config) (*Suite, error) {
 	if err != nil {
 		return nil, fmt.Errorf("steps: profile %q: %w", cfg.Profile.Name(), err)
 	}
-	return &Suite{cfg: cfg, spec: spec, timeout: timeout, counts: map[string]int{}}, nil
+	return &Suite{cfg: cfg, spec: spec, timeout: timeout, counts: map[string]int{}, pause: pauseOnTimer}, nil
 }
 
 // Start resolves the target: with RC_MOCK_EMBEDDED it starts the embedded mock on 127.0.0.1:0 (the

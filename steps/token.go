@@ -140,7 +140,7 @@ func (w *world) sendTokenForm(ctx context.Context, form driver.Form, opts tokenO
 		req.RawBody, _ = json.Marshal(obj)
 		req.ContentType = "application/json"
 	}
-	res, err := w.client.Token(ctx, req)
+	res, err := w.callToken(ctx, req)
 	r := &result{what: "token request", err: err}
 	if res != nil {
 		r.resp, r.token = res.Response, res.Token
@@ -174,7 +174,7 @@ func (w *world) rawTokenRequest(ctx context.Context, contentType, body string) e
 	if err != nil {
 		return err
 	}
-	res, err := w.client.Token(ctx, driver.TokenRequest{Auth: auth, ContentType: contentType, RawBody: []byte(body)})
+	res, err := w.callToken(ctx, driver.TokenRequest{Auth: auth, ContentType: contentType, RawBody: []byte(body)})
 	r := &result{what: "token request", err: err}
 	if res != nil {
 		r.resp, r.token = res.Response, res.Token

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/cucumber/godog"
 
@@ -48,6 +49,8 @@ type world struct {
 	authz    *authorization      // the latest authorization request and its outcome
 	device   *deviceFlow         // the latest device authorization (mock-only flow)
 	batch    []*result           // results of repeated or concurrent requests
+	patient  bool                // wait out rate limits even on the mock (calls.go)
+	waited   []time.Duration     // rate-limit waits of this scenario
 }
 
 // result is the outcome of one exchange.
