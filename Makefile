@@ -63,6 +63,11 @@ suite: ## the strict suite on the embedded mock, then against cmd/rcmock (local 
 conformance: ## the suite against ENV=<profile> (mock, local, devtest, production) with reports in reports/
 	$(SUITE_ENV) $(GO) test -count=1 -run '^TestFeatures$$' -v . 2>&1 | tee reports/console.txt | grep -v '^=== \(RUN\|PAUSE\|CONT\)'
 
+.PHONY: sdk-test
+sdk-test: ## the official JavaScript SDK (npm ci in sdk/js) and replays of the Python and Go SDKs against the mock
+	npm ci --prefix sdk/js --no-audit --no-fund --loglevel=error
+	RCMOCK_SDK_TESTS=required $(GO) test -count=1 -run 'TestJavaScriptSDK|SDKReplay' -v ./rcmock | grep -E '^(---|ok|FAIL|\s+(not )?ok )'
+
 .PHONY: mock
 mock: ## run the standalone mock on ADDR (MOCKFLAGS: -rate-limit, -fixture file, -session-limit-mode reject, ...)
 	$(GO) run ./cmd/rcmock -addr $(ADDR) $(MOCKFLAGS)
