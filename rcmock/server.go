@@ -35,10 +35,13 @@ type Server struct {
 	clock Clock
 	mux   *http.ServeMux
 
-	mu         sync.Mutex
-	realms     map[string]*realm
-	lastSweep  time.Time
-	realmIdle  time.Duration
+	mu        sync.Mutex
+	realms    map[string]*realm
+	lastSweep time.Time
+	realmIdle time.Duration
+	// realNow is the real time that realm idleness is measured in (not the mock clock, which scenarios
+	// advance at will); a seam so that tests need not wait realmIdle.
+	realNow    func() time.Time
 	grants     map[string]grantHandler
 	grantOrder []string
 }
@@ -66,6 +69,7 @@ func New(opts Options) (*Server, error) {
 		clock:     clock,
 		realms:    map[string]*realm{},
 		realmIdle: 15 * time.Minute,
+		realNow:   time.Now,
 	}
 	s.grants = s.grantHandlers()
 	s.routes()
@@ -124,9 +128,9 @@ func (s *Server) realm(id string) *realm {
 	if len(id) > 128 {
 		id = id[:128]
 	}
-	now := time.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	now := s.realNow()
 	if now.Sub(s.lastSweep) > time.Minute {
 		for k, rl := range s.realms {
 			rl.mu.Lock()

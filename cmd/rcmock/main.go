@@ -1,0 +1,174 @@
+// Command rcmock runs the RingCentral OAuth 2.0 mock (package rcmock) as a standalone server, for SDKs,
+// curl and conformance runs that target a process rather than the embedded in-process mock (the
+// "cmd/rcmock" target of env/ profiles).
+//
+// Usage:
+//
+//	rcmock [-addr 127.0.0.1:8910] [-fixture file.json] [-control=true] [-rate-limit] \
+//	       [-session-limit-mode evict|reject] [-issuer https://platform.example.test]
+//
+// Once the listener is bound, rcmock prints exactly one line to stdout,
+//
+//	rcmock listening on http://127.0.0.1:8910
+//
+// so that a script can start it in the background and wait for that line. It shuts down gracefully on
+// SIGINT or SIGTERM. Exit status: 0 after a clean shutdown (or -h), 2 for invalid flags, 1 for any other
+// failure (unreadable or invalid fixture, address in use).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/rcoauth/conformance/rcmock"
+)
+
+// shutdownTimeout bounds how long a graceful shutdown waits for in-flight requests (an injected fault
+// may delay a response by up to two minutes; a stopping mock should not wait that long).
+const shutdownTimeout = 5 * time.Second
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+// run parses args, starts the mock and serves until ctx is cancelled. It is main without the process
+// (benbjohnson/wtf's cmd/wtfd style), so tests run it in-process on port 0.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return runNotify(ctx, args, stdout, stderr, nil)
+}
+
+// runNotify is run with a hook called with the base URL once the listening line has been printed, which
+// lets tests wait for the server without polling or sleeping.
+func runNotify(ctx context.Context, args []string, stdout, stderr io.Writer, ready func(url string)) error {
+	cfg, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	opts := rcmock.DefaultOptions()
+	opts.Control = cfg.control
+	opts.Issuer = cfg.issuer
+	opts.Settings.RateLimit = cfg.rateLimit
+	opts.Settings.SessionLimitMode = cfg.sessionLimitMode
+	if cfg.fixture != "" {
+		// LoadFixture's errors name the file and, for invalid content, every problem found.
+		if opts.Fixture, err = rcmock.LoadFixture(cfg.fixture); err != nil {
+			return err
+		}
+	}
+	srv, err := rcmock.New(opts)
+	if err != nil {
+		return err
+	}
+	in, err := srv.Start(cfg.addr)
+	if err != nil {
+		return err
+	}
+	if _, err := fmt.Fprintf(stdout, "rcmock listening on %s\n", in.URL); err != nil {
+		_ = in.Close(context.Background())
+		return fmt.Errorf("rcmock: writing to stdout: %w", err)
+	}
+	if ready != nil {
+		ready(in.URL)
+	}
+	<-ctx.Done()
+	// The parent context is already cancelled, so the shutdown gets a fresh one with a deadline.
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := in.Close(sctx); err != nil {
+		return fmt.Errorf("rcmock: shutdown: %w", err)
+	}
+	return nil
+}
+
+// config is the parsed command line.
+type config struct {
+	addr             string
+	fixture          string
+	control          bool
+	rateLimit        bool
+	sessionLimitMode string
+	issuer           string
+}
+
+// usageError is an invalid command line; the flag package has already printed the problem and the usage
+// text, so exitCode only maps it to status 2, as the flag package's ExitOnError mode would.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return "rcmock: " + e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// parseFlags parses the command line, printing errors and usage to stderr.
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	cfg := config{sessionLimitMode: rcmock.SessionLimitEvict}
+	fs := flag.NewFlagSet("rcmock", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), `Usage: rcmock [flags]
+
+rcmock serves a faithful mock of RingCentral's OAuth 2.0 API (token, revoke, authorize, OpenID Connect).
+When the listener is bound it prints one line, "rcmock listening on http://HOST:PORT", to stdout; it stops
+gracefully on SIGINT or SIGTERM.
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8910", "`host:port` to listen on; port 0 picks a free port")
+	fs.StringVar(&cfg.fixture, "fixture", "", "JSON fixture `file` with apps, users and keys (default: the built-in fixture matching env/mock.env)")
+	fs.BoolVar(&cfg.control, "control", true, "serve the /__mock/ control API (clock, faults, settings, reset)")
+	fs.BoolVar(&cfg.rateLimit, "rate-limit", false, "throttle the Auth group from the start (5 requests per user and app per minute, then 429)")
+	fs.Func("session-limit-mode", "what a sixth concurrent session of a user and app does: `evict|reject` (default evict)", func(v string) error {
+		if v != rcmock.SessionLimitEvict && v != rcmock.SessionLimitReject {
+			return fmt.Errorf("must be %q or %q", rcmock.SessionLimitEvict, rcmock.SessionLimitReject)
+		}
+		cfg.sessionLimitMode = v
+		return nil
+	})
+	fs.Func("issuer", "base `URL` the mock advertises in discovery and id_tokens and accepts as assertion audience (default: derived from each request's Host)", func(v string) error {
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return errors.New("must be an absolute http or https URL without query or fragment")
+		}
+		cfg.issuer = strings.TrimRight(v, "/")
+		return nil
+	})
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return cfg, err
+		}
+		return cfg, usageError{err}
+	}
+	if fs.NArg() > 0 {
+		err := fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+		fmt.Fprintf(stderr, "%v\n", err)
+		fs.Usage()
+		return cfg, usageError{err}
+	}
+	return cfg, nil
+}
+
+// exitCode maps run's result to the process exit status, printing errors that have not been printed yet:
+// 0 for a clean stop or -h, 2 for a usage error (already printed with the usage text), 1 otherwise.
+func exitCode(err error, stderr io.Writer) int {
+	var ue usageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ue):
+		return 2
+	}
+	fmt.Fprintln(stderr, err)
+	return 1
+}

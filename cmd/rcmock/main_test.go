@@ -1,0 +1,284 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Credentials of the built-in fixture (env/mock.env).
+const (
+	clientID     = "rcmockConfidentialApp01"
+	clientSecret = "mock:Secret%41+plus"
+	username     = "+16505550100*101"
+	password     = "Mock-Pa55word!"
+	accountID    = 37439510
+)
+
+// lockedBuffer is an io.Writer that tests may read while run is still writing to it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// mockProcess is an rcmock started in-process by startMock.
+type mockProcess struct {
+	url            string
+	stdout, stderr *lockedBuffer
+	stop           func() error // cancels run's context and returns run's result
+}
+
+// startMock runs the command in-process with args (plus -addr 127.0.0.1:0) and waits until it is
+// listening. The server is stopped at cleanup if the test has not stopped it.
+func startMock(tb testing.TB, args ...string) *mockProcess {
+	tb.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	p := &mockProcess{stdout: &lockedBuffer{}, stderr: &lockedBuffer{}}
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- runNotify(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), p.stdout, p.stderr,
+			func(u string) { ready <- u })
+	}()
+	select {
+	case p.url = <-ready:
+	case err := <-done:
+		cancel()
+		tb.Fatalf("run returned before listening: %v; stderr: %s", err, p.stderr)
+	case <-time.After(10 * time.Second):
+		cancel()
+		tb.Fatalf("run did not report listening within 10s; stderr: %s", p.stderr)
+	}
+	var once sync.Once
+	var result error
+	p.stop = func() error {
+		once.Do(func() {
+			cancel()
+			select {
+			case result = <-done:
+			case <-time.After(10 * time.Second):
+				tb.Errorf("run did not return within 10s of cancellation")
+			}
+		})
+		return result
+	}
+	tb.Cleanup(func() { _ = p.stop() })
+	return p
+}
+
+// basicAuth builds client_secret_basic credentials form-encoded as RFC 6749 §2.3.1 requires.
+func basicAuth(id, secret string) string {
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(id)+":"+url.QueryEscape(secret)))
+}
+
+// passwordGrant posts a password-grant token request and returns the status, headers and decoded body.
+func passwordGrant(tb testing.TB, base string) (int, http.Header, map[string]any) {
+	tb.Helper()
+	form := url.Values{"grant_type": {"password"}, "username": {username}, "password": {password}}
+	req, err := http.NewRequest(http.MethodPost, base+"/restapi/oauth/token", strings.NewReader(form.Encode()))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", basicAuth(clientID, clientSecret))
+	return do(tb, req)
+}
+
+func do(tb testing.TB, req *http.Request) (int, http.Header, map[string]any) {
+	tb.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		tb.Fatalf("%s %s: reading body: %v", req.Method, req.URL, err)
+	}
+	var body map[string]any
+	if len(b) > 0 {
+		if err := json.Unmarshal(b, &body); err != nil {
+			tb.Fatalf("%s %s: body is not a JSON object: %v: %s", req.Method, req.URL, err, b)
+		}
+	}
+	return resp.StatusCode, resp.Header, body
+}
+
+func TestRunServesAndStops(t *testing.T) {
+	p := startMock(t)
+
+	if got, want := p.stdout.String(), "rcmock listening on "+p.url+"\n"; got != want {
+		t.Errorf("stdout = %q; want exactly %q", got, want)
+	}
+	if !strings.HasPrefix(p.url, "http://127.0.0.1:") || strings.HasSuffix(p.url, ":0") {
+		t.Errorf("url = %q; want http://127.0.0.1:<bound port>", p.url)
+	}
+
+	status, _, tok := passwordGrant(t, p.url)
+	if status != http.StatusOK {
+		t.Fatalf("password grant: got status %d; want 200; body %v", status, tok)
+	}
+	access, _ := tok["access_token"].(string)
+	if access == "" {
+		t.Fatalf("password grant: got no access_token in %v", tok)
+	}
+
+	req, err := http.NewRequest(http.MethodGet, p.url+"/restapi/v1.0/account/~", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+access)
+	status, _, acct := do(t, req)
+	if status != http.StatusOK {
+		t.Fatalf("GET account/~: got status %d; want 200; body %v", status, acct)
+	}
+	if got := acct["id"]; got != float64(accountID) {
+		t.Errorf("GET account/~: got id %v; want %d", got, accountID)
+	}
+
+	if err := p.stop(); err != nil {
+		t.Errorf("run after cancellation: got %v; want nil", err)
+	}
+	if _, err := http.Get(p.url + "/__mock/health"); err == nil {
+		t.Errorf("GET after shutdown succeeded; want a connection error")
+	}
+}
+
+func TestRunFlags(t *testing.T) {
+	tests := []struct {
+		name       string
+		args       []string
+		health     int    // status of GET /__mock/health
+		lastStatus int    // status of the sixth password-grant request
+		lastHeader string // a header the sixth answer must carry
+	}{
+		{name: "defaults: control on, no rate limit, sessions evicted", health: 200, lastStatus: 200},
+		{name: "control off", args: []string{"-control=false"}, health: 404, lastStatus: 200},
+		{name: "rate limit throttles the sixth token request", args: []string{"-rate-limit"}, health: 200, lastStatus: 429, lastHeader: "X-Rate-Limit-Group"},
+		{name: "session limit reject refuses the sixth session", args: []string{"-session-limit-mode", "reject"}, health: 200, lastStatus: 429, lastHeader: "X-Mock-Error-Reason"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := startMock(t, tt.args...)
+			resp, err := http.Get(p.url + "/__mock/health")
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tt.health {
+				t.Errorf("GET /__mock/health: got %d; want %d", resp.StatusCode, tt.health)
+			}
+			for i := 1; i <= 6; i++ {
+				status, header, body := passwordGrant(t, p.url)
+				if i < 6 && status != http.StatusOK {
+					t.Fatalf("token request %d: got %d; want 200; body %v", i, status, body)
+				}
+				if i == 6 && status != tt.lastStatus {
+					t.Errorf("token request %d: got %d; want %d; body %v", i, status, tt.lastStatus, body)
+				}
+				if i == 6 && tt.lastHeader != "" && header.Get(tt.lastHeader) == "" {
+					t.Errorf("token request %d: no %s header; want one", i, tt.lastHeader)
+				}
+			}
+			if err := p.stop(); err != nil {
+				t.Errorf("run: got %v; want nil", err)
+			}
+		})
+	}
+}
+
+func TestRunIssuer(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string // issuer in the discovery document; "" means the URL the mock listens on
+	}{
+		{name: "derived from the request", want: ""},
+		{name: "flag, trailing slash trimmed", args: []string{"-issuer", "https://platform.example.test/"}, want: "https://platform.example.test"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := startMock(t, tt.args...)
+			want := tt.want
+			if want == "" {
+				want = p.url
+			}
+			req, err := http.NewRequest(http.MethodGet, p.url+"/.well-known/openid-configuration", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			status, _, doc := do(t, req)
+			if status != http.StatusOK || doc["issuer"] != want {
+				t.Errorf("discovery: got %d issuer %v; want 200 issuer %q", status, doc["issuer"], want)
+			}
+		})
+	}
+}
+
+func TestRunRejectsBadInput(t *testing.T) {
+	dir := t.TempDir()
+	invalid := filepath.Join(dir, "invalid.json")
+	if err := os.WriteFile(invalid, []byte(`{"apps": [{"client_id": "x", "type": "odd"}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(dir, "missing.json")
+
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantMsg  string // on stderr, after exitCode has reported the error
+	}{
+		{name: "unknown flag", args: []string{"-bogus"}, wantCode: 2, wantMsg: "-bogus"},
+		{name: "bad session limit mode", args: []string{"-session-limit-mode", "drop"}, wantCode: 2, wantMsg: "-session-limit-mode"},
+		{name: "relative issuer", args: []string{"-issuer", "platform.example.test"}, wantCode: 2, wantMsg: "-issuer"},
+		{name: "bad boolean", args: []string{"-control=maybe"}, wantCode: 2, wantMsg: "-control"},
+		{name: "positional argument", args: []string{"serve"}, wantCode: 2, wantMsg: "unexpected arguments: serve"},
+		{name: "missing fixture", args: []string{"-fixture", missing}, wantCode: 1, wantMsg: missing},
+		{name: "invalid fixture", args: []string{"-fixture", invalid}, wantCode: 1, wantMsg: invalid},
+		{name: "bad address", args: []string{"-addr", "127.0.0.1:notaport"}, wantCode: 1, wantMsg: "127.0.0.1:notaport"},
+		{name: "help", args: []string{"-h"}, wantCode: 0, wantMsg: "Usage: rcmock"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			err := run(ctx, tt.args, &stdout, &stderr)
+			if tt.wantCode != 0 && err == nil {
+				t.Fatalf("run(%q): got nil error; want one", tt.args)
+			}
+			if code := exitCode(err, &stderr); code != tt.wantCode {
+				t.Errorf("exit code: got %d; want %d (err %v)", code, tt.wantCode, err)
+			}
+			if !strings.Contains(stderr.String(), tt.wantMsg) {
+				t.Errorf("stderr: got %q; want it to contain %q", stderr.String(), tt.wantMsg)
+			}
+			if stdout.Len() != 0 {
+				t.Errorf("stdout: got %q; want nothing", stdout.String())
+			}
+		})
+	}
+}
