@@ -25,6 +25,9 @@ type grantSpec struct {
 	// build returns the grant's parameters (without grant_type) for a request that the target accepts.
 	// It may perform setup exchanges (an authorization request, a sign-in, a device authorization).
 	build func(ctx context.Context, w *world) (driver.Form, error)
+	// singleUse names the parameter carrying a single-use credential and its profile variable (the OTP
+	// code): a request that sends it once spends it (claimSingleUse).
+	singleUse struct{ param, variable string }
 }
 
 // grantNames is the alternation of grant names used by the step expressions.
@@ -38,62 +41,62 @@ func init() { grants = grantTable() }
 
 func grantTable() map[string]grantSpec {
 	return map[string]grantSpec{
-		"password": {"password", "password", func(_ context.Context, w *world) (driver.Form, error) {
+		"password": {name: "password", grantType: "password", build: func(_ context.Context, w *world) (driver.Form, error) {
 			vals, err := w.need("RC_USERNAME", "RC_PASSWORD")
 			if err != nil {
 				return nil, err
 			}
 			return driver.NewForm("username", w.login(vals[0]), "password", vals[1]), nil
 		}},
-		"authorization code": {"authorization code", "authorization_code", func(ctx context.Context, w *world) (driver.Form, error) {
+		"authorization code": {name: "authorization code", grantType: "authorization_code", build: func(ctx context.Context, w *world) (driver.Form, error) {
 			return w.codeExchangeForm(ctx)
 		}},
-		"refresh token": {"refresh token", "refresh_token", func(ctx context.Context, w *world) (driver.Form, error) {
+		"refresh token": {name: "refresh token", grantType: "refresh_token", build: func(ctx context.Context, w *world) (driver.Form, error) {
 			rt, err := w.refreshTokenFor(ctx, "latest")
 			if err != nil {
 				return nil, err
 			}
 			return driver.NewForm("refresh_token", rt), nil
 		}},
-		"client credentials": {"client credentials", "client_credentials", func(_ context.Context, w *world) (driver.Form, error) {
+		"client credentials": {name: "client credentials", grantType: "client_credentials", build: func(_ context.Context, w *world) (driver.Form, error) {
 			vals, err := w.need("RC_ACCOUNT_ID")
 			if err != nil {
 				return nil, err
 			}
 			return driver.NewForm("account_id", vals[0]), nil
 		}},
-		"JWT bearer":   {"JWT bearer", "urn:ietf:params:oauth:grant-type:jwt-bearer", assertionFrom("RC_JWT")},
-		"partner JWT":  {"partner JWT", "partner_jwt", assertionFrom("RC_PARTNER_JWT")},
-		"personal JWT": {"personal JWT", "personal_jwt", assertionFrom("RC_PERSONAL_JWT")},
-		"device code": {"device code", "urn:ietf:params:oauth:grant-type:device_code", func(ctx context.Context, w *world) (driver.Form, error) {
+		"JWT bearer":   {name: "JWT bearer", grantType: "urn:ietf:params:oauth:grant-type:jwt-bearer", build: assertionFrom("RC_JWT")},
+		"partner JWT":  {name: "partner JWT", grantType: "partner_jwt", build: assertionFrom("RC_PARTNER_JWT")},
+		"personal JWT": {name: "personal JWT", grantType: "personal_jwt", build: assertionFrom("RC_PERSONAL_JWT")},
+		"device code": {name: "device code", grantType: "urn:ietf:params:oauth:grant-type:device_code", build: func(ctx context.Context, w *world) (driver.Form, error) {
 			d, err := w.approvedDevice(ctx)
 			if err != nil {
 				return nil, err
 			}
 			return driver.NewForm("device_code", d.deviceCode), nil
 		}},
-		"device certificate": {"device certificate", "device_certificate", func(_ context.Context, w *world) (driver.Form, error) {
+		"device certificate": {name: "device certificate", grantType: "device_certificate", build: func(_ context.Context, w *world) (driver.Form, error) {
 			a, err := w.deviceAssertion(nil)
 			if err != nil {
 				return nil, err
 			}
 			return driver.NewForm("assertion", a), nil
 		}},
-		"guest": {"guest", "guest", func(_ context.Context, w *world) (driver.Form, error) {
+		"guest": {name: "guest", grantType: "guest", build: func(_ context.Context, w *world) (driver.Form, error) {
 			vals, err := w.need("RC_GUEST_RESOURCE_TYPE", "RC_GUEST_RESOURCE")
 			if err != nil {
 				return nil, err
 			}
 			return driver.NewForm("resource_type", vals[0], "resource", vals[1]), nil
 		}},
-		"OTP": {"OTP", "otp", func(_ context.Context, w *world) (driver.Form, error) {
+		"OTP": {name: "OTP", grantType: "otp", singleUse: struct{ param, variable string }{"code", "RC_OTP_CODE"}, build: func(_ context.Context, w *world) (driver.Form, error) {
 			vals, err := w.need("RC_OTP_CODE")
 			if err != nil {
 				return nil, err
 			}
 			return driver.NewForm("code", vals[0]), nil
 		}},
-		"IVR PIN": {"IVR PIN", "ivr_pin", func(_ context.Context, w *world) (driver.Form, error) {
+		"IVR PIN": {name: "IVR PIN", grantType: "ivr_pin", build: func(_ context.Context, w *world) (driver.Form, error) {
 			vals, err := w.need("RC_IVR_PIN")
 			if err != nil {
 				return nil, err
@@ -199,6 +202,30 @@ func (w *world) deviceAssertion(alter func(jwt.MapClaims)) (string, error) {
 	tok := jwt.NewWithClaims(method, claims)
 	tok.Header["x5c"] = []string{base64.StdEncoding.EncodeToString(cert.Raw)}
 	return tok.SignedString(key)
+}
+
+// Single-use credentials (an OTP code): on the mock every scenario has its own realm, in which the
+// fixture's credentials are unused. On a target without realms a credential is spent by the first request
+// that succeeds with it; a later scenario that would send it again is skipped, naming the variable and
+// the scenario that spent it.
+
+// checkUnspent skips the scenario if another scenario of this run has spent variable.
+func (w *world) checkUnspent(variable string) error {
+	if w.client.Scenario() != "" {
+		return nil
+	}
+	if owner := w.s.spentBy(variable); owner != "" && owner != w.scenario {
+		return w.skip("%s is single use and scenario %q of this run has spent it; profile %q targets %s, which has no per-scenario state, so one scenario per code can succeed",
+			variable, owner, w.profile.Name(), w.s.target)
+	}
+	return nil
+}
+
+// spend records that this scenario spent variable.
+func (w *world) spend(variable string) {
+	if w.client.Scenario() == "" {
+		w.s.markSpent(variable, w.scenario)
+	}
 }
 
 func randomID() string {

@@ -67,6 +67,7 @@ type Suite struct {
 	timeout  time.Duration
 
 	mu        sync.Mutex
+	claims    map[string]string // single-use credential -> the scenario that spends it
 	notes     []Note
 	exchanges []scenarioExchange
 	counts    map[string]int
@@ -186,12 +187,30 @@ func (s *Suite) InitializeScenario(sc *godog.ScenarioContext) {
 	(&vocabulary{sc: sc, w: w}).register()
 }
 
+// spentBy returns the scenario that spent a single-use credential, or "".
+func (s *Suite) spentBy(variable string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.claims[variable]
+}
+
+// markSpent records the first scenario that spent a single-use credential.
+func (s *Suite) markSpent(variable, scenario string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.claims == nil {
+		s.claims = map[string]string{}
+	}
+	if _, ok := s.claims[variable]; !ok {
+		s.claims[variable] = scenario
+	}
+}
+
 // note records a skip or a warning.
 func (s *Suite) note(n Note) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.notes = append(s.notes, n)
-	s.counts[n.Kind]++
 }
 
 // count records a scenario outcome for run.json.

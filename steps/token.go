@@ -108,7 +108,33 @@ func (w *world) requestToken(ctx context.Context, grant string, alter func(*driv
 			return nil, err
 		}
 	}
-	return w.sendTokenForm(ctx, form, opts)
+	su := g.singleUse
+	carries := su.param != "" && carriesOnce(form, su.param, w.profile.Value(su.variable))
+	if carries {
+		if err := w.checkUnspent(su.variable); err != nil {
+			return nil, err
+		}
+	}
+	r, err := w.sendTokenForm(ctx, form, opts)
+	if carries && r != nil && r.token != nil {
+		w.spend(su.variable)
+	}
+	return r, err
+}
+
+// carriesOnce reports whether form sends param exactly once, with value: only such a request can spend a
+// single-use credential.
+func carriesOnce(form driver.Form, param, value string) bool {
+	n := 0
+	for _, p := range form {
+		if p.Key == param {
+			if p.Value != value || value == "" {
+				return false
+			}
+			n++
+		}
+	}
+	return n == 1
 }
 
 // withGrantType is the form grant_type=grantType followed by params.

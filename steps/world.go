@@ -50,6 +50,7 @@ type world struct {
 	device   *deviceFlow         // the latest device authorization (mock-only flow)
 	batch    []*result           // results of repeated or concurrent requests
 	patient  bool                // wait out rate limits even on the mock (calls.go)
+	outcome  string              // "skipped" or "warned" once a step said so
 	waited   []time.Duration     // rate-limit waits of this scenario
 }
 
@@ -107,13 +108,15 @@ func (w *world) before(ctx context.Context, sc *godog.Scenario) (context.Context
 // real target every session the scenario opened is revoked, so runs do not pile up sessions (RingCentral
 // allows five per user and app).
 func (w *world) after(ctx context.Context, sc *godog.Scenario, err error) (context.Context, error) {
+	// godog hands this hook the last step's error, which is nil when the scenario was skipped (a skip stops
+	// the later steps without failing them), so the world keeps its own account.
 	switch {
-	case err == nil:
-		w.s.count("passed")
-	case errors.Is(err, godog.ErrSkip):
-		w.s.count("skipped")
-	default:
+	case w.outcome != "":
+		w.s.count(w.outcome)
+	case err != nil && !errors.Is(err, godog.ErrSkip):
 		w.s.count("failed")
+	default:
+		w.s.count("passed")
 	}
 	if w.client != nil {
 		cleanup, cancel := context.WithTimeout(context.Background(), w.s.timeout)
@@ -148,6 +151,7 @@ func (w *world) revokeAll(ctx context.Context) {
 // skip ends the scenario as skipped with a reason that the summary and run.json show.
 func (w *world) skip(format string, args ...any) error {
 	msg := fmt.Sprintf(format, args...)
+	w.outcome = "skipped"
 	w.s.note(Note{Kind: "skip", Scenario: w.scenario, Feature: w.feature, Message: msg})
 	return fmt.Errorf("%w: %s", godog.ErrSkip, msg)
 }
@@ -186,6 +190,7 @@ func (w *world) judge(err error) error {
 	}
 	err = w.redact(err)
 	if w.tags[tagShould] && !w.s.cfg.Strict {
+		w.outcome = "warned"
 		w.s.note(Note{Kind: "warning", Scenario: w.scenario, Feature: w.feature, Clauses: w.clauses, Message: err.Error()})
 		return fmt.Errorf("%w: SHOULD-level requirement not met (%s), reported as a warning: %v", godog.ErrSkip, strings.Join(w.clauses, " "), err)
 	}
