@@ -126,6 +126,13 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
+// Close closes the client's idle keep-alive connections. A Client opened for one scenario should be
+// closed when the scenario ends, so connections do not accumulate on the target (and a server shutting
+// down is not left waiting for connections that will never carry a request).
+func (c *Client) Close() {
+	c.rc.GetClient().CloseIdleConnections()
+}
+
 func parseBaseURL(raw string) (string, error) {
 	if strings.TrimSpace(raw) == "" {
 		return "", errors.New("driver: BaseURL is empty (set RC_SERVER_URL, e.g. https://platform.ringcentral.com)")

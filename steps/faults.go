@@ -90,6 +90,7 @@ func (w *world) shortTimeout(ms int) error {
 	if err != nil {
 		return err
 	}
+	w.client.Close()
 	w.client = c
 	return nil
 }

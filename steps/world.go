@@ -43,15 +43,16 @@ type world struct {
 	app  *appCreds  // the app acting in the scenario (default: the confidential app)
 	auth authChoice // how the app authenticates (default: its registered method)
 
-	last     *result             // the latest exchange the scenario's assertions look at
-	tokens   []*driver.TokenInfo // successful token responses, oldest first
-	sessions []*driver.TokenInfo // one entry per sign-in (first token response of each session)
-	authz    *authorization      // the latest authorization request and its outcome
-	device   *deviceFlow         // the latest device authorization (mock-only flow)
-	batch    []*result           // results of repeated or concurrent requests
-	patient  bool                // wait out rate limits even on the mock (calls.go)
-	outcome  string              // "skipped" or "warned" once a step said so
-	waited   []time.Duration     // rate-limit waits of this scenario
+	last     *result              // the latest exchange the scenario's assertions look at
+	tokens   []*driver.TokenInfo  // successful token responses, oldest first
+	sessions []*driver.TokenInfo  // one entry per sign-in (first token response of each session)
+	authz    *authorization       // the latest authorization request and its outcome
+	device   *deviceFlow          // the latest device authorization (mock-only flow)
+	batch    []*result            // results of repeated or concurrent requests
+	patient  bool                 // wait out rate limits even on the mock (calls.go)
+	outcome  string               // "skipped" or "warned" once a step said so
+	issuedBy map[string]*appCreds // access token -> the app that obtained it, for the cleanup
+	waited   []time.Duration      // rate-limit waits of this scenario
 }
 
 // result is the outcome of one exchange.
@@ -127,6 +128,7 @@ func (w *world) after(ctx context.Context, sc *godog.Scenario, err error) (conte
 			w.revokeAll(cleanup)
 		}
 		w.s.addExchanges(w.scenario, w.rec.All())
+		w.client.Close()
 	}
 	return ctx, nil
 }
@@ -140,9 +142,12 @@ func (w *world) revokeAll(ctx context.Context) {
 			continue
 		}
 		seen[t.SessionID] = true
+		// Revoke as the app that obtained the token (registered method, no assertion changes): a token
+		// revoked by another app stays valid (RFC 7009 §2.1; RingCentral answers 200 regardless).
+		w.app, w.auth = w.issuedBy[t.AccessToken], authChoice{}
 		auth, err := w.clientAuth()
 		if err != nil {
-			return
+			continue
 		}
 		_, _ = w.client.Revoke(ctx, driver.RevokeRequest{Form: driver.NewForm("token", t.AccessToken), Auth: auth})
 	}
@@ -348,6 +353,10 @@ func (w *world) setResult(r *result) *result {
 	w.last = r
 	if r.token != nil {
 		w.tokens = append(w.tokens, r.token)
+		if w.issuedBy == nil {
+			w.issuedBy = map[string]*appCreds{}
+		}
+		w.issuedBy[r.token.AccessToken] = w.app
 	}
 	return r
 }
