@@ -173,3 +173,54 @@ Feature: Client authentication at the token and revocation endpoints
     When the app revokes the access token
     Then the request is rejected with invalid_client OAU-146
     And the access token works
+
+  # The matrix: every way a client authenticates, with every grant its app is approved for. A method that
+  # works with one grant must work with all of them: client authentication comes before the grant (RFC 6749
+  # §3.2.1, §2.3).
+  Scenario Outline: The <grant> grant with <method>
+    Given the <app> app
+    And the app authenticates with <method>
+    When the app requests a token with the <grant> grant
+    Then a token is issued
+
+    @sandbox-safe
+    Examples: confidential apps with a secret
+      | app          | method                                        | grant         |
+      | confidential | client_secret_basic                           | password      |
+      | confidential | client_secret_basic without form-encoding     | password      |
+      | confidential | client_secret_basic and client_id in the body | password      |
+      | confidential | client_secret_basic                           | JWT bearer    |
+      | confidential | client_secret_basic without form-encoding     | JWT bearer    |
+      | confidential | client_secret_basic and client_id in the body | JWT bearer    |
+      | confidential | client_secret_basic                           | refresh token |
+      | confidential | client_secret_basic without form-encoding     | refresh token |
+      | secret-JWT   | client_secret_jwt                             | password      |
+      | secret-JWT   | client_secret_jwt                             | JWT bearer    |
+      | secret-JWT   | client_secret_jwt                             | refresh token |
+      | private-key  | private_key_jwt                               | JWT bearer    |
+
+    Examples: flows that need a user at the authorization endpoint, or a partner app
+      | app          | method              | grant              |
+      | confidential | client_secret_basic | authorization code |
+      | secret-JWT   | client_secret_jwt   | authorization code |
+      | public       | client_id only      | authorization code |
+      | public       | client_id only      | refresh token      |
+      | private-key  | private_key_jwt     | client credentials |
+
+  Scenario Outline: The <grant> grant refuses <method>
+    Given the <app> app
+    And the app authenticates with <method>
+    When the app requests a token with the <grant> grant
+    Then the request is rejected with invalid_client <code>
+
+    @sandbox-safe
+    Examples:
+      | app          | method                | grant         | code    |
+      | confidential | no client credentials | password      | OAU-123 |
+      | confidential | no client credentials | JWT bearer    | OAU-123 |
+      | confidential | no client credentials | refresh token | OAU-123 |
+      | confidential | a wrong client secret | password      | OAU-146 |
+      | confidential | a wrong client secret | JWT bearer    | OAU-146 |
+      | confidential | a wrong client secret | refresh token | OAU-146 |
+      | confidential | client_id only        | JWT bearer    | OAU-123 |
+      | secret-JWT   | no client credentials | JWT bearer    | OAU-123 |

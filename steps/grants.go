@@ -156,6 +156,11 @@ func (w *world) signIn(ctx context.Context) error {
 		"confidential": "password", "secret-JWT": "password", "private-key": "JWT bearer",
 		"public": "authorization code", "restricted": "authorization code",
 	}[a.spec.name]
+	// A setup sign-in authenticates the app the registered way; a scenario's changed client
+	// authentication is for the request under test only.
+	saved := w.auth
+	w.auth = authChoice{}
+	defer func() { w.auth = saved }()
 	r, err := w.requestToken(ctx, grant, nil, tokenOptions{})
 	if err != nil {
 		return err
