@@ -113,19 +113,12 @@ func (s *Server) readAuthorizeParams(w http.ResponseWriter, r *http.Request) (au
 // refuses malformed percent-encoding as parseFormBody does.
 func parseAuthorizeParams(raw string) (authorizeParams, *Error) {
 	p := authorizeParams{}
-	for raw != "" {
-		var pair string
-		pair, raw, _ = strings.Cut(raw, "&")
-		if pair == "" {
-			continue
-		}
-		rawKey, rawValue, _ := strings.Cut(pair, "=")
-		key, err1 := url.QueryUnescape(rawKey)
-		value, err2 := url.QueryUnescape(rawValue)
-		if err1 != nil || err2 != nil {
-			return nil, errInvalidParameter(rawKey, "").withReason("malformed percent-encoding in the authorization request")
-		}
+	err := eachFormPair(raw, "authorization request", func(key, value string) *Error {
 		p[key] = append(p[key], value)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return p, nil
 }

@@ -40,12 +40,7 @@ type deviceAuthorizationResponse struct {
 // the token endpoint), and an optional scope that must be among the app's. It is throttled in the Auth
 // group like the other OAuth endpoints.
 func (s *Server) handleDeviceAuthorization(w http.ResponseWriter, r *http.Request) {
-	rl := s.realmFor(r)
-	if r.Method != http.MethodPost {
-		writeError(w, errMethodNotAllowed(http.MethodPost))
-		return
-	}
-	f, e := readForm(w, r, s.opts.MaxBodyBytes)
+	rl, f, e := s.postForm(w, r)
 	if e != nil {
 		writeError(w, e)
 		return

@@ -64,9 +64,25 @@ func readFormBody(w http.ResponseWriter, r *http.Request, maxBytes int64) (strin
 // escapes.
 func parseFormBody(body string) (form, *Error) {
 	values := url.Values{}
-	for body != "" {
+	err := eachFormPair(body, "form body", func(key, value string) *Error {
+		if _, dup := values[key]; dup {
+			return errDuplicateParameter(key)
+		}
+		values[key] = []string{value}
+		return nil
+	})
+	if err != nil {
+		return form{}, err
+	}
+	return form{values: values}, nil
+}
+
+// eachFormPair calls fn with every key and value of an application/x-www-form-urlencoded string, in order,
+// and refuses malformed percent-encoding (naming what was parsed, e.g. "form body").
+func eachFormPair(raw, what string, fn func(key, value string) *Error) *Error {
+	for raw != "" {
 		var pair string
-		pair, body, _ = strings.Cut(body, "&")
+		pair, raw, _ = strings.Cut(raw, "&")
 		if pair == "" {
 			continue
 		}
@@ -74,14 +90,24 @@ func parseFormBody(body string) (form, *Error) {
 		key, err1 := url.QueryUnescape(rawKey)
 		value, err2 := url.QueryUnescape(rawValue)
 		if err1 != nil || err2 != nil {
-			return form{}, errInvalidParameter(rawKey, "").withReason("malformed percent-encoding in the form body")
+			return errInvalidParameter(rawKey, "").withReason("malformed percent-encoding in the %s", what)
 		}
-		if _, dup := values[key]; dup {
-			return form{}, errDuplicateParameter(key)
+		if e := fn(key, value); e != nil {
+			return e
 		}
-		values[key] = []string{value}
 	}
-	return form{values: values}, nil
+	return nil
+}
+
+// postForm is the common start of the endpoints that take a form by POST (token, revocation, device
+// authorization): the request's realm, then 405 for another method, and the body read by readForm.
+func (s *Server) postForm(w http.ResponseWriter, r *http.Request) (*realm, form, *Error) {
+	rl := s.realmFor(r)
+	if r.Method != http.MethodPost {
+		return rl, form{}, errMethodNotAllowed(http.MethodPost)
+	}
+	f, e := readForm(w, r, s.opts.MaxBodyBytes)
+	return rl, f, e
 }
 
 // queryForm parses a URL query with the same duplicate rule as a body.

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -63,23 +62,14 @@ func azStart(tb testing.TB, mutate ...func(*Options)) *azEnv {
 		App{Name: "az-query", ClientID: azQueryID, Type: "public", AuthMethods: []string{AuthNone},
 			GrantTypes: []string{GrantAuthorizationCode}, RedirectURIs: []string{azQueryRedirect}, Scopes: scopes},
 	)
-	clock := NewFakeClock(azStartTime)
-	opts := DefaultOptions()
-	opts.Fixture = f
-	opts.Clock = clock
-	for _, m := range mutate {
-		m(&opts)
-	}
-	s, err := New(opts)
-	if err != nil {
-		tb.Fatalf("New: %v", err)
-	}
-	hs := httptest.NewServer(s)
-	tb.Cleanup(hs.Close)
+	ts := newTestServer(tb, append([]func(*Options){func(o *Options) {
+		o.Fixture = f
+		o.Clock = NewFakeClock(azStartTime)
+	}}, mutate...)...)
 	return &azEnv{
-		srv:   s,
-		url:   hs.URL,
-		clock: clock,
+		srv:   ts.srv,
+		url:   ts.url,
+		clock: ts.clock,
 		client: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse
 		}},

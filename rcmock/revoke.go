@@ -10,17 +10,12 @@ import "net/http"
 // no token at all is CMN-101 (changelog 1.0.39); a query token different from the body token is OAU-150.
 // Success is 200 with an empty body, which every SDK accepts.
 func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
-	rl := s.realmFor(r)
-	if r.Method != http.MethodPost {
-		writeError(w, errMethodNotAllowed(http.MethodPost))
-		return
-	}
-	q, e := queryForm(r.URL.RawQuery)
+	rl, f, e := s.postForm(w, r)
 	if e != nil {
 		writeError(w, e)
 		return
 	}
-	f, e := readForm(w, r, s.opts.MaxBodyBytes)
+	q, e := queryForm(r.URL.RawQuery)
 	if e != nil {
 		writeError(w, e)
 		return

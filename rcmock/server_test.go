@@ -40,6 +40,9 @@ func newTestServer(tb testing.TB, mutate ...func(*Options)) *tserver {
 	for _, m := range mutate {
 		m(&opts)
 	}
+	if fc, ok := opts.Clock.(*FakeClock); ok {
+		clock = fc // a mutation may bring its own fake clock
+	}
 	s, err := New(opts)
 	if err != nil {
 		tb.Fatalf("New: %v", err)

@@ -71,12 +71,7 @@ type grantCtx struct {
 
 // handleToken serves POST /restapi/oauth/token.
 func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
-	rl := s.realmFor(r)
-	if r.Method != http.MethodPost {
-		writeError(w, errMethodNotAllowed(http.MethodPost))
-		return
-	}
-	f, e := readForm(w, r, s.opts.MaxBodyBytes)
+	rl, f, e := s.postForm(w, r)
 	if e != nil {
 		writeError(w, e)
 		return
