@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -197,28 +196,10 @@ func TestRefreshChainKeepsConstantTokens(t *testing.T) {
 	}
 }
 
-// opsRealTime is a settable real-time source for Server.realNow.
-type opsRealTime struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *opsRealTime) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *opsRealTime) advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
 func TestIdleRealmsAreDropped(t *testing.T) {
 	ts := newTestServer(t)
 	s := ts.srv
-	real := &opsRealTime{now: time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)}
+	real := NewFakeClock(time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC))
 	s.mu.Lock()
 	s.realNow = real.Now
 	idle := s.realmIdle
@@ -256,7 +237,7 @@ func TestIdleRealmsAreDropped(t *testing.T) {
 		{"the default realm is never dropped", 2 * idle, "other", []string{"", "other"}},
 	}
 	for _, st := range steps {
-		real.advance(st.advance)
+		real.Advance(st.advance)
 		login(st.request)
 		if got := realms(); !slices.Equal(got, st.want) {
 			t.Errorf("%s: realms %q; want %q", st.name, got, st.want)
