@@ -41,9 +41,8 @@ type Server struct {
 	realmIdle time.Duration
 	// realNow is the real time that realm idleness is measured in (not the mock clock, which scenarios
 	// advance at will); a seam so that tests need not wait realmIdle.
-	realNow    func() time.Time
-	grants     map[string]grantHandler
-	grantOrder []string
+	realNow func() time.Time
+	grants  map[string]grantHandler
 }
 
 // New builds a Server from opts.

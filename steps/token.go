@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strconv"
 	"sync"
 
 	"github.com/cucumber/godog"
@@ -294,13 +293,4 @@ func (w *world) concurrentRefresh(ctx context.Context, n int) error {
 		w.setResult(r)
 	}
 	return nil
-}
-
-// atoi parses a number from a step argument.
-func atoi(s string) (int, error) {
-	n, err := strconv.Atoi(s)
-	if err != nil {
-		return 0, fmt.Errorf("%q is not a whole number", s)
-	}
-	return n, nil
 }
