@@ -74,7 +74,7 @@ mock: ## run the standalone mock on ADDR (MOCKFLAGS: -rate-limit, -fixture file,
 
 .PHONY: bench
 bench: ## benchmarks: token-endpoint throughput and latency, memory over a million tokens
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./rcmock ./openapi ./jsoncheck ./driver
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./rcmock ./openapi
 
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
