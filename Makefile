@@ -11,7 +11,7 @@ SHELL := /bin/bash
 GO          ?= go
 ENV         ?= mock
 TAGS        ?=
-CONCURRENCY ?= 4
+CONCURRENCY ?=
 SEED        ?=
 STRICT      ?=
 FUZZTIME    ?= 3s
@@ -29,7 +29,7 @@ SUITE_ENV = OAUTH_ENV='$(ENV)' GODOG_TAGS='$(TAGS)' GODOG_CONCURRENCY='$(CONCURR
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-13s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo
-	@echo "  variables: ENV=$(ENV) TAGS='$(TAGS)' CONCURRENCY=$(CONCURRENCY) SEED=$(SEED) STRICT=$(STRICT) ADDR=$(ADDR)"
+	@echo "  variables: ENV=$(ENV) TAGS='$(TAGS)' CONCURRENCY=$(or $(CONCURRENCY),auto) SEED=$(SEED) STRICT=$(STRICT) ADDR=$(ADDR)"
 
 .PHONY: test
 test: lint unit fuzz-short godog-cli suite ## gofmt, vet, staticcheck, -race unit tests, short fuzzing, the godog CLI, the strict suite
@@ -84,7 +84,7 @@ lint: fmt-check vet ## gofmt, vet and staticcheck (pinned, fetched through the G
 
 .PHONY: godog
 godog: ## run the same suite through the godog CLI (`godog run` from the root; pinned with `go tool`)
-	$(SUITE_ENV) $(GO) tool godog run --strict --random --concurrency $(CONCURRENCY) $(if $(TAGS),--tags '$(TAGS)')
+	$(SUITE_ENV) $(GO) tool godog run --strict --random --concurrency $(or $(CONCURRENCY),4) $(if $(TAGS),--tags '$(TAGS)')
 
 .PHONY: godog-cli
 godog-cli: ## a quick run of the godog CLI over the password grant, to prove `godog run` runs this suite

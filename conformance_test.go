@@ -20,7 +20,7 @@ import (
 // suite"); the Makefile sets them from make variables.
 const (
 	envTags        = "GODOG_TAGS"         // tag expression, e.g. "@revocation && ~@slow"
-	envConcurrency = "GODOG_CONCURRENCY"  // scenarios in parallel (default 4)
+	envConcurrency = "GODOG_CONCURRENCY"  // scenarios in parallel (default 4 on the mock, 1 elsewhere)
 	envSeed        = "GODOG_SEED"         // random order seed (default: a fresh one, printed)
 	envFormat      = "GODOG_FORMAT"       // console formatter (default pretty)
 	envStrict      = "CONFORMANCE_STRICT" // true: a failed SHOULD (@should) fails the run
@@ -76,7 +76,12 @@ func suiteConfig(environ []string) (steps.Config, *godog.Options, error) {
 	if err != nil {
 		return steps.Config{}, nil, err
 	}
-	concurrency := 4
+	// Scenarios run four at a time on the mock, where each has its own realm; one at a time on a target
+	// without per-scenario state, where they share the user's five sessions and the Auth rate limit.
+	concurrency := 1
+	if profile.Bool("RC_MOCK_EMBEDDED") || profile.Bool("RC_MOCK_CONTROL") {
+		concurrency = 4
+	}
 	if v := get(envConcurrency); v != "" {
 		if concurrency, err = strconv.Atoi(v); err != nil || concurrency < 1 {
 			return steps.Config{}, nil, fmt.Errorf("%s=%q: want a positive whole number", envConcurrency, v)
