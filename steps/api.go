@@ -53,7 +53,7 @@ func (w *world) tokenWorks(ctx context.Context, which, scheme string, want bool)
 	var p problems
 	switch {
 	case r.resp == nil:
-		return fmt.Errorf("API call failed: %s", r.describe())
+		return fmt.Errorf("%s", r.describe())
 	case want && r.resp.Status != 200:
 		p.addf("the %s access token was refused with %d; want it to work", which, r.resp.Status)
 	case !want && r.resp.Status != 401:
@@ -118,7 +118,7 @@ func (w *world) apiRejectsHeader(ctx context.Context, header, code string) error
 	r := w.setAPIResult(resp, err)
 	var p problems
 	if r.resp == nil {
-		return fmt.Errorf("API call failed: %s", r.describe())
+		return fmt.Errorf("%s", r.describe())
 	}
 	if r.resp.Status != 401 {
 		p.addf("status %d; want 401", r.resp.Status)

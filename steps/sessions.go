@@ -40,7 +40,7 @@ func (w *world) sessionState(ctx context.Context, i int, active bool) error {
 	r := w.setAPIResult(resp, err)
 	switch {
 	case r.resp == nil:
-		return fmt.Errorf("API call failed: %s", r.describe())
+		return fmt.Errorf("%s", r.describe())
 	case active && r.resp.Status != 200:
 		return fmt.Errorf("session %d should be active: %s", i+1, r.describe())
 	case !active && r.resp.Status != 401:

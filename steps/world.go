@@ -194,7 +194,10 @@ func (w *world) judge(err error) error {
 		return err
 	}
 	err = w.redact(err)
-	if w.tags[tagShould] && !w.s.cfg.Strict {
+	// A target that could not be reached is not a conformance finding: it fails even a @should scenario.
+	var te *driver.TransportError
+	unreachable := errors.As(err, &te) || (w.last != nil && w.last.resp == nil && errors.As(w.last.err, &te))
+	if w.tags[tagShould] && !w.s.cfg.Strict && !unreachable {
 		w.outcome = "warned"
 		w.s.note(Note{Kind: "warning", Scenario: w.scenario, Feature: w.feature, Clauses: w.clauses, Message: err.Error()})
 		return fmt.Errorf("%w: SHOULD-level requirement not met (%s), reported as a warning: %v", godog.ErrSkip, strings.Join(w.clauses, " "), err)
