@@ -54,7 +54,10 @@
 //     device CA and name a registered device as its subject (grant_device_certificate.go);
 //   - ivr_pin accepts an optional username; otp codes are single use;
 //   - the device flow's errorCodes are DEV-1xx (mock-only);
-//   - API 401s carry an RFC 6750 WWW-Authenticate challenge.
+//   - API 401s carry an RFC 6750 WWW-Authenticate challenge;
+//   - the refresh token of a session ended early (revoked, evicted, or issued from a reused code) answers
+//     OAU-211 "Token revoked" while the mock remembers it (the latest 4096 per realm, until expiry), then
+//     OAU-213 "Token not found"; a revoked access token answers "Token not found" at the API.
 //
 // # Realms, time and faults
 //

@@ -265,6 +265,12 @@ func errTokenNotFound() *Error {
 	return oauthErr(400, "invalid_grant", "OAU-213", "Token not found")
 }
 
+// errTokenRevoked: a refresh token whose session was revoked or ended early ("Token revoked", the 400 body
+// of WIDGETS' RcMock postOauthToken fixture).
+func errTokenRevoked() *Error {
+	return oauthErr(400, "invalid_grant", "OAU-211", "Token revoked")
+}
+
 func errTokenExpired() *Error {
 	return oauthErr(400, "invalid_grant", "OAU-210", "Token expired")
 }

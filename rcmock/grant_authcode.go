@@ -89,7 +89,7 @@ func (rl *realm) settleCode(c *authCode) {
 func (rl *realm) revokeCodeSessionsLocked(c *authCode) {
 	for _, id := range c.sessionIDs {
 		if s := rl.sessions[id]; s != nil {
-			rl.dropSessionLocked(s)
+			rl.endSessionLocked(s)
 		}
 	}
 }

@@ -202,7 +202,7 @@ func TestAuthCodeSingleUse(t *testing.T) {
 			t.Errorf("first access token after reuse: got status %d; want 401", got)
 		}
 		r := e.token(t, azMainID, azMainSecret, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refresh}})
-		azWantError(t, r, http.StatusBadRequest, "invalid_grant", "OAU-213", http.MethodPost, PathToken)
+		azWantError(t, r, http.StatusBadRequest, "invalid_grant", "OAU-211", http.MethodPost, PathToken)
 	})
 	t.Run("reuse without revocation", func(t *testing.T) {
 		e := azStart(t, func(o *Options) { o.Settings.RevokeOnCodeReuse = false })

@@ -35,7 +35,10 @@ type realm struct {
 	userCode map[string]*deviceAuth // by user_code
 	jtis     map[string]time.Time   // client-assertion and device-assertion jti -> expiry, for replay checks
 	usedOTP  map[string]time.Time   // extension id + "\x00" + OTP code -> when used (useOTP)
-	limits   map[string]*bucket
+
+	revoked      map[string]time.Time // refresh tokens of sessions ended early -> their expiry (endSessionLocked)
+	revokedOrder []string             // the same tokens, oldest first
+	limits       map[string]*bucket
 }
 
 type ownerKey struct{ user, app string }
@@ -145,6 +148,7 @@ func newRealm(srv *Server, id string) *realm {
 		userCode: map[string]*deviceAuth{},
 		jtis:     map[string]time.Time{},
 		usedOTP:  map[string]time.Time{},
+		revoked:  map[string]time.Time{},
 		limits:   map[string]*bucket{},
 	}
 }
@@ -217,7 +221,7 @@ func (rl *realm) createSession(spec newSessionSpec) (*session, *Error) {
 				return nil, errSessionLimit(oldest.end().Sub(now))
 			}
 			for len(rl.owners[key]) >= rl.srv.opts.SessionLimit {
-				rl.dropSessionLocked(rl.owners[key][0])
+				rl.endSessionLocked(rl.owners[key][0])
 			}
 		}
 	}
@@ -280,6 +284,30 @@ func (rl *realm) dropSessionLocked(s *session) {
 	}
 }
 
+// revokedMemory bounds how many refresh tokens of ended sessions a realm remembers (oldest forgotten
+// first), so that memory stays flat however many sessions are revoked or evicted.
+const revokedMemory = 4096
+
+// endSessionLocked ends s before its time (revocation, eviction by the session limit, code reuse): its
+// tokens are forgotten, but its refresh tokens are remembered for a while, so that presenting one answers
+// OAU-211 "Token revoked" (the body of WIDGETS' RcMock fixture) rather than OAU-213 "Token not found".
+func (rl *realm) endSessionLocked(s *session) {
+	for _, t := range []*token{s.refresh, s.grace} {
+		if t == nil {
+			continue
+		}
+		if _, seen := rl.revoked[t.value]; !seen {
+			rl.revokedOrder = append(rl.revokedOrder, t.value)
+		}
+		rl.revoked[t.value] = t.expiresAt
+	}
+	for len(rl.revokedOrder) > revokedMemory {
+		delete(rl.revoked, rl.revokedOrder[0])
+		rl.revokedOrder = rl.revokedOrder[1:]
+	}
+	rl.dropSessionLocked(s)
+}
+
 // revokeSession ends the session that tok belongs to, if any; it reports whether one was ended.
 // Revocation of another app's token is not an error but does nothing (RFC 7009 §2.2 and the legacy guide:
 // "successful response is returned even if ... a token passed was issued to another application").
@@ -290,7 +318,7 @@ func (rl *realm) revokeSession(value string, app *App) bool {
 	if t == nil || t.sess.app.ClientID != app.ClientID {
 		return false
 	}
-	rl.dropSessionLocked(t.sess)
+	rl.endSessionLocked(t.sess)
 	return true
 }
 
@@ -308,8 +336,14 @@ func (rl *realm) refresh(value string, app *App, accessTTL, refreshTTL time.Dura
 	defer rl.mu.Unlock()
 	now := rl.now()
 	t := rl.tokens[value]
-	if t == nil || t.kind != refreshToken {
+	if t == nil {
+		if exp, ok := rl.revoked[value]; ok && now.Before(exp) {
+			return refreshOutcome{}, errTokenRevoked().withReason("the refresh token's session was revoked or evicted")
+		}
 		return refreshOutcome{}, errTokenNotFound().withReason("unknown refresh token")
+	}
+	if t.kind != refreshToken {
+		return refreshOutcome{}, errTokenNotFound().withReason("an access token is not a refresh token")
 	}
 	s := t.sess
 	if s.app.ClientID != app.ClientID {
@@ -435,6 +469,13 @@ func (rl *realm) seenJTI(scope, jti string, exp time.Time) bool {
 // replaced access tokens past their grace, so memory stays bounded on long runs.
 func (rl *realm) gcLocked(now time.Time) {
 	ret := rl.srv.opts.Retention
+	rl.revokedOrder = slices.DeleteFunc(rl.revokedOrder, func(v string) bool {
+		if now.Sub(rl.revoked[v]) > ret {
+			delete(rl.revoked, v)
+			return true
+		}
+		return false
+	})
 	for _, s := range rl.sessions {
 		if now.Sub(s.end()) > ret {
 			rl.dropSessionLocked(s)

@@ -644,10 +644,10 @@ func TestRevoke(t *testing.T) {
 		if r.status != 200 || len(r.body) != 0 {
 			t.Fatalf("revoke: got %d %q; want 200 with an empty body", r.status, r.body)
 		}
-		if r := ts.api(t, m["access_token"].(string)); r.status != 401 {
-			t.Errorf("API after revoke: got %d; want 401", r.status)
+		if r := ts.api(t, m["access_token"].(string)); r.status != 401 || r.errorCode(t) != "OAU-213" {
+			t.Errorf("API after revoke: got %d %s; want 401 OAU-213", r.status, r.body)
 		}
-		wantError(t, ts.refresh(t, m["refresh_token"].(string)), 400, "invalid_grant", "OAU-213")
+		wantError(t, ts.refresh(t, m["refresh_token"].(string)), 400, "invalid_grant", "OAU-211")
 	})
 	t.Run("refresh token in the query ends the whole session", func(t *testing.T) {
 		ts := newTestServer(t)
@@ -1024,4 +1024,46 @@ func TestNoRefreshTokenWithoutTheRefreshGrant(t *testing.T) {
 	if _, ok := m["refresh_token_expires_in"]; ok {
 		t.Errorf("refresh_token_expires_in without a refresh token: %v", m)
 	}
+}
+
+func TestRevokedRefreshTokensAreRemembered(t *testing.T) {
+	t.Run("an evicted session's refresh token answers OAU-211", func(t *testing.T) {
+		ts := newTestServer(t)
+		first := ts.login(t)["refresh_token"].(string)
+		for range 5 {
+			ts.login(t)
+		}
+		wantError(t, ts.refresh(t, first), 400, "invalid_grant", "OAU-211")
+	})
+	t.Run("the memory is bounded", func(t *testing.T) {
+		ts := newTestServer(t)
+		first := ts.login(t)["refresh_token"].(string)
+		for range revokedMemory + 5 {
+			ts.login(t)
+		}
+		wantError(t, ts.refresh(t, first), 400, "invalid_grant", "OAU-213")
+		rl := ts.srv.realm("")
+		rl.mu.Lock()
+		n, order := len(rl.revoked), len(rl.revokedOrder)
+		rl.mu.Unlock()
+		if n != revokedMemory || order != revokedMemory {
+			t.Errorf("remembered %d (order %d) revoked tokens; want at most %d", n, order, revokedMemory)
+		}
+	})
+	t.Run("forgotten after expiry and retention", func(t *testing.T) {
+		ts := newTestServer(t)
+		first := ts.login(t, "refresh_token_ttl", "3600")["refresh_token"].(string)
+		for range 5 {
+			ts.login(t)
+		}
+		ts.clock.Advance(3600*time.Second + DefaultOptions().Retention + 2*time.Second)
+		ts.login(t) // any request sweeps
+		rl := ts.srv.realm("")
+		rl.mu.Lock()
+		_, still := rl.revoked[first]
+		rl.mu.Unlock()
+		if still {
+			t.Error("a revoked refresh token past its expiry and the retention is still remembered")
+		}
+	})
 }
