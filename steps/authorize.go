@@ -66,8 +66,7 @@ func (v *vocabulary) authorize() {
 	v.step(`^the app is redirected with error (\w+)$`, w.redirectedWithError)
 	v.step(`^the app is not redirected$`, w.notRedirected)
 	v.step(`^the redirect carries no state$`, w.redirectWithoutState)
-	v.step(`^the app exchanges the code$`, func(ctx context.Context) error { return w.exchangeCode(ctx, nil) })
-	v.step(`^the app exchanges the code again$`, func(ctx context.Context) error { return w.exchangeCode(ctx, nil) })
+	v.step(`^the app exchanges the code(?: again)?$`, func(ctx context.Context) error { return w.exchangeCode(ctx, nil) })
 	v.step(`^the app exchanges the code with (\w+) "([^"]*)"$`, func(ctx context.Context, param, value string) error {
 		return w.exchangeCode(ctx, func(f *driver.Form) { f.Set(param, value) })
 	})

@@ -15,11 +15,12 @@ import (
 
 func (v *vocabulary) faults() {
 	w := v.w
-	v.step(`^the token endpoint answers the next (\d+) requests? with HTTP (\d+)$`, func(ctx context.Context, n, status int) error {
-		return w.inject(ctx, statusFault(n, status))
-	})
-	v.step(`^the token endpoint answers the next request with HTTP (\d+)$`, func(ctx context.Context, status int) error {
-		return w.inject(ctx, statusFault(1, status))
+	v.step(`^the token endpoint answers the next (?:(\d+) requests|request) with HTTP (\d+)$`, func(ctx context.Context, n string, status int) error {
+		count := 1
+		if n != "" {
+			count, _ = strconv.Atoi(n) // the expression admits digits only
+		}
+		return w.inject(ctx, statusFault(count, status))
 	})
 	v.step(`^the token endpoint answers the next request with HTTP (\d+) and the body "([^"]*)"$`, func(ctx context.Context, status int, body string) error {
 		return w.inject(ctx, driver.Fault{Path: driver.TokenPath, Count: 1, Status: status, Body: body, ContentType: "application/json"})
