@@ -59,6 +59,10 @@ func runSuite(t *testing.T, name string, cfg steps.Config, opts *godog.Options) 
 	if status != 0 {
 		t.Fatalf("the conformance suite failed against %s (status %d); reports in %s/, seed %d", suite.Target(), status, cfg.ReportsDir, opts.Randomize)
 	}
+	if suite.Ran() == 0 {
+		// godog runs nothing, successfully, for a tag expression it cannot parse (such as "@a || @b").
+		t.Fatalf("no scenario ran: the tag expression %q selects none (godog's syntax: @a && @b for and, @a,@b for or, ~@a for not)", opts.Tags)
+	}
 	return suite
 }
 

@@ -206,6 +206,17 @@ func (s *Suite) markSpent(variable, scenario string) {
 	}
 }
 
+// Ran is the number of scenarios that have finished (passed, failed, skipped or warned).
+func (s *Suite) Ran() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, c := range s.counts {
+		n += c
+	}
+	return n
+}
+
 // note records a skip or a warning.
 func (s *Suite) note(n Note) {
 	s.mu.Lock()
