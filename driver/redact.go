@@ -253,13 +253,17 @@ func (r *Redactor) learn(rawURL string, header http.Header, bodies ...[]byte) {
 			}
 		}
 	}
-	if _, q, ok := strings.Cut(rawURL, "?"); ok {
-		q, frag, _ := strings.Cut(q, "#")
-		collect(q)
-		collect(frag)
-	} else if _, frag, ok := strings.Cut(rawURL, "#"); ok {
-		collect(frag)
+	// collectURL collects the sensitive parameters of a URL's query and fragment.
+	collectURL := func(u string) {
+		if _, q, ok := strings.Cut(u, "?"); ok {
+			q, frag, _ := strings.Cut(q, "#")
+			collect(q)
+			collect(frag)
+		} else if _, frag, ok := strings.Cut(u, "#"); ok {
+			collect(frag)
+		}
 	}
+	collectURL(rawURL)
 	for k, vs := range header {
 		for _, v := range vs {
 			switch http.CanonicalHeaderKey(k) {
@@ -268,13 +272,7 @@ func (r *Redactor) learn(rawURL string, header http.Header, bodies ...[]byte) {
 					found = append(found, strings.TrimSpace(creds))
 				}
 			case "Location", "Content-Location":
-				if _, q, ok := strings.Cut(v, "?"); ok {
-					q, frag, _ := strings.Cut(q, "#")
-					collect(q)
-					collect(frag)
-				} else if _, frag, ok := strings.Cut(v, "#"); ok {
-					collect(frag)
-				}
+				collectURL(v)
 			}
 		}
 	}

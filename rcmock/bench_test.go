@@ -267,38 +267,49 @@ func benchHeapInUseMB() float64 {
 // memory benchmarks call it a leak: a million leaked tokens take hundreds of MiB, noise takes a few.
 const benchMaxHeapGrowthMB = 8
 
+// benchMillion calls step a million times, measuring the live heap after 100,000 and after 1,000,000
+// calls; it reports both and fails the benchmark when the heap grew by more than benchMaxHeapGrowthMB. It
+// returns with the timer stopped.
+func benchMillion(b *testing.B, what string, step func(i int)) {
+	b.Helper()
+	const total, checkpoint = 1_000_000, 100_000
+	var at100k float64
+	for i := 1; i <= total; i++ {
+		step(i)
+		if i == checkpoint {
+			b.StopTimer()
+			at100k = benchHeapInUseMB()
+			b.StartTimer()
+		}
+	}
+	b.StopTimer()
+	at1M := benchHeapInUseMB()
+	b.ReportMetric(at100k, "heap-100k-MB")
+	b.ReportMetric(at1M, "heap-1M-MB")
+	if at1M-at100k > benchMaxHeapGrowthMB {
+		b.Errorf("live heap grew from %.1f MiB to %.1f MiB between %d and %d %s", at100k, at1M, checkpoint, total, what)
+	}
+}
+
 // BenchmarkMillionTokens issues 1,000,000 password-grant tokens for the same user and app through
 // ServeHTTP and reports the live heap after 100,000 and after 1,000,000 of them. Memory stays flat because
 // the five-session limit (FAQ oauth.md) evicts the oldest session, and its tokens, at every login. One
 // iteration is the whole million; run it with -benchtime 1x.
 func BenchmarkMillionTokens(b *testing.B) {
-	const total, checkpoint = 1_000_000, 100_000
+	const total = 1_000_000
 	for range b.N {
 		s := benchServer(b)
 		c := newBenchClient(s, http.MethodPost, PathToken, basicAuth(tMainID, tMainSecret))
-		var at100k float64
-		for i := 1; i <= total; i++ {
+		benchMillion(b, "tokens", func(i int) {
 			if st := c.serve(benchPasswordBody); st != http.StatusOK {
 				b.Fatalf("token %d: status %d; want 200", i, st)
 			}
-			if i == checkpoint {
-				b.StopTimer()
-				at100k = benchHeapInUseMB()
-				b.StartTimer()
-			}
-		}
-		b.StopTimer()
-		at1M := benchHeapInUseMB()
+		})
 		n := s.realm("").counts()
-		b.ReportMetric(at100k, "heap-100k-MB")
-		b.ReportMetric(at1M, "heap-1M-MB")
 		b.ReportMetric(float64(n["sessions"]), "sessions")
 		b.ReportMetric(float64(n["tokens"]), "tokens")
 		if limit := s.opts.SessionLimit; n["sessions"] != limit || n["tokens"] != 2*limit {
 			b.Errorf("after %d logins: counts %v; want %d sessions with %d tokens", total, n, limit, 2*limit)
-		}
-		if at1M-at100k > benchMaxHeapGrowthMB {
-			b.Errorf("live heap grew from %.1f MiB to %.1f MiB between %d and %d tokens", at100k, at1M, checkpoint, total)
 		}
 		b.StartTimer()
 	}
@@ -310,42 +321,29 @@ func BenchmarkMillionTokens(b *testing.B) {
 // 1,000,000 refreshes and the session's token counts: the replaced access tokens and the grace refresh
 // token must not accumulate. One iteration is the whole million; run it with -benchtime 1x.
 func BenchmarkMillionRefreshes(b *testing.B) {
-	const total, checkpoint = 1_000_000, 100_000
+	const total = 1_000_000
 	for range b.N {
 		s := benchServer(b)
 		sess := benchLogin(b, s)
 		rl := s.realm("")
 		c := newBenchClient(s, http.MethodPost, PathToken, basicAuth(tMainID, tMainSecret))
-		var at100k float64
-		for i := 1; i <= total; i++ {
+		benchMillion(b, "refreshes", func(i int) {
 			rl.mu.Lock()
 			rt := sess.refresh.value
 			rl.mu.Unlock()
 			if st := c.serve("grant_type=refresh_token&refresh_token=" + rt); st != http.StatusOK {
 				b.Fatalf("refresh %d: status %d; want 200", i, st)
 			}
-			if i == checkpoint {
-				b.StopTimer()
-				at100k = benchHeapInUseMB()
-				b.StartTimer()
-			}
-		}
-		b.StopTimer()
-		at1M := benchHeapInUseMB()
+		})
 		n := rl.counts()
 		rl.mu.Lock()
 		retired := len(sess.retired)
 		rl.mu.Unlock()
-		b.ReportMetric(at100k, "heap-100k-MB")
-		b.ReportMetric(at1M, "heap-1M-MB")
 		b.ReportMetric(float64(n["tokens"]), "tokens")
 		b.ReportMetric(float64(retired), "retired-tokens")
 		// access + refresh + grace + the replaced access tokens still answering "Access token corrupted".
 		if want := 3 + maxRetiredTokens; n["sessions"] != 1 || n["tokens"] > want {
 			b.Errorf("after %d refreshes: counts %v; want 1 session with at most %d tokens", total, n, want)
-		}
-		if at1M-at100k > benchMaxHeapGrowthMB {
-			b.Errorf("live heap grew from %.1f MiB to %.1f MiB between %d and %d refreshes", at100k, at1M, checkpoint, total)
 		}
 		b.StartTimer()
 	}
