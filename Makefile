@@ -23,7 +23,7 @@ PKGS := ./...
 FUZZ_TARGETS := FuzzParseFormBody FuzzParseBasic FuzzJWTAssertion FuzzRedirectURI
 
 # Run options reach `go test` through the environment (see README, "Running the suite").
-SUITE_ENV = OAUTH_ENV='$(ENV)' GODOG_TAGS='$(TAGS)' GODOG_CONCURRENCY='$(CONCURRENCY)' GODOG_SEED='$(SEED)' CONFORMANCE_STRICT='$(STRICT)'
+SUITE_ENV = OAUTH_ENV='$(ENV)' CONFORMANCE_TAGS='$(TAGS)' CONFORMANCE_CONCURRENCY='$(CONCURRENCY)' CONFORMANCE_SEED='$(SEED)' CONFORMANCE_STRICT='$(STRICT)'
 
 .PHONY: help
 help: ## list the targets
@@ -57,7 +57,7 @@ fuzz-short: ## a short run of every fuzz target (FUZZTIME each)
 .PHONY: suite
 suite: ## the strict suite on the embedded mock, then against cmd/rcmock (local profile) and the sandbox path
 	$(SUITE_ENV) $(GO) test -race -count=1 -run '^TestFeatures$$' -v . 2>&1 | tee reports/console.txt | grep -v '^=== \(RUN\|PAUSE\|CONT\)'
-	GODOG_TAGS='$(TAGS)' GODOG_SEED='$(SEED)' $(GO) test -race -count=1 -run '^TestFeatures(StandaloneMock|SandboxPath)$$' .
+	CONFORMANCE_TAGS='$(TAGS)' CONFORMANCE_SEED='$(SEED)' $(GO) test -race -count=1 -run '^TestFeatures(StandaloneMock|SandboxPath)$$' .
 
 .PHONY: conformance
 conformance: ## the suite against ENV=<profile> (mock, local, devtest, production) with reports in reports/

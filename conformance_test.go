@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -17,13 +18,15 @@ import (
 )
 
 // Run options of TestFeatures, read from the environment once here and passed down (README "Running the
-// suite"); the Makefile sets them from make variables.
+// suite"); the Makefile sets them from make variables. None of them is a GODOG_* name: the godog CLI sets
+// and reads those itself (it sets GODOG_SEED to 0 for a run without --random), so a harness option under
+// such a name would be overwritten under `godog run`.
 const (
-	envTags        = "GODOG_TAGS"         // tag expression, e.g. "@revocation && ~@slow"
-	envConcurrency = "GODOG_CONCURRENCY"  // scenarios in parallel (default 4 on the mock, 1 elsewhere)
-	envSeed        = "GODOG_SEED"         // random order seed (default: a fresh one, printed)
-	envFormat      = "GODOG_FORMAT"       // console formatter (default pretty)
-	envStrict      = "CONFORMANCE_STRICT" // true: a failed SHOULD (@should) fails the run
+	envTags        = "CONFORMANCE_TAGS"        // tag expression, e.g. "@revocation && ~@slow"
+	envConcurrency = "CONFORMANCE_CONCURRENCY" // scenarios in parallel (default 4 on the mock, 1 elsewhere)
+	envSeed        = "CONFORMANCE_SEED"        // random order seed (default: a fresh one, printed)
+	envFormat      = "CONFORMANCE_FORMAT"      // console formatter (default pretty)
+	envStrict      = "CONFORMANCE_STRICT"      // true: a failed SHOULD (@should) fails the run
 	reportsDir     = "reports"
 )
 
@@ -38,14 +41,12 @@ func TestFeatures(t *testing.T) {
 	runSuite(t, "ringcentral-oauth", cfg, opts)
 }
 
-// runSuite starts a suite for cfg and runs it with opts as subtests of t, failing t when the run fails.
+// runSuite starts the target and a suite for cfg and runs it with opts as subtests of t, failing t when
+// the run fails.
 func runSuite(t *testing.T, name string, cfg steps.Config, opts *godog.Options) *steps.Suite {
 	t.Helper()
-	suite, err := steps.NewSuite(cfg)
+	suite, err := newSuite(cfg)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := suite.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("profile %s, target %s, seed %d, concurrency %d, tags %q", cfg.Profile.Name(), suite.Target(), opts.Randomize, opts.Concurrency, opts.Tags)
@@ -64,6 +65,21 @@ func runSuite(t *testing.T, name string, cfg steps.Config, opts *godog.Options) 
 		t.Fatalf("no scenario ran: the tag expression %q selects none (godog's syntax: @a && @b for and, @a,@b for or, ~@a for not)", opts.Tags)
 	}
 	return suite
+}
+
+// newSuite starts cfg's target (the embedded mock, for the mock profile) and a Suite for it; the Suite
+// closes the target when it stops.
+func newSuite(cfg steps.Config) (*steps.Suite, error) {
+	target, err := startTarget(cfg.Profile)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Target = target
+	s, err := steps.NewSuite(cfg)
+	if err != nil && target.Close != nil {
+		_ = target.Close(context.Background())
+	}
+	return s, err
 }
 
 // suiteConfig builds the suite configuration and godog options from environ.
@@ -126,17 +142,17 @@ func suiteConfig(environ []string) (steps.Config, *godog.Options, error) {
 }
 
 // cliSuite is the suite of a godog CLI run (`godog run` from the repository root), which calls the two
-// exported initializers below instead of TestFeatures. It is run-level state, created once.
+// exported initializers below instead of TestFeatures. It is run-level state, created once. The run's
+// options are godog's own flags; the seed godog chose (GODOG_SEED, which the CLI sets: 0 without
+// --random) is only recorded.
 var cliSuite = sync.OnceValues(func() (*steps.Suite, error) {
 	cfg, _, err := suiteConfig(os.Environ())
 	if err != nil {
 		return nil, err
 	}
-	s, err := steps.NewSuite(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return s, s.Start()
+	cfg.Seed, _ = strconv.ParseInt(os.Getenv("GODOG_SEED"), 10, 64)
+	cfg.Tags, cfg.Concurrency = "", 0
+	return newSuite(cfg)
 })
 
 // InitializeTestSuite is the godog CLI's suite initializer: it loads the profile named by OAUTH_ENV and

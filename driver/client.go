@@ -72,6 +72,10 @@ type Config struct {
 	Redactor *Redactor
 	// UserAgent is sent as the User-Agent header. Empty means DefaultUserAgent.
 	UserAgent string
+	// Clock is the target's clock, which dates everything the driver signs (client assertions). Nil means
+	// the wall clock; a harness that moves a mock's clock passes the mock's time here, so that assertions
+	// are not expired or premature by the target's reckoning.
+	Clock func() time.Time
 }
 
 // Client sends requests to one target. It is safe for concurrent use.
@@ -82,6 +86,7 @@ type Client struct {
 	agent    string
 	recorder *Recorder
 	redactor *Redactor
+	now      func() time.Time
 	rc       *resty.Client
 }
 
@@ -104,6 +109,10 @@ func New(cfg Config) (*Client, error) {
 		agent:    cfg.UserAgent,
 		recorder: cfg.Recorder,
 		redactor: cfg.Redactor,
+		now:      cfg.Clock,
+	}
+	if c.now == nil {
+		c.now = time.Now
 	}
 	if c.timeout == 0 {
 		c.timeout = DefaultTimeout

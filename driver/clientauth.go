@@ -46,6 +46,8 @@ type AuthTarget struct {
 	Form *Form
 	// Audience is the token endpoint URL, the default "aud" of client assertions (RFC 7523 §3).
 	Audience string
+	// Now is the target's clock, which dates client assertions (iat, exp). Nil means the wall clock.
+	Now func() time.Time
 }
 
 func (t *AuthTarget) setBasic(user, pass string, encode bool) {
@@ -239,7 +241,7 @@ func PrivateKeyJWT(id string, key crypto.Signer, kid string, opts ...AssertionOp
 
 // Apply signs a fresh assertion and adds client_assertion_type and client_assertion to the form.
 func (a jwtAuth) Apply(t *AuthTarget) error {
-	assertion, err := a.Assertion(t.Audience)
+	assertion, err := a.assertionAt(t.Audience, t.Now)
 	if err != nil {
 		return err
 	}
@@ -248,12 +250,22 @@ func (a jwtAuth) Apply(t *AuthTarget) error {
 	return nil
 }
 
-// Assertion returns a freshly signed client assertion for the given default audience.
+// Assertion returns a client assertion for the given default audience, freshly signed and dated by the
+// wall clock.
 func (a jwtAuth) Assertion(audience string) (string, error) {
+	return a.assertionAt(audience, time.Now)
+}
+
+// assertionAt signs a client assertion dated by now, the target's clock: a target whose clock a test has
+// moved (the mock's scenario clock) checks iat and exp against its own time, not the harness's.
+func (a jwtAuth) assertionAt(audience string, now func() time.Time) (string, error) {
+	if now == nil {
+		now = time.Now
+	}
 	cfg := assertionConfig{
 		aud:      audience,
 		lifetime: DefaultAssertionLifetime,
-		now:      time.Now,
+		now:      now,
 		set:      map[string]any{},
 		unset:    map[string]bool{},
 		headers:  map[string]any{},
@@ -269,13 +281,13 @@ func (a jwtAuth) Assertion(audience string) (string, error) {
 		}
 		jti = base64.RawURLEncoding.EncodeToString(b[:])
 	}
-	now := cfg.now()
+	issued := cfg.now()
 	claims := jwt.MapClaims{
 		"iss": a.id,
 		"sub": a.id,
 		"aud": cfg.aud,
-		"exp": now.Add(cfg.lifetime).Unix(),
-		"iat": now.Unix(),
+		"exp": issued.Add(cfg.lifetime).Unix(),
+		"iat": issued.Unix(),
 		"jti": jti,
 	}
 	for k, v := range cfg.set {

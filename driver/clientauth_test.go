@@ -421,3 +421,20 @@ func TestParsePrivateKeyPEM(t *testing.T) {
 		})
 	}
 }
+
+// TestClientAssertionFollowsTheTargetClock checks that a client assertion is dated by Config.Clock, the
+// target's clock, so a target whose clock a test moved (the mock's scenario clock) finds it current.
+func TestClientAssertionFollowsTheTargetClock(t *testing.T) {
+	target := time.Date(2031, 5, 6, 7, 8, 9, 0, time.UTC)
+	srv := newTestServer(t, respond(200, "application/json", tokenJSON))
+	c := newTestClient(t, srv.URL, func(cfg *Config) { cfg.Clock = func() time.Time { return target } })
+	for _, auth := range []ClientAuth{ClientSecretJWT("cid", "secret"), PrivateKeyJWT("cid", testKeys().ec, "kid")} {
+		claims := claimsOf(t, assertionVia(t, srv, c, auth))
+		if iat, _ := claims.GetIssuedAt(); iat == nil || !iat.Equal(target) {
+			t.Errorf("iat %v; want the target's time %v", iat, target)
+		}
+		if exp, _ := claims.GetExpirationTime(); exp == nil || !exp.Equal(target.Add(DefaultAssertionLifetime)) {
+			t.Errorf("exp %v; want the target's time plus %v", exp, DefaultAssertionLifetime)
+		}
+	}
+}

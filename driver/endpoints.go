@@ -47,7 +47,7 @@ func (c *Client) Token(ctx context.Context, tr TokenRequest) (*TokenResult, erro
 		header = http.Header{}
 	}
 	if tr.Auth != nil {
-		if err := tr.Auth.Apply(&AuthTarget{Header: header, Form: &form, Audience: c.TokenURL()}); err != nil {
+		if err := tr.Auth.Apply(&AuthTarget{Header: header, Form: &form, Audience: c.TokenURL(), Now: c.now}); err != nil {
 			return nil, err
 		}
 	}
@@ -207,7 +207,7 @@ func (c *Client) Revoke(ctx context.Context, rr RevokeRequest) (*Response, error
 		header = http.Header{}
 	}
 	if rr.Auth != nil {
-		if err := rr.Auth.Apply(&AuthTarget{Header: header, Form: &form, Audience: c.TokenURL()}); err != nil {
+		if err := rr.Auth.Apply(&AuthTarget{Header: header, Form: &form, Audience: c.TokenURL(), Now: c.now}); err != nil {
 			return nil, err
 		}
 	}
@@ -300,7 +300,7 @@ func (c *Client) DeviceAuthorization(ctx context.Context, form Form, auth Client
 	form = form.Clone()
 	header := http.Header{}
 	if auth != nil {
-		if err := auth.Apply(&AuthTarget{Header: header, Form: &form, Audience: c.TokenURL()}); err != nil {
+		if err := auth.Apply(&AuthTarget{Header: header, Form: &form, Audience: c.TokenURL(), Now: c.now}); err != nil {
 			return nil, err
 		}
 	}

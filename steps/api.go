@@ -10,25 +10,13 @@ import (
 
 func (v *vocabulary) api() {
 	w := v.w
-	v.step(`^the (access token|first access token|previous access token) works$`, func(ctx context.Context, which string) error {
-		return w.tokenWorks(ctx, tokenWhich(which), "Bearer", true)
-	})
-	v.step(`^the (access token|first access token|previous access token) is rejected$`, func(ctx context.Context, which string) error {
-		return w.tokenWorks(ctx, tokenWhich(which), "Bearer", false)
-	})
-	v.step(`^the access token works with the scheme "(\w+)"$`, func(ctx context.Context, scheme string) error {
-		return w.tokenWorks(ctx, "latest", scheme, true)
-	})
-	v.step(`^the refresh token does not work as an access token$`, w.refreshTokenAsBearer)
-	v.step(`^the API identifies the token's owner$`, w.apiIdentifiesOwner)
-	v.step(`^an API call without an Authorization header is rejected with (OAU-\d+)$`, func(ctx context.Context, code string) error {
-		return w.apiRejectsHeader(ctx, "", code)
-	})
-	v.step(`^an API call with the Authorization header "([^"]*)" is rejected$`, func(ctx context.Context, header string) error {
-		return w.apiRejectsHeader(ctx, header, "")
-	})
-	v.step(`^the API rejection carries a Bearer challenge with error "(\w+)"$`, w.bearerChallenge)
-	v.step(`^the API rejection carries a Bearer challenge without an error$`, func() error { return w.bearerChallenge("") })
+	v.sc.Step(v.assertion(`^the (access token|first access token|previous access token) (works|is rejected)$`), w.namedTokenWorks)
+	v.sc.Step(v.assertion(`^the access token works with the scheme "(\w+)"$`), w.tokenWorksWithScheme)
+	v.sc.Step(v.assertion(`^the refresh token does not work as an access token$`), w.refreshTokenAsBearer)
+	v.sc.Step(v.assertion(`^the API identifies the token's owner$`), w.apiIdentifiesOwner)
+	v.sc.Step(v.assertion(`^an API call without an Authorization header is rejected with (OAU-\d+)$`), w.apiRejectsMissingHeader)
+	v.sc.Step(v.assertion(`^an API call with the Authorization header "([^"]*)" is rejected$`), w.apiRejectsHeader)
+	v.sc.Step(v.assertion(`^the API rejection carries a Bearer challenge (with error "(\w+)"|without an error)$`), w.bearerChallenge)
 }
 
 func tokenWhich(phrase string) string {
@@ -37,6 +25,19 @@ func tokenWhich(phrase string) string {
 		return "latest"
 	}
 	return which
+}
+
+// namedTokenWorks calls the API with the first, previous or latest access token, which must work or be
+// rejected.
+func (w *world) namedTokenWorks(ctx context.Context, which, outcome string) (err error) {
+	defer w.verdict(&err)
+	return w.tokenWorks(ctx, tokenWhich(which), "Bearer", outcome == "works")
+}
+
+// tokenWorksWithScheme calls the API with the latest access token under another spelling of the scheme.
+func (w *world) tokenWorksWithScheme(ctx context.Context, scheme string) (err error) {
+	defer w.verdict(&err)
+	return w.tokenWorks(ctx, "latest", scheme, true)
 }
 
 // tokenWorks calls /restapi/v1.0/account/~ with the named access token: a working token answers 200; a
@@ -67,15 +68,10 @@ func (w *world) tokenWorks(ctx context.Context, which, scheme string, want bool)
 	return p.err(r)
 }
 
-func (w *world) setAPIResult(resp *driver.Response, err error) *result {
-	r := &result{what: "API call", resp: resp, err: err}
-	w.last = r
-	return r
-}
-
 // refreshTokenAsBearer presents the refresh token to the API, which must refuse it: refresh tokens are
 // for the token endpoint only (RFC 6749 §1.5).
-func (w *world) refreshTokenAsBearer(ctx context.Context) error {
+func (w *world) refreshTokenAsBearer(ctx context.Context) (err error) {
+	defer w.verdict(&err)
 	t, err := w.latestToken()
 	if err != nil {
 		return err
@@ -92,7 +88,8 @@ func (w *world) refreshTokenAsBearer(ctx context.Context) error {
 }
 
 // apiIdentifiesOwner checks that /restapi/v1.0/account/~/extension/~ answers for the token's owner_id.
-func (w *world) apiIdentifiesOwner(ctx context.Context) error {
+func (w *world) apiIdentifiesOwner(ctx context.Context) (err error) {
+	defer w.verdict(&err)
 	t, err := w.latestToken()
 	if err != nil {
 		return err
@@ -108,8 +105,22 @@ func (w *world) apiIdentifiesOwner(ctx context.Context) error {
 	return nil
 }
 
-// apiRejectsHeader sends an API call with a missing or malformed Authorization header.
-func (w *world) apiRejectsHeader(ctx context.Context, header, code string) error {
+// apiRejectsMissingHeader sends an API call without an Authorization header, which must be refused with
+// RingCentral's errorCode code.
+func (w *world) apiRejectsMissingHeader(ctx context.Context, code string) (err error) {
+	defer w.verdict(&err)
+	return w.apiCallRejected(ctx, "", code)
+}
+
+// apiRejectsHeader sends an API call with an Authorization header that carries no valid bearer token.
+func (w *world) apiRejectsHeader(ctx context.Context, header string) (err error) {
+	defer w.verdict(&err)
+	return w.apiCallRejected(ctx, header, "")
+}
+
+// apiCallRejected sends an API call with a missing or malformed Authorization header: it must answer 401,
+// with errorCode code when one is given.
+func (w *world) apiCallRejected(ctx context.Context, header, code string) error {
 	req := driver.APIRequest{Path: driver.AccountPath}
 	if header != "" {
 		req.Authorization = header
@@ -133,8 +144,9 @@ func (w *world) apiRejectsHeader(ctx context.Context, header, code string) error
 
 // bearerChallenge checks RFC 6750 §3: a 401 carries WWW-Authenticate: Bearer, with error="invalid_token"
 // for a bad token and no error attribute when no credentials were sent.
-func (w *world) bearerChallenge(wantErr string) error {
-	r, err := w.lastResult()
+func (w *world) bearerChallenge(which, wantErr string) (err error) {
+	defer w.verdict(&err)
+	r, err := w.theAPIAnswer()
 	if err != nil {
 		return err
 	}

@@ -63,10 +63,10 @@ type authChoice struct {
 }
 
 func (v *vocabulary) apps() {
-	v.step(`^the (`+appNames+`) app$`, v.w.useApp)
-	v.step(`^the app authenticates with (client_secret_basic|client_secret_basic without form-encoding|client_secret_basic and client_id in the body|client_secret_basic and client_secret in the body|client_secret in the body|client_id only|no client credentials|a wrong client secret|client_secret_jwt|private_key_jwt|an unknown client_id)$`, v.w.authenticateWith)
-	v.step(`^the client assertion (has the wrong audience|has the wrong issuer|has the wrong subject|has expired|is not signed \(alg none\)|has no jti|is signed with HS256 by a private-key client|is signed with the wrong secret)$`, v.w.alterAssertion)
-	v.step(`^the app reuses one client assertion jti$`, v.w.fixAssertionJTI)
+	v.sc.Step(v.re(`^the (`+appNames+`) app$`), v.w.useApp)
+	v.sc.Step(v.re(`^the app authenticates with (client_secret_basic|client_secret_basic without form-encoding|client_secret_basic and client_id in the body|client_secret_basic and client_secret in the body|client_secret in the body|client_id only|no client credentials|a wrong client secret|client_secret_jwt|private_key_jwt|an unknown client_id)$`), v.w.authenticateWith)
+	v.sc.Step(v.re(`^the client assertion (has the wrong audience|has the wrong issuer|has the wrong subject|has expired|is not signed \(alg none\)|has no jti|is signed with HS256 by a private-key client|is signed with the wrong secret)$`), v.w.alterAssertion)
+	v.sc.Step(v.re(`^the app reuses one client assertion jti$`), v.w.fixAssertionJTI)
 }
 
 // useApp makes the named app act in the scenario; a profile without its variables skips the scenario.

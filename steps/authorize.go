@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -17,68 +18,98 @@ type authorization struct {
 	state       string
 	pkce        *driver.PKCE
 	res         *driver.AuthorizeResult
+	result      *result // the exchange, for messages
 	code        string
 }
 
 func (v *vocabulary) authorize() {
 	w := v.w
-	v.step(`^the user authorizes the app$`, func(ctx context.Context) error { return w.authorizeStep(ctx, http.MethodGet, nil) })
-	v.step(`^the user authorizes the app with POST$`, func(ctx context.Context) error { return w.authorizeStep(ctx, http.MethodPost, nil) })
-	v.step(`^the user authorizes the app with PKCE (S256|plain)$`, func(ctx context.Context, method string) error {
-		return w.authorizeWithPKCE(ctx, method, true)
-	})
-	v.step(`^the user authorizes the app with a PKCE challenge but no method$`, func(ctx context.Context) error {
-		return w.authorizeWithPKCE(ctx, driver.PKCEPlain, false)
-	})
-	v.step(`^the user authorizes the app with (\w+) "([^"]*)"$`, func(ctx context.Context, param, value string) error {
-		return w.authorizeStep(ctx, http.MethodGet, func(a *authorization) {
-			a.form.Set(param, value)
-			if param == "redirect_uri" {
-				a.redirectURI = value
-			}
-			if param == "state" {
-				a.state = value
-			}
-		})
-	})
-	v.step(`^the user authorizes the app without (\w+)$`, func(ctx context.Context, param string) error {
-		return w.authorizeStep(ctx, http.MethodGet, func(a *authorization) {
-			a.form.Del(param)
-			if param == "state" {
-				a.state = ""
-			}
-		})
-	})
-	v.step(`^the user authorizes the app with (\w+) duplicated$`, func(ctx context.Context, param string) error {
-		return w.authorizeStep(ctx, http.MethodGet, func(a *authorization) { a.form.Add(param, a.form.Get(param)) })
-	})
-	v.step(`^the user authorizes the app with the parameters the JavaScript SDK sends$`, w.authorizeLikeJSSDK)
-	v.step(`^the user authorizes the app without a PKCE challenge$`, func(ctx context.Context) error {
-		return w.authorizeStep(ctx, http.MethodGet, func(a *authorization) {
-			a.pkce = nil
-			a.form.Del("code_challenge")
-			a.form.Del("code_challenge_method")
-		})
-	})
-	v.step(`^the user authorizes the app with the registered redirect URI (`+nearMissNames+`)$`, w.authorizeNearMiss)
-	v.step(`^the app is redirected with a code$`, w.redirectedWithCode)
-	v.step(`^the code expires in (\d+) seconds$`, w.codeExpiresIn)
-	v.step(`^the app is redirected with error (\w+)$`, w.redirectedWithError)
-	v.step(`^the app is not redirected$`, w.notRedirected)
-	v.step(`^the redirect carries no state$`, w.redirectWithoutState)
-	v.step(`^the app exchanges the code(?: again)?$`, func(ctx context.Context) error { return w.exchangeCode(ctx, nil) })
-	v.step(`^the app exchanges the code with (\w+) "([^"]*)"$`, func(ctx context.Context, param, value string) error {
-		return w.exchangeCode(ctx, func(f *driver.Form) { f.Set(param, value) })
-	})
-	v.step(`^the app exchanges the code without (\w+)$`, func(ctx context.Context, param string) error {
-		return w.exchangeCode(ctx, func(f *driver.Form) { f.Del(param) })
-	})
-	v.step(`^the (`+appNames+`) app exchanges the code$`, func(ctx context.Context, app string) error {
-		if err := w.useApp(app); err != nil {
-			return err
+	v.sc.Step(v.re(`^the user authorizes the app$`), w.authorizeApp)
+	v.sc.Step(v.re(`^the user authorizes the app with POST$`), w.authorizeWithPOST)
+	v.sc.Step(v.re(`^the user authorizes the app with PKCE (S256|plain)$`), w.authorizeWithPKCEMethod)
+	v.sc.Step(v.re(`^the user authorizes the app with a PKCE challenge but no method$`), w.authorizeWithoutPKCEMethod)
+	v.sc.Step(v.re(`^the user authorizes the app with (\w+) "([^"]*)"$`), w.authorizeWithParam)
+	v.sc.Step(v.re(`^the user authorizes the app without (\w+)$`), w.authorizeWithout)
+	v.sc.Step(v.re(`^the user authorizes the app with (\w+) duplicated$`), w.authorizeWithDuplicate)
+	v.sc.Step(v.re(`^the user authorizes the app with the parameters the JavaScript SDK sends$`), w.authorizeLikeJSSDK)
+	v.sc.Step(v.re(`^the user authorizes the app without a PKCE challenge$`), w.authorizeWithoutPKCE)
+	v.sc.Step(v.re(`^the user authorizes the app with the registered redirect URI (`+nearMissNames+`)$`), w.authorizeNearMiss)
+	v.sc.Step(v.assertion(`^the app is redirected with a code$`), w.redirectedWithCode)
+	v.sc.Step(v.assertion(`^the code expires in (\d+) seconds$`), w.codeExpiresIn)
+	v.sc.Step(v.assertion(`^the app is redirected with error (\w+)$`), w.redirectedWithError)
+	v.sc.Step(v.assertion(`^the app is not redirected$`), w.notRedirected)
+	v.sc.Step(v.assertion(`^the redirect carries no state$`), w.redirectWithoutState)
+	v.sc.Step(v.re(`^the app exchanges the code(?: again)?$`), w.exchangeTheCode)
+	v.sc.Step(v.re(`^the app exchanges the code with (\w+) "([^"]*)"$`), w.exchangeCodeWithParam)
+	v.sc.Step(v.re(`^the app exchanges the code without (\w+)$`), w.exchangeCodeWithout)
+	v.sc.Step(v.re(`^the (`+appNames+`) app exchanges the code$`), w.exchangeCodeAsApp)
+}
+
+func (w *world) authorizeApp(ctx context.Context) error {
+	return w.authorizeStep(ctx, http.MethodGet, nil)
+}
+
+func (w *world) authorizeWithPOST(ctx context.Context) error {
+	return w.authorizeStep(ctx, http.MethodPost, nil)
+}
+
+func (w *world) authorizeWithPKCEMethod(ctx context.Context, method string) error {
+	return w.authorizeWithPKCE(ctx, method, true)
+}
+
+func (w *world) authorizeWithoutPKCEMethod(ctx context.Context) error {
+	return w.authorizeWithPKCE(ctx, driver.PKCEPlain, false)
+}
+
+func (w *world) authorizeWithParam(ctx context.Context, param, value string) error {
+	return w.authorizeStep(ctx, http.MethodGet, func(a *authorization) {
+		a.form.Set(param, value)
+		if param == "redirect_uri" {
+			a.redirectURI = value
 		}
-		return w.exchangeCode(ctx, nil)
+		if param == "state" {
+			a.state = value
+		}
 	})
+}
+
+func (w *world) authorizeWithout(ctx context.Context, param string) error {
+	return w.authorizeStep(ctx, http.MethodGet, func(a *authorization) {
+		a.form.Del(param)
+		if param == "state" {
+			a.state = ""
+		}
+	})
+}
+
+func (w *world) authorizeWithDuplicate(ctx context.Context, param string) error {
+	return w.authorizeStep(ctx, http.MethodGet, func(a *authorization) { a.form.Add(param, a.form.Get(param)) })
+}
+
+func (w *world) authorizeWithoutPKCE(ctx context.Context) error {
+	return w.authorizeStep(ctx, http.MethodGet, func(a *authorization) {
+		a.pkce = nil
+		a.form.Del("code_challenge")
+		a.form.Del("code_challenge_method")
+	})
+}
+
+func (w *world) exchangeTheCode(ctx context.Context) error { return w.exchangeCode(ctx, nil) }
+
+func (w *world) exchangeCodeWithParam(ctx context.Context, param, value string) error {
+	return w.exchangeCode(ctx, func(f *driver.Form) { f.Set(param, value) })
+}
+
+func (w *world) exchangeCodeWithout(ctx context.Context, param string) error {
+	return w.exchangeCode(ctx, func(f *driver.Form) { f.Del(param) })
+}
+
+// exchangeCodeAsApp exchanges the code as another app (RFC 6749 §4.1.3: the code is bound to its client).
+func (w *world) exchangeCodeAsApp(ctx context.Context, app string) error {
+	if err := w.useApp(app); err != nil {
+		return err
+	}
+	return w.exchangeCode(ctx, nil)
 }
 
 // newAuthorization prepares the scenario app's authorization request (RFC 6749 §4.1.1): response_type
@@ -129,11 +160,17 @@ func (w *world) sendAuthorization(ctx context.Context, method string, az *author
 		r.resp = res.Response
 		az.code = res.Code
 	}
+	az.result = r
 	w.authz = az
 	w.setResult(r)
-	if res != nil && res.Redirected && az.redirectURI != "" && !sameTarget(res.Location, az.redirectURI) && res.Location != nil {
-		return w.skip("the target redirected to %s://%s%s rather than to the app: a user must sign in there, which the harness does not automate (run against the mock)",
-			res.Location.Scheme, res.Location.Host, res.Location.Path)
+	if res != nil && res.Redirected && az.redirectURI != "" && res.Location != nil && !sameTarget(res.Location, az.redirectURI) {
+		where := res.Location.Scheme + "://" + res.Location.Host + res.Location.Path
+		if w.onMock() {
+			// The mock has no login page: a redirect anywhere but to the app is a defect, not a sign-in.
+			return fmt.Errorf("the mock redirected to %s, which is not the redirect URI the app sent (%s): it has no login page to send the user to\nreceived: %s",
+				where, az.redirectURI, r.describe())
+		}
+		return w.skip("the target redirected to %s rather than to the app: a user must sign in there, which the harness does not automate (run against the mock)", where)
 	}
 	return nil
 }
@@ -258,12 +295,13 @@ func (w *world) currentAuthorization() (*authorization, error) {
 
 // redirectedWithCode checks RFC 6749 §4.1.2: a redirect to the registered URI with code and the state sent,
 // and RingCentral's expires_in (auth-code-params.inc).
-func (w *world) redirectedWithCode() error {
+func (w *world) redirectedWithCode() (err error) {
+	defer w.verdict(&err)
 	az, err := w.currentAuthorization()
 	if err != nil {
 		return err
 	}
-	r := w.last
+	r := az.result
 	var p problems
 	res := az.res
 	switch {
@@ -287,7 +325,8 @@ func (w *world) redirectedWithCode() error {
 	return p.err(r)
 }
 
-func (w *world) codeExpiresIn(n int) error {
+func (w *world) codeExpiresIn(n int) (err error) {
+	defer w.verdict(&err)
 	az, err := w.currentAuthorization()
 	if err != nil {
 		return err
@@ -300,7 +339,8 @@ func (w *world) codeExpiresIn(n int) error {
 
 // redirectedWithError checks RFC 6749 §4.1.2.1: an error delivered by redirect to the app, with the state
 // echoed when one was sent, and no code.
-func (w *world) redirectedWithError(code string) error {
+func (w *world) redirectedWithError(code string) (err error) {
+	defer w.verdict(&err)
 	az, err := w.currentAuthorization()
 	if err != nil {
 		return err
@@ -308,7 +348,7 @@ func (w *world) redirectedWithError(code string) error {
 	res := az.res
 	var p problems
 	if !res.Redirected || !sameTarget(res.Location, az.redirectURI) {
-		return fmt.Errorf("want a redirect to %s with error=%s: %s", az.redirectURI, code, w.last.describe())
+		return fmt.Errorf("want a redirect to %s with error=%s: %s", az.redirectURI, code, az.result.describe())
 	}
 	if res.Error != code {
 		p.addf("error=%q; want %q", res.Error, code)
@@ -319,12 +359,13 @@ func (w *world) redirectedWithError(code string) error {
 	if az.state != "" && res.State != az.state {
 		p.addf("state %q; want the state sent, %q (RFC 6749 §4.1.2.1)", res.State, az.state)
 	}
-	return p.err(w.last)
+	return p.err(az.result)
 }
 
 // notRedirected checks RFC 6749 §3.1.2.4 / §4.1.2.1: with an invalid client or redirect URI the
 // authorization server must not redirect.
-func (w *world) notRedirected() error {
+func (w *world) notRedirected() (err error) {
+	defer w.verdict(&err)
 	az, err := w.currentAuthorization()
 	if err != nil {
 		return err
@@ -337,13 +378,14 @@ func (w *world) notRedirected() error {
 
 // redirectWithoutState checks RFC 6749 §4.1.2: state is echoed only "if the state parameter was present in
 // the client authorization request"; a server must not invent one.
-func (w *world) redirectWithoutState() error {
+func (w *world) redirectWithoutState() (err error) {
+	defer w.verdict(&err)
 	az, err := w.currentAuthorization()
 	if err != nil {
 		return err
 	}
 	if !az.res.Redirected {
-		return fmt.Errorf("want a redirect: %s", w.last.describe())
+		return fmt.Errorf("want a redirect: %s", az.result.describe())
 	}
 	if az.res.Query.Has("state") || az.res.Fragment.Has("state") {
 		return fmt.Errorf("the redirect carries state=%q, but the request sent none", az.res.State)
@@ -359,7 +401,7 @@ func (w *world) codeExchangeForm(ctx context.Context) (driver.Form, error) {
 			return nil, err
 		}
 		if w.authz.code == "" {
-			return nil, fmt.Errorf("authorizing the app to get a code: %s", w.last.describe())
+			return nil, fmt.Errorf("authorizing the app to get a code: %s", w.authz.result.describe())
 		}
 	}
 	az := w.authz
@@ -376,7 +418,7 @@ func (w *world) codeExchangeForm(ctx context.Context) (driver.Form, error) {
 // exchangeCode exchanges the latest code (RFC 6749 §4.1.3), altered by alter.
 func (w *world) exchangeCode(ctx context.Context, alter func(*driver.Form)) error {
 	if w.authz == nil || w.authz.code == "" {
-		return fmt.Errorf("there is no authorization code to exchange: %s", w.last.describe())
+		return errors.New("there is no authorization code to exchange: no authorization request of this scenario was answered with a code")
 	}
 	f, err := w.codeExchangeForm(ctx)
 	if err != nil {

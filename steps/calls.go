@@ -30,7 +30,7 @@ const (
 func patiently[T any](ctx context.Context, w *world, send func() (T, *driver.Response, error)) (T, error) {
 	for attempt := 0; ; attempt++ {
 		v, resp, err := send()
-		patient := w.patient || (w.client.Scenario() == "" && !w.tags[tagRateLimit])
+		patient := w.patient || (!w.onMock() && !w.tags[tagRateLimit])
 		if !patient || resp == nil || resp.Status != 429 || attempt == maxRateLimitRetries {
 			return v, err
 		}
@@ -48,9 +48,8 @@ func patiently[T any](ctx context.Context, w *world, send func() (T, *driver.Res
 // and cancelled with the step's context). Every wait is recorded for the scenario.
 func (w *world) wait(ctx context.Context, d time.Duration) error {
 	w.waited = append(w.waited, d)
-	if w.client.Scenario() != "" {
-		_, err := w.client.AdvanceClock(ctx, d)
-		return err
+	if w.onMock() {
+		return w.advance(ctx, d)
 	}
 	if d > maxRateLimitWait {
 		return fmt.Errorf("the target asks to wait %s, more than the harness's limit of %s", d, maxRateLimitWait)

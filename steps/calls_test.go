@@ -59,15 +59,12 @@ func newTestWorld(t *testing.T, url string, tags ...string) (*world, *[]time.Dur
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := NewSuite(Config{Profile: p})
+	s, err := NewSuite(Config{Profile: p, Target: Target{URL: url}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var pauses []time.Duration
 	s.pause = func(_ context.Context, d time.Duration) error { pauses = append(pauses, d); return nil }
-	if err := s.Start(); err != nil {
-		t.Fatal(err)
-	}
 	w := newWorld(s)
 	w.client, err = driver.New(driver.Config{BaseURL: url})
 	if err != nil {

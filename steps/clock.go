@@ -9,22 +9,29 @@ import (
 
 func (v *vocabulary) clock() {
 	w := v.w
-	v.step(`^(\d+) (seconds?|minutes?|hours?|days?) pass(?:es)?$`, func(ctx context.Context, n int, unit string) error {
-		d := map[string]time.Duration{"s": time.Second, "m": time.Minute, "h": time.Hour, "d": 24 * time.Hour}[unit[:1]]
-		return w.advance(ctx, time.Duration(n)*d)
-	})
-	v.step(`^the access token expires$`, func(ctx context.Context) error { return w.expire(ctx, "access") })
-	v.step(`^the refresh token expires$`, func(ctx context.Context) error { return w.expire(ctx, "refresh") })
-	v.step(`^the authorization code expires$`, func(ctx context.Context) error { return w.expire(ctx, "code") })
+	v.sc.Step(v.re(`^(\d+) (seconds?|minutes?|hours?|days?) pass(?:es)?$`), w.timePasses)
+	v.sc.Step(v.re(`^the (access token|refresh token|authorization code) expires$`), w.expire)
+}
+
+// timePasses moves the scenario's clock by n units.
+func (w *world) timePasses(ctx context.Context, n int, unit string) error {
+	d := map[string]time.Duration{"s": time.Second, "m": time.Minute, "h": time.Hour, "d": 24 * time.Hour}[unit[:1]]
+	return w.advance(ctx, time.Duration(n)*d)
 }
 
 // advance moves the scenario's mock clock (mock-only: expiry is tested by moving time, never by sleeping).
+// From then on everything the harness dates (client assertions, device assertions) follows the mock's new
+// time, since the mock checks them against the scenario's clock.
 func (w *world) advance(ctx context.Context, d time.Duration) error {
 	if err := w.needControl("moving the clock"); err != nil {
 		return err
 	}
-	_, err := w.client.AdvanceClock(ctx, d)
-	return err
+	now, err := w.client.AdvanceClock(ctx, d)
+	if err != nil {
+		return err
+	}
+	w.clock.set(now)
+	return nil
 }
 
 // expire moves the clock one second past the lifetime the server announced for the latest access token,
@@ -32,19 +39,19 @@ func (w *world) advance(ctx context.Context, d time.Duration) error {
 func (w *world) expire(ctx context.Context, what string) error {
 	var secs int64
 	switch what {
-	case "access", "refresh":
+	case "access token", "refresh token":
 		t, err := w.latestToken()
 		if err != nil {
 			return err
 		}
 		secs = t.ExpiresIn
-		if what == "refresh" {
+		if what == "refresh token" {
 			if t.RefreshToken == "" {
 				return fmt.Errorf("the latest token response has no refresh token")
 			}
 			secs = t.RefreshTokenExpiresIn
 		}
-	case "code":
+	case "authorization code":
 		az, err := w.currentAuthorization()
 		if err != nil {
 			return err

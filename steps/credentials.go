@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -15,19 +16,19 @@ import (
 type deviceFlow struct {
 	deviceCode string
 	userCode   string
-	resp       *driver.Response
+	result     *result // the device authorization exchange
 }
 
 func (v *vocabulary) grantSpecific() {
 	w := v.w
-	v.step(`^the app requests a token with the (JWT bearer|partner JWT|personal JWT) grant and the (expired|other environment's|tampered|HS256-signed|JWT bearer|personal|partner) credential$`, w.jwtCredentialVariant)
-	v.step(`^the app requests a token with the device certificate grant and an assertion (that has expired|for another audience|without a jti|for an unknown device)$`, w.deviceAssertionVariant)
-	v.step(`^the app requests a token twice with one device certificate assertion$`, w.deviceAssertionReplay)
-	v.step(`^a device requests authorization$`, w.deviceAuthorization)
-	v.step(`^the device authorization tells the user where to go$`, w.deviceAuthorizationAnswer)
-	v.step(`^the user (approves|denies) the device$`, w.decideDevice)
-	v.step(`^the device polls for a token$`, w.pollDevice)
-	v.step(`^the device is told to (wait|slow down)$`, w.deviceToldTo)
+	v.sc.Step(v.re(`^the app requests a token with the (JWT bearer|partner JWT|personal JWT) grant and the (expired|other environment's|tampered|HS256-signed|JWT bearer|personal|partner) credential$`), w.jwtCredentialVariant)
+	v.sc.Step(v.re(`^the app requests a token with the device certificate grant and an assertion (that has expired|for another audience|without a jti|for an unknown device)$`), w.deviceAssertionVariant)
+	v.sc.Step(v.re(`^the app requests a token twice with one device certificate assertion$`), w.deviceAssertionReplay)
+	v.sc.Step(v.re(`^a device requests authorization$`), w.deviceAuthorization)
+	v.sc.Step(v.assertion(`^the device authorization tells the user where to go$`), w.deviceAuthorizationAnswer)
+	v.sc.Step(v.re(`^the user (approves|denies) the device$`), w.decideDevice)
+	v.sc.Step(v.re(`^the device polls for a token$`), w.pollDevice)
+	v.sc.Step(v.assertion(`^the device is told to (wait|slow down)$`), w.deviceToldTo)
 }
 
 // credentialVars names the profile variable holding the user's credential of each kind of the JWT bearer
@@ -111,8 +112,8 @@ func (w *world) deviceAssertionVariant(ctx context.Context, which string) error 
 	a, err := w.deviceAssertion(func(c jwt.MapClaims) {
 		switch which {
 		case "that has expired":
-			c["iat"] = time.Now().Add(-time.Hour).Unix()
-			c["exp"] = time.Now().Add(-10 * time.Minute).Unix()
+			c["iat"] = w.clock.now().Add(-time.Hour).Unix()
+			c["exp"] = w.clock.now().Add(-10 * time.Minute).Unix()
 		case "for another audience":
 			c["aud"] = "https://platform.example.invalid/restapi/oauth/token"
 		case "without a jti":
@@ -151,7 +152,7 @@ func (w *world) deviceAssertionReplay(ctx context.Context) error {
 
 // deviceAuthorization starts the mock-only RFC 8628 flow (§3.1) for the scenario's app.
 func (w *world) deviceAuthorization(ctx context.Context) error {
-	if w.client.Scenario() == "" {
+	if !w.onMock() {
 		return w.skip("the device authorization endpoint is mock-only: RingCentral publishes none")
 	}
 	auth, err := w.clientAuth()
@@ -160,20 +161,19 @@ func (w *world) deviceAuthorization(ctx context.Context) error {
 	}
 	resp, err := w.client.DeviceAuthorization(ctx, nil, auth)
 	r := w.setResult(&result{what: "device authorization request", resp: resp, err: err})
-	if resp == nil || resp.Status != 200 {
-		w.device = nil
-		return nil
+	w.device = &deviceFlow{result: r}
+	if resp != nil && resp.Status == 200 {
+		body := resp.JSON()
+		w.device.deviceCode, w.device.userCode = body.Get("device_code").String(), body.Get("user_code").String()
 	}
-	body := resp.JSON()
-	w.device = &deviceFlow{deviceCode: body.Get("device_code").String(), userCode: body.Get("user_code").String(), resp: resp}
-	_ = r
 	return nil
 }
 
 // deviceAuthorizationAnswer checks RFC 8628 §3.2: device_code, user_code, verification_uri, expires_in and
 // interval.
-func (w *world) deviceAuthorizationAnswer() error {
-	r, err := w.lastResult()
+func (w *world) deviceAuthorizationAnswer() (err error) {
+	defer w.verdict(&err)
+	r, err := w.theRequest()
 	if err != nil {
 		return err
 	}
@@ -197,8 +197,8 @@ func (w *world) deviceAuthorizationAnswer() error {
 }
 
 func (w *world) decideDevice(ctx context.Context, decision string) error {
-	if w.device == nil {
-		return fmt.Errorf("no device authorization is pending: %s", w.last.describe())
+	if err := w.pendingDevice(); err != nil {
+		return err
 	}
 	if err := w.needControl("approving a device"); err != nil {
 		return err
@@ -207,11 +207,22 @@ func (w *world) decideDevice(ctx context.Context, decision string) error {
 }
 
 func (w *world) pollDevice(ctx context.Context) error {
-	if w.device == nil {
-		return fmt.Errorf("no device authorization is pending: %s", w.last.describe())
+	if err := w.pendingDevice(); err != nil {
+		return err
 	}
 	_, err := w.requestTokenWith(ctx, grants["device code"].grantType, driver.NewForm("device_code", w.device.deviceCode), tokenOptions{})
 	return err
+}
+
+// pendingDevice fails unless a device authorization of this scenario was granted a device code.
+func (w *world) pendingDevice() error {
+	switch {
+	case w.device == nil:
+		return errors.New("no device has requested authorization in this scenario")
+	case w.device.deviceCode == "":
+		return fmt.Errorf("the device authorization failed: %s", w.device.result.describe())
+	}
+	return nil
 }
 
 // approvedDevice is the device code grant's setup: a device authorization approved by the user.
@@ -219,8 +230,8 @@ func (w *world) approvedDevice(ctx context.Context) (*deviceFlow, error) {
 	if err := w.deviceAuthorization(ctx); err != nil {
 		return nil, err
 	}
-	if w.device == nil {
-		return nil, fmt.Errorf("device authorization failed: %s", w.last.describe())
+	if err := w.pendingDevice(); err != nil {
+		return nil, err
 	}
 	if err := w.decideDevice(ctx, "approves"); err != nil {
 		return nil, err
@@ -234,9 +245,10 @@ func (w *world) approvedDevice(ctx context.Context) (*deviceFlow, error) {
 // request is rejected with ...", it does not validate the body against RingCentral's OpenAPI: the
 // OauthInvalidRequest enum lists expired_token and access_denied of RFC 8628 §3.5 but not these two,
 // although the spec documents the device_code grant (SPEC-2025-09 DeviceCodeTokenRequest).
-func (w *world) deviceToldTo(what string) error {
+func (w *world) deviceToldTo(what string) (err error) {
+	defer w.verdict(&err)
 	want := map[string]string{"wait": "authorization_pending", "slow down": "slow_down"}[what]
-	r, err := w.lastResult()
+	r, err := w.theRequest()
 	if err != nil {
 		return err
 	}
@@ -251,12 +263,7 @@ func (w *world) deviceToldTo(what string) error {
 	if got := body.Get("error").String(); got != want {
 		p.addf("error %q; want %q", got, want)
 	}
-	if !body.Get("errors.0.errorCode").Exists() {
-		p.addf("errors[] is missing or empty; RingCentral lists errorCode and message there")
-	}
-	if d, m := body.Get("error_description"), body.Get("errors.0.message"); d.Exists() && m.Exists() && d.String() != m.String() {
-		p.addf("error_description %q differs from errors[0].message %q", d.String(), m.String())
-	}
+	errorBody(body, &p)
 	w.hygiene(r, &p)
 	return p.err(r)
 }

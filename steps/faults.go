@@ -15,34 +15,44 @@ import (
 
 func (v *vocabulary) faults() {
 	w := v.w
-	v.step(`^the token endpoint answers the next (?:(\d+) requests|request) with HTTP (\d+)$`, func(ctx context.Context, n string, status int) error {
-		count := 1
-		if n != "" {
-			count, _ = strconv.Atoi(n) // the expression admits digits only
-		}
-		return w.inject(ctx, statusFault(count, status))
-	})
-	v.step(`^the token endpoint answers the next request with HTTP (\d+) and the body "([^"]*)"$`, func(ctx context.Context, status int, body string) error {
-		return w.inject(ctx, driver.Fault{Path: driver.TokenPath, Count: 1, Status: status, Body: body, ContentType: "application/json"})
-	})
-	v.step(`^the token endpoint takes (\d+) milliseconds to answer$`, func(ctx context.Context, ms int) error {
-		return w.inject(ctx, driver.Fault{Path: driver.TokenPath, Count: 1, DelayMS: ms, Status: 200, Body: "{}", ContentType: "application/json"})
-	})
-	v.step(`^requests time out after (\d+) milliseconds$`, w.shortTimeout)
-	v.step(`^the request fails with a timeout$`, w.failedWithTimeout)
-	v.step(`^the request fails showing the malformed response$`, w.failedMalformed)
-	v.step(`^rate limiting is on$`, func(ctx context.Context) error {
-		on := true
+	v.sc.Step(v.re(`^the token endpoint answers the next (?:(\d+) requests|request) with HTTP (\d+)$`), w.statusFaults)
+	v.sc.Step(v.re(`^the token endpoint answers the next request with HTTP (\d+) and the body "([^"]*)"$`), w.bodyFault)
+	v.sc.Step(v.re(`^the token endpoint takes (\d+) milliseconds to answer$`), w.slowFault)
+	v.sc.Step(v.re(`^requests time out after (\d+) milliseconds$`), w.shortTimeout)
+	v.sc.Step(v.assertion(`^the request fails with a timeout$`), w.failedWithTimeout)
+	v.sc.Step(v.assertion(`^the request fails showing the malformed response$`), w.failedMalformed)
+	v.sc.Step(v.re(`^(rate limiting is on|the session limit refuses new sessions|reusing a code does not revoke its tokens)$`), w.mockSetting)
+}
+
+// statusFaults makes the token endpoint answer the next n requests (one when n is empty) with status.
+func (w *world) statusFaults(ctx context.Context, n string, status int) error {
+	count := 1
+	if n != "" {
+		count, _ = strconv.Atoi(n) // the expression admits digits only
+	}
+	return w.inject(ctx, statusFault(count, status))
+}
+
+// bodyFault makes the token endpoint answer the next request with status and a JSON body.
+func (w *world) bodyFault(ctx context.Context, status int, body string) error {
+	return w.inject(ctx, driver.Fault{Path: driver.TokenPath, Count: 1, Status: status, Body: body, ContentType: "application/json"})
+}
+
+// slowFault delays the token endpoint's next answer by ms milliseconds.
+func (w *world) slowFault(ctx context.Context, ms int) error {
+	return w.inject(ctx, driver.Fault{Path: driver.TokenPath, Count: 1, DelayMS: ms, Status: 200, Body: "{}", ContentType: "application/json"})
+}
+
+// mockSetting switches one of the mock's documented choices for the scenario.
+func (w *world) mockSetting(ctx context.Context, which string) error {
+	on, off, reject := true, false, "reject"
+	switch which {
+	case "rate limiting is on":
 		return w.settings(ctx, driver.MockSettings{RateLimit: &on})
-	})
-	v.step(`^the session limit refuses new sessions$`, func(ctx context.Context) error {
-		mode := "reject"
-		return w.settings(ctx, driver.MockSettings{SessionLimitMode: &mode})
-	})
-	v.step(`^reusing a code does not revoke its tokens$`, func(ctx context.Context) error {
-		off := false
-		return w.settings(ctx, driver.MockSettings{RevokeOnCodeReuse: &off})
-	})
+	case "the session limit refuses new sessions":
+		return w.settings(ctx, driver.MockSettings{SessionLimitMode: &reject})
+	}
+	return w.settings(ctx, driver.MockSettings{RevokeOnCodeReuse: &off})
 }
 
 // statusFault makes the token endpoint answer the next n requests with status and a body in the shape of
@@ -81,13 +91,7 @@ func (w *world) settings(ctx context.Context, s driver.MockSettings) error {
 // shortTimeout rebuilds the scenario's driver with a shorter per-request timeout, to show that a slow
 // target fails a step quickly and clearly instead of hanging it.
 func (w *world) shortTimeout(ms int) error {
-	c, err := driver.New(driver.Config{
-		BaseURL:  w.s.target,
-		Timeout:  time.Duration(ms) * time.Millisecond,
-		Scenario: w.client.Scenario(),
-		Recorder: w.rec,
-		Redactor: w.client.Redactor(),
-	})
+	c, err := w.newClient(w.client.Scenario(), time.Duration(ms)*time.Millisecond)
 	if err != nil {
 		return err
 	}
@@ -96,8 +100,9 @@ func (w *world) shortTimeout(ms int) error {
 	return nil
 }
 
-func (w *world) failedWithTimeout() error {
-	r, err := w.lastResult()
+func (w *world) failedWithTimeout() (err error) {
+	defer w.verdict(&err)
+	r, err := w.theRequest()
 	if err != nil {
 		return err
 	}
@@ -113,8 +118,9 @@ func (w *world) failedWithTimeout() error {
 
 // failedMalformed checks that a 2xx answer that is not a token response is reported with what was
 // received, rather than accepted or reported obscurely.
-func (w *world) failedMalformed() error {
-	r, err := w.lastResult()
+func (w *world) failedMalformed() (err error) {
+	defer w.verdict(&err)
+	r, err := w.theRequest()
 	if err != nil {
 		return err
 	}

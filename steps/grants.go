@@ -192,7 +192,7 @@ func (w *world) deviceAssertion(alter func(jwt.MapClaims)) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("profile %q: RC_DEVICE_PRIVATE_KEY: %w", w.profile.Name(), err)
 	}
-	now := time.Now()
+	now := w.clock.now() // the target checks iat and exp against its own clock
 	claims := jwt.MapClaims{
 		"iss": cert.Subject.CommonName, "sub": cert.Subject.CommonName, "aud": w.client.TokenURL(),
 		"iat": now.Unix(), "exp": now.Add(5 * time.Minute).Unix(), "jti": randomID(),
@@ -216,19 +216,19 @@ func (w *world) deviceAssertion(alter func(jwt.MapClaims)) (string, error) {
 
 // checkUnspent skips the scenario if another scenario of this run has spent variable.
 func (w *world) checkUnspent(variable string) error {
-	if w.client.Scenario() != "" {
+	if w.onMock() {
 		return nil
 	}
 	if owner := w.s.spentBy(variable); owner != "" && owner != w.scenario {
 		return w.skip("%s is single use and scenario %q of this run has spent it; profile %q targets %s, which has no per-scenario state, so one scenario per code can succeed",
-			variable, owner, w.profile.Name(), w.s.target)
+			variable, owner, w.profile.Name(), w.s.Target())
 	}
 	return nil
 }
 
 // spend records that this scenario spent variable.
 func (w *world) spend(variable string) {
-	if w.client.Scenario() == "" {
+	if !w.onMock() {
 		w.s.markSpent(variable, w.scenario)
 	}
 }

@@ -22,33 +22,42 @@ import (
 
 func (v *vocabulary) oidc() {
 	w := v.w
-	v.step(`^the app reads the OpenID Connect discovery document$`, func(ctx context.Context) error {
-		return w.fetchDocument(ctx, "discovery request", driver.DiscoveryPath)
-	})
-	v.step(`^the discovery document names this server's endpoints$`, w.discoveryNamesEndpoints)
-	v.step(`^the app reads the JSON Web Key Set$`, func(ctx context.Context) error {
+	v.sc.Step(v.re(`^the app reads the (OpenID Connect discovery document|JSON Web Key Set)$`), w.readDocument)
+	v.sc.Step(v.assertion(`^the discovery document names this server's endpoints$`), w.discoveryNamesEndpoints)
+	v.sc.Step(v.assertion(`^every key in the set is a public RSA signing key with a key ID$`), w.keysArePublicSigningKeys)
+	v.sc.Step(v.re(`^the app calls the userinfo endpoint (with the|without an) access token$`), w.userInfoStep)
+	v.sc.Step(v.assertion(`^the userinfo subject is the token's owner$`), w.userInfoNamesOwner)
+	v.sc.Step(v.re(`^the user authorizes the app for OpenID Connect$`), w.authorizeForOIDC)
+	v.sc.Step(v.assertion(`^the id_token's signature verifies with a key of the JWKS$`), w.idTokenSignature)
+	v.sc.Step(v.assertion(`^the id_token names the issuer, the app, the user and the nonce$`), w.idTokenClaims)
+}
+
+// readDocument reads one of the public OpenID Connect documents.
+func (w *world) readDocument(ctx context.Context, which string) error {
+	if which == "JSON Web Key Set" {
 		return w.fetchDocument(ctx, "JWKS request", driver.JWKSPath)
-	})
-	v.step(`^every key in the set is a public RSA signing key with a key ID$`, w.keysArePublicSigningKeys)
-	v.step(`^the app calls the userinfo endpoint with the access token$`, func(ctx context.Context) error {
-		t, err := w.latestToken()
-		if err != nil {
-			return err
-		}
-		return w.callUserInfo(ctx, t.AccessToken)
-	})
-	v.step(`^the app calls the userinfo endpoint without an access token$`, func(ctx context.Context) error {
+	}
+	return w.fetchDocument(ctx, "discovery request", driver.DiscoveryPath)
+}
+
+// userInfoStep calls UserInfo with the latest access token, or without one.
+func (w *world) userInfoStep(ctx context.Context, with string) error {
+	if with == "without an" {
 		return w.callUserInfo(ctx, "")
+	}
+	t, err := w.latestToken()
+	if err != nil {
+		return err
+	}
+	return w.callUserInfo(ctx, t.AccessToken)
+}
+
+// authorizeForOIDC authorizes the app with scope openid and a nonce (OpenID Connect Core §3.1.2.1).
+func (w *world) authorizeForOIDC(ctx context.Context) error {
+	return w.authorizeStep(ctx, http.MethodGet, func(a *authorization) {
+		a.form.Set("scope", "openid")
+		a.form.Set("nonce", randomID())
 	})
-	v.step(`^the userinfo subject is the token's owner$`, w.userInfoNamesOwner)
-	v.step(`^the user authorizes the app for OpenID Connect$`, func(ctx context.Context) error {
-		return w.authorizeStep(ctx, http.MethodGet, func(a *authorization) {
-			a.form.Set("scope", "openid")
-			a.form.Set("nonce", randomID())
-		})
-	})
-	v.step(`^the id_token's signature verifies with a key of the JWKS$`, w.idTokenSignature)
-	v.step(`^the id_token names the issuer, the app, the user and the nonce$`, w.idTokenClaims)
 }
 
 // fetchDocument GETs one of the public OpenID Connect documents and makes it the current result.
@@ -61,8 +70,9 @@ func (w *world) fetchDocument(ctx context.Context, what, path string) error {
 // discoveryNamesEndpoints checks OpenID Connect Discovery 1.0 §4.3 (the issuer is the URL the document was
 // fetched from, without /.well-known/openid-configuration) and that every endpoint is this server's, at the
 // path RingCentral's OpenAPI description gives it (OpenIdDiscovery examples).
-func (w *world) discoveryNamesEndpoints() error {
-	r, err := w.lastResult()
+func (w *world) discoveryNamesEndpoints() (err error) {
+	defer w.verdict(&err)
+	r, err := w.theRequest()
 	if err != nil {
 		return err
 	}
@@ -70,7 +80,7 @@ func (w *world) discoveryNamesEndpoints() error {
 		return fmt.Errorf("no discovery document: %s", r.describe())
 	}
 	body := r.resp.JSON()
-	base := strings.TrimRight(w.s.target, "/")
+	base := strings.TrimRight(w.s.Target(), "/")
 	var p problems
 	if iss := body.Get("issuer").String(); strings.TrimRight(iss, "/") != base {
 		p.addf("issuer %q; want %q, the URL the document was read from (OpenID Connect Discovery §4.3)", iss, base)
@@ -92,8 +102,9 @@ func (w *world) discoveryNamesEndpoints() error {
 // keysArePublicSigningKeys parses the latest answer as a JWK Set (RFC 7517 §5, with go-jose) and checks
 // every key against RingCentral's JWKey (kty RSA with n and e, alg, use sig, kid): a public key only, no
 // private members (RFC 7517 §9.2 would make publishing one a disaster).
-func (w *world) keysArePublicSigningKeys() error {
-	r, err := w.lastResult()
+func (w *world) keysArePublicSigningKeys() (err error) {
+	defer w.verdict(&err)
+	r, err := w.theRequest()
 	if err != nil {
 		return err
 	}
@@ -135,8 +146,9 @@ func (w *world) callUserInfo(ctx context.Context, accessToken string) error {
 
 // userInfoNamesOwner checks that UserInfo's sub is the token's owner_id, both being the user's extension
 // id (OpenAPI UserInfoResource.sub, TokenInfo.owner_id).
-func (w *world) userInfoNamesOwner() error {
-	r, err := w.lastResult()
+func (w *world) userInfoNamesOwner() (err error) {
+	defer w.verdict(&err)
+	r, err := w.theRequest()
 	if err != nil {
 		return err
 	}
@@ -194,7 +206,8 @@ var idTokenAlgorithms = []string{"RS256"}
 
 // idTokenSignature verifies the id_token's JWS (golang-jwt) with the key of the JWKS its kid names
 // (go-jose), as OpenID Connect Core §3.1.3.7 item 6 and §10.1 require.
-func (w *world) idTokenSignature(ctx context.Context) error {
+func (w *world) idTokenSignature(ctx context.Context) (err error) {
+	defer w.verdict(&err)
 	t, err := w.idToken()
 	if err != nil {
 		return err
@@ -221,7 +234,8 @@ func (w *world) idTokenSignature(ctx context.Context) error {
 // iss is the discovery document's issuer, aud contains the client_id, sub is the token's owner (the user's
 // extension id, as in UserInfo), nonce is the one the authorization request sent (§3.1.2.1: passed through
 // unmodified), and exp lies after iat and after now (one minute of clock skew allowed).
-func (w *world) idTokenClaims(ctx context.Context) error {
+func (w *world) idTokenClaims(ctx context.Context) (err error) {
+	defer w.verdict(&err)
 	t, err := w.idToken()
 	if err != nil {
 		return err
@@ -262,7 +276,7 @@ func (w *world) idTokenClaims(ctx context.Context) error {
 		p.addf("exp %v, iat %v; both are required", claims["exp"], claims["iat"])
 	case !exp.After(iat.Time):
 		p.addf("exp %s is not after iat %s", exp.UTC(), iat.UTC())
-	case exp.Before(time.Now().Add(-time.Minute)):
+	case exp.Before(w.clock.now().Add(-time.Minute)):
 		p.addf("exp %s has passed", exp.UTC())
 	}
 	if len(p) > 0 {

@@ -8,16 +8,17 @@ import (
 
 func (v *vocabulary) rateLimits() {
 	w := v.w
-	v.step(`^the request is rate limited$`, w.rateLimited)
-	v.step(`^the response carries the Auth group's rate limit headers$`, w.rateLimitHeaders)
-	v.step(`^the app requests a token with the (`+grantNames+`) grant, waiting out any rate limit$`, w.tokenWaitingOutLimits)
-	v.step(`^the harness waited as Retry-After said$`, w.waitedAsTold)
+	v.sc.Step(v.assertion(`^the request is rate limited$`), w.rateLimited)
+	v.sc.Step(v.assertion(`^the response carries the Auth group's rate limit headers$`), w.rateLimitHeaders)
+	v.sc.Step(v.re(`^the app requests a token with the (`+grantNames+`) grant, waiting out any rate limit$`), w.tokenWaitingOutLimits)
+	v.sc.Step(v.assertion(`^the harness waited as Retry-After said$`), w.waitedAsTold)
 }
 
 // rateLimited checks RingCentral's 429 (docs/basics/rate-limits.md, errors.md): Retry-After in seconds and
 // errorCode CMN-301 "Request rate exceeded".
-func (w *world) rateLimited() error {
-	r, err := w.lastResult()
+func (w *world) rateLimited() (err error) {
+	defer w.verdict(&err)
+	r, err := w.theRequest()
 	if err != nil {
 		return err
 	}
@@ -36,8 +37,9 @@ func (w *world) rateLimited() error {
 }
 
 // rateLimitHeaders checks the X-Rate-Limit-* headers of a throttled group (rate-limits.md).
-func (w *world) rateLimitHeaders() error {
-	r, err := w.lastResult()
+func (w *world) rateLimitHeaders() (err error) {
+	defer w.verdict(&err)
+	r, err := w.theRequest()
 	if err != nil {
 		return err
 	}
@@ -70,7 +72,8 @@ func (w *world) tokenWaitingOutLimits(ctx context.Context, grant string) error {
 }
 
 // waitedAsTold checks that the scenario met a rate limit and waited it out.
-func (w *world) waitedAsTold() error {
+func (w *world) waitedAsTold() (err error) {
+	defer w.verdict(&err)
 	if len(w.waited) == 0 {
 		return fmt.Errorf("the harness never had to wait: no request of this scenario was rate limited")
 	}

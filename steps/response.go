@@ -29,62 +29,74 @@ func (p problems) err(r *result) error {
 
 func (v *vocabulary) responses() {
 	w := v.w
-	v.step(`^a token is issued$`, w.tokenIssued)
-	v.step(`^the token response has a refresh token$`, func() error { return w.refreshTokenPresence(true) })
-	v.step(`^the token response has no refresh token$`, func() error { return w.refreshTokenPresence(false) })
-	v.step(`^the access token lifetime is (\d+) seconds$`, func(n int) error { return w.lifetime("expires_in", n) })
-	v.step(`^the refresh token lifetime is (\d+) seconds$`, func(n int) error { return w.lifetime("refresh_token_expires_in", n) })
-	v.step(`^the access and refresh tokens differ from the previous ones$`, w.tokensRotated)
-	v.step(`^the token response repeats the previous tokens$`, w.tokensRepeated)
-	v.step(`^the session is the same$`, w.sameSession)
-	v.step(`^every answer carries the same new tokens$`, w.batchSameNewTokens)
-	v.step(`^the token response belongs to the user$`, w.ownedByUser)
-	v.step(`^the token response has no owner$`, w.noOwner)
-	v.step(`^the request is rejected with (\w+)$`, func(oauth string) error { return w.rejected(400, oauth, "") })
-	v.step(`^the request is rejected with (\w+) ((?:OAU|CMN|DEV)-\d+)$`, func(oauth, code string) error { return w.rejected(400, oauth, code) })
-	v.step(`^the request is rejected with HTTP (\d+)$`, func(status int) error { return w.rejectedStatus(status) })
-	v.step(`^the request is rejected with a client error$`, w.rejectedClientError)
-	v.step(`^the response is not cacheable$`, w.notCacheable)
-	v.step(`^the response is JSON$`, w.isJSON)
-	v.step(`^the response matches RingCentral's OpenAPI description$`, w.matchesOpenAPI)
-	v.step(`^the response field "([^"]+)" is (present|absent)$`, func(path, op string) error {
-		return w.checkFields(jsoncheck.Check{Path: path, Op: jsoncheck.Op(op)})
-	})
-	v.step(`^the response field "([^"]+)" is an? (string|number|integer|boolean|object|array|null)$`, func(path, typ string) error {
-		return w.checkFields(jsoncheck.Check{Path: path, Op: jsoncheck.HasType, Arg: typ})
-	})
-	v.step(`^the response field "([^"]+)" equals "([^"]*)"$`, func(path, want string) error {
-		return w.checkFields(jsoncheck.Check{Path: path, Op: jsoncheck.Equals, Arg: want})
-	})
-	v.step(`^the response field "([^"]+)" matches "([^"]*)"$`, func(path, re string) error {
-		return w.checkFields(jsoncheck.Check{Path: path, Op: jsoncheck.Matches, Arg: re})
-	})
-	v.step(`^the response field "([^"]+)" is between (-?\d+) and (-?\d+)$`, func(path, lo, hi string) error {
-		return w.checkFields(jsoncheck.Check{Path: path, Op: jsoncheck.Between, Arg: lo + ".." + hi})
-	})
-	v.step(`^the response has:$`, func(t *godog.Table) error {
-		var rows [][]string
-		for _, r := range t.Rows {
-			var cells []string
-			for _, c := range r.Cells {
-				cells = append(cells, c.Value)
-			}
-			rows = append(rows, cells)
+	v.sc.Step(v.assertion(`^a token is issued$`), w.tokenIssued)
+	v.sc.Step(v.assertion(`^the token response has (a|no) refresh token$`), w.refreshTokenPresence)
+	v.sc.Step(v.assertion(`^the (access|refresh) token lifetime is (\d+) seconds$`), w.lifetime)
+	v.sc.Step(v.assertion(`^the access and refresh tokens differ from the previous ones$`), w.tokensRotated)
+	v.sc.Step(v.assertion(`^the token response repeats the previous tokens$`), w.tokensRepeated)
+	v.sc.Step(v.assertion(`^the session is the same$`), w.sameSession)
+	v.sc.Step(v.assertion(`^every answer carries the same new tokens$`), w.batchSameNewTokens)
+	v.sc.Step(v.assertion(`^the token response belongs to the user$`), w.ownedByUser)
+	v.sc.Step(v.assertion(`^the token response has no owner$`), w.noOwner)
+	v.sc.Step(v.assertion(`^the request is rejected with (\w+)(?: ((?:OAU|CMN|DEV)-\d+))?$`), w.rejected)
+	v.sc.Step(v.assertion(`^the request is rejected with HTTP (\d+)$`), w.rejectedStatus)
+	v.sc.Step(v.assertion(`^the request is rejected with a client error$`), w.rejectedClientError)
+	v.sc.Step(v.assertion(`^the response is not cacheable$`), w.notCacheable)
+	v.sc.Step(v.assertion(`^the response is JSON$`), w.isJSON)
+	v.sc.Step(v.assertion(`^the response matches RingCentral's OpenAPI description$`), w.matchesOpenAPI)
+	v.sc.Step(v.assertion(`^the response field "([^"]+)" is (present|absent)$`), w.fieldPresence)
+	v.sc.Step(v.assertion(`^the response field "([^"]+)" is an? (string|number|integer|boolean|object|array|null)$`), w.fieldType)
+	v.sc.Step(v.assertion(`^the response field "([^"]+)" (equals|matches) "([^"]*)"$`), w.fieldValue)
+	v.sc.Step(v.assertion(`^the response field "([^"]+)" is between (-?\d+) and (-?\d+)$`), w.fieldBetween)
+	v.sc.Step(v.assertion(`^the response has:$`), w.responseHas)
+}
+
+func (w *world) fieldPresence(path, op string) (err error) {
+	defer w.verdict(&err)
+	return w.checkFields(jsoncheck.Check{Path: path, Op: jsoncheck.Op(op)})
+}
+
+func (w *world) fieldType(path, typ string) (err error) {
+	defer w.verdict(&err)
+	return w.checkFields(jsoncheck.Check{Path: path, Op: jsoncheck.HasType, Arg: typ})
+}
+
+func (w *world) fieldValue(path, op, want string) (err error) {
+	defer w.verdict(&err)
+	return w.checkFields(jsoncheck.Check{Path: path, Op: map[string]jsoncheck.Op{"equals": jsoncheck.Equals, "matches": jsoncheck.Matches}[op], Arg: want})
+}
+
+func (w *world) fieldBetween(path, lo, hi string) (err error) {
+	defer w.verdict(&err)
+	return w.checkFields(jsoncheck.Check{Path: path, Op: jsoncheck.Between, Arg: lo + ".." + hi})
+}
+
+// responseHas checks a table of | path | check | value | rows (jsoncheck.ParseTable) against the request's
+// answer.
+func (w *world) responseHas(t *godog.Table) (err error) {
+	defer w.verdict(&err)
+	var rows [][]string
+	for _, r := range t.Rows {
+		var cells []string
+		for _, c := range r.Cells {
+			cells = append(cells, c.Value)
 		}
-		checks, err := jsoncheck.ParseTable(rows)
-		if err != nil {
-			return err
-		}
-		return w.checkFields(checks...)
-	})
+		rows = append(rows, cells)
+	}
+	checks, err := jsoncheck.ParseTable(rows)
+	if err != nil {
+		return err
+	}
+	return w.checkFields(checks...)
 }
 
 // tokenIssued checks a successful token response in full: HTTP 200; JSON; RFC 6749 §5.1 Cache-Control:
 // no-store and Pragma: no-cache; RingCentral's TokenInfo (OpenAPI) with owner_id a string and numeric TTLs;
 // token_type bearer compared case-insensitively (RFC 6749 §7.1, RFC 6750 §4); expires_in positive and
 // in seconds, not milliseconds (OIDF ValidateExpiresIn).
-func (w *world) tokenIssued() error {
-	r, err := w.lastResult()
+func (w *world) tokenIssued() (err error) {
+	defer w.verdict(&err)
+	r, err := w.theTokenResponse()
 	if err != nil {
 		return err
 	}
@@ -159,11 +171,13 @@ func headerHasToken(values []string, token string) bool {
 	return false
 }
 
-func (w *world) refreshTokenPresence(want bool) error {
+func (w *world) refreshTokenPresence(which string) (err error) {
+	defer w.verdict(&err)
 	r, err := w.successful()
 	if err != nil {
 		return err
 	}
+	want := which == "a"
 	body := r.resp.JSON()
 	rt, rte := body.Get("refresh_token").Exists(), body.Get("refresh_token_expires_in").Exists()
 	var p problems
@@ -184,11 +198,13 @@ func (w *world) refreshTokenPresence(want bool) error {
 // 604799) and less when the lifetime started earlier (an authorization code's session, api-docs PR #33).
 const lifetimeSlack = 60
 
-func (w *world) lifetime(field string, want int) error {
+func (w *world) lifetime(which string, want int) (err error) {
+	defer w.verdict(&err)
 	r, err := w.successful()
 	if err != nil {
 		return err
 	}
+	field := map[string]string{"access": "expires_in", "refresh": "refresh_token_expires_in"}[which]
 	v := r.resp.JSON().Get(field)
 	var p problems
 	switch {
@@ -202,9 +218,9 @@ func (w *world) lifetime(field string, want int) error {
 	return p.err(r)
 }
 
-// successful returns the latest result if it is a successful token response.
+// successful returns the token response if it issued a token.
 func (w *world) successful() (*result, error) {
-	r, err := w.lastResult()
+	r, err := w.theTokenResponse()
 	if err != nil {
 		return nil, err
 	}
@@ -228,7 +244,8 @@ func (w *world) latestPair() (latest, previous *driver.TokenInfo, r *result, err
 // tokensRotated checks refresh-token rotation (RFC 6749 §6: the server MAY issue a new refresh token;
 // DOCS refresh-tokens.md: "A new refresh token is usually generated when the access token is refreshed"):
 // both tokens of the latest response differ from those of the response before it.
-func (w *world) tokensRotated() error {
+func (w *world) tokensRotated() (err error) {
+	defer w.verdict(&err)
 	latest, previous, r, err := w.latestPair()
 	if err != nil {
 		return err
@@ -249,7 +266,8 @@ func (w *world) tokensRotated() error {
 // tokensRepeated checks RingCentral's refresh grace (DOCS refresh-tokens.md: within the grace "the same
 // access token will be returned"; EXPERIMENT README: "the server side simply gives you cached value of the
 // first refresh"): the latest response carries the same access and refresh token as the one before it.
-func (w *world) tokensRepeated() error {
+func (w *world) tokensRepeated() (err error) {
+	defer w.verdict(&err)
 	latest, previous, r, err := w.latestPair()
 	if err != nil {
 		return err
@@ -266,7 +284,8 @@ func (w *world) tokensRepeated() error {
 
 // sameSession checks that the latest token response continues the session of the one before it
 // (OpenAPI TokenInfo.session_id "OAuth session ID"; a refresh continues the session, RCEX refresh()).
-func (w *world) sameSession() error {
+func (w *world) sameSession() (err error) {
+	defer w.verdict(&err)
 	latest, previous, r, err := w.latestPair()
 	if err != nil {
 		return err
@@ -284,7 +303,8 @@ func (w *world) sameSession() error {
 // batchSameNewTokens checks the answers of a batch of refreshes presenting one refresh token: every one
 // issues tokens, all the same pair (DOCS refresh-tokens.md: within the grace "the same access token will
 // be returned"), and that pair differs from the one presented.
-func (w *world) batchSameNewTokens() error {
+func (w *world) batchSameNewTokens() (err error) {
+	defer w.verdict(&err)
 	if len(w.batch) == 0 {
 		return errors.New("no batch of requests was made in this scenario")
 	}
@@ -312,7 +332,8 @@ func (w *world) batchSameNewTokens() error {
 	return p.err(w.batch[len(w.batch)-1])
 }
 
-func (w *world) ownedByUser() error {
+func (w *world) ownedByUser() (err error) {
+	defer w.verdict(&err)
 	r, err := w.successful()
 	if err != nil {
 		return err
@@ -324,7 +345,8 @@ func (w *world) ownedByUser() error {
 	return p.err(r)
 }
 
-func (w *world) noOwner() error {
+func (w *world) noOwner() (err error) {
+	defer w.verdict(&err)
 	r, err := w.successful()
 	if err != nil {
 		return err
@@ -340,8 +362,10 @@ func (w *world) noOwner() error {
 // status, the RFC 6749 §5.2 error code, RingCentral's errorCode among errors[], error_description equal to
 // errors[0].message, the body valid against the endpoint's OpenAPI error response, and the no-store
 // headers.
-func (w *world) rejected(status int, oauth, code string) error {
-	r, err := w.lastResult()
+func (w *world) rejected(oauth, code string) (err error) {
+	defer w.verdict(&err)
+	const status = 400
+	r, err := w.theRequest()
 	if err != nil {
 		return err
 	}
@@ -359,15 +383,9 @@ func (w *world) rejected(status int, oauth, code string) error {
 	if got := body.Get("error").String(); got != oauth {
 		p.addf("error %q; want %q", got, oauth)
 	}
-	codes := body.Get("errors.#.errorCode").Array()
-	if len(codes) == 0 {
-		p.addf("errors[] is missing or empty; RingCentral lists errorCode and message there")
-	}
-	if code != "" && !slices.ContainsFunc(codes, func(c gjson.Result) bool { return c.String() == code }) {
+	errorBody(body, &p)
+	if codes := body.Get("errors.#.errorCode").Array(); code != "" && !slices.ContainsFunc(codes, func(c gjson.Result) bool { return c.String() == code }) {
 		p.addf("errors[].errorCode %s; want %s", body.Get("errors.#.errorCode").Raw, code)
-	}
-	if d, m := body.Get("error_description"), body.Get("errors.0.message"); d.Exists() && m.Exists() && d.String() != m.String() {
-		p.addf("error_description %q differs from errors[0].message %q", d.String(), m.String())
 	}
 	w.hygiene(r, &p)
 	if r.resp.Status == 400 {
@@ -378,8 +396,25 @@ func (w *world) rejected(status int, oauth, code string) error {
 	return p.err(r)
 }
 
-func (w *world) rejectedStatus(status int) error {
-	r, err := w.lastResult()
+// errorBody checks RingCentral's OAuth error body (ringcentral-oauth.md §5.1): errors[] lists errorCode and
+// message, and error_description is present and equal to errors[0].message, as in every real response the
+// fact sheet quotes.
+func errorBody(body gjson.Result, p *problems) {
+	if len(body.Get("errors.#.errorCode").Array()) == 0 {
+		p.addf("errors[] is missing or empty; RingCentral lists errorCode and message there (ringcentral-oauth.md §5.1)")
+	}
+	d, m := body.Get("error_description"), body.Get("errors.0.message")
+	switch {
+	case !d.Exists():
+		p.addf("error_description is missing; RingCentral sends it equal to errors[0].message (ringcentral-oauth.md §5.1)")
+	case m.Exists() && d.String() != m.String():
+		p.addf("error_description %q differs from errors[0].message %q (ringcentral-oauth.md §5.1)", d.String(), m.String())
+	}
+}
+
+func (w *world) rejectedStatus(status int) (err error) {
+	defer w.verdict(&err)
+	r, err := w.theRequest()
 	if err != nil {
 		return err
 	}
@@ -395,8 +430,9 @@ func (w *world) rejectedStatus(status int) error {
 
 // rejectedClientError accepts any 4xx: used where RFC 6749 leaves the status open (a GET to the token
 // endpoint, rfc-checklist T1).
-func (w *world) rejectedClientError() error {
-	r, err := w.lastResult()
+func (w *world) rejectedClientError() (err error) {
+	defer w.verdict(&err)
+	r, err := w.theRequest()
 	if err != nil {
 		return err
 	}
@@ -406,8 +442,9 @@ func (w *world) rejectedClientError() error {
 	return nil
 }
 
-func (w *world) notCacheable() error {
-	r, err := w.lastResult()
+func (w *world) notCacheable() (err error) {
+	defer w.verdict(&err)
+	r, err := w.theRequest()
 	if err != nil {
 		return err
 	}
@@ -422,8 +459,9 @@ func (w *world) notCacheable() error {
 	return p.err(r)
 }
 
-func (w *world) isJSON() error {
-	r, err := w.lastResult()
+func (w *world) isJSON() (err error) {
+	defer w.verdict(&err)
+	r, err := w.theRequest()
 	if err != nil {
 		return err
 	}
@@ -439,8 +477,9 @@ func (w *world) isJSON() error {
 
 // matchesOpenAPI validates the latest response against the response RingCentral's OpenAPI description
 // declares for its operation and status.
-func (w *world) matchesOpenAPI() error {
-	r, err := w.lastResult()
+func (w *world) matchesOpenAPI() (err error) {
+	defer w.verdict(&err)
+	r, err := w.theRequest()
 	if err != nil {
 		return err
 	}
@@ -454,7 +493,7 @@ func (w *world) matchesOpenAPI() error {
 }
 
 func (w *world) checkFields(checks ...jsoncheck.Check) error {
-	r, err := w.lastResult()
+	r, err := w.theRequest()
 	if err != nil {
 		return err
 	}

@@ -9,33 +9,44 @@ import (
 
 func (v *vocabulary) revocation() {
 	w := v.w
-	v.step(`^the app revokes the (access|refresh) token$`, func(ctx context.Context, kind string) error {
+	v.sc.Step(v.re(`^the app revokes the (access|refresh) token( in the query string| in both the body and the query string)?$`), w.revokeNamed)
+	v.sc.Step(v.re(`^the app revokes the access token in the body and the refresh token in the query string$`), w.revokeConflicting)
+	v.sc.Step(v.re(`^the app revokes (without a token|an unknown token)$`), w.revokeOther)
+	v.sc.Step(v.re(`^the (`+appNames+`) app revokes the access token$`), w.revokeAsApp)
+	v.sc.Step(v.assertion(`^the revocation succeeds$`), w.revocationSucceeds)
+	v.sc.Step(v.assertion(`^the session is revoked$`), w.sessionRevoked)
+}
+
+// revokeNamed revokes the latest access or refresh token in the body (recommended), the query string
+// (allowed by OpenAPI revokeToken) or both.
+func (w *world) revokeNamed(ctx context.Context, kind, where string) error {
+	switch where {
+	case "":
 		return w.revokeToken(ctx, kind, "body")
-	})
-	v.step(`^the app revokes the (access|refresh) token in the query string$`, func(ctx context.Context, kind string) error {
+	case " in the query string":
 		return w.revokeToken(ctx, kind, "query")
-	})
-	v.step(`^the app revokes the (access|refresh) token in both the body and the query string$`, func(ctx context.Context, kind string) error {
-		return w.revokeToken(ctx, kind, "both")
-	})
-	v.step(`^the app revokes the access token in the body and the refresh token in the query string$`, w.revokeConflicting)
-	v.step(`^the app revokes without a token$`, func(ctx context.Context) error {
+	}
+	return w.revokeToken(ctx, kind, "both")
+}
+
+// revokeOther sends a revocation request without a token, or with one the target never issued.
+func (w *world) revokeOther(ctx context.Context, what string) error {
+	if what == "without a token" {
 		return w.revoke(ctx, driver.RevokeRequest{})
-	})
-	v.step(`^the app revokes an unknown token$`, func(ctx context.Context) error {
-		return w.revoke(ctx, driver.RevokeRequest{Form: driver.NewForm("token", "unknown-"+randomID())})
-	})
-	v.step(`^the (`+appNames+`) app revokes the access token$`, func(ctx context.Context, app string) error {
-		if _, err := w.latestToken(); err != nil {
-			return err
-		}
-		if err := w.useApp(app); err != nil {
-			return err
-		}
-		return w.revokeToken(ctx, "access", "body")
-	})
-	v.step(`^the revocation succeeds$`, w.revocationSucceeds)
-	v.step(`^the session is revoked$`, w.sessionRevoked)
+	}
+	return w.revoke(ctx, driver.RevokeRequest{Form: driver.NewForm("token", "unknown-"+randomID())})
+}
+
+// revokeAsApp revokes the latest access token as another app (RFC 7009 §2.1: the server checks that the
+// token was issued to the client that asks).
+func (w *world) revokeAsApp(ctx context.Context, app string) error {
+	if _, err := w.latestToken(); err != nil {
+		return err
+	}
+	if err := w.useApp(app); err != nil {
+		return err
+	}
+	return w.revokeToken(ctx, "access", "body")
 }
 
 func (w *world) tokenValue(kind string) (string, error) {
@@ -94,8 +105,9 @@ func (w *world) revoke(ctx context.Context, req driver.RevokeRequest) error {
 }
 
 // revocationSucceeds checks RFC 7009 §2.2: HTTP 200 (RingCentral sends no body).
-func (w *world) revocationSucceeds() error {
-	r, err := w.lastResult()
+func (w *world) revocationSucceeds() (err error) {
+	defer w.verdict(&err)
+	r, err := w.theRequest()
 	if err != nil {
 		return err
 	}
@@ -108,15 +120,15 @@ func (w *world) revocationSucceeds() error {
 // sessionRevoked checks that the whole session of the latest token is gone (OpenAPI revokeToken:
 // "Revokes all active access/refresh tokens and invalidates the OAuth session"): its access token is
 // refused by the API and its refresh token by the token endpoint.
-func (w *world) sessionRevoked(ctx context.Context) error {
+func (w *world) sessionRevoked(ctx context.Context) (err error) {
+	defer w.verdict(&err)
 	t, err := w.latestToken()
 	if err != nil {
 		return err
 	}
 	var p problems
-	resp, err := w.callAPI(ctx, driver.APIRequest{Path: driver.AccountPath, AccessToken: t.AccessToken})
-	api := &result{what: "API call", resp: resp, err: err}
-	if resp == nil || resp.Status != 401 {
+	api := w.setAPIResult(w.callAPI(ctx, driver.APIRequest{Path: driver.AccountPath, AccessToken: t.AccessToken}))
+	if api.resp == nil || api.resp.Status != 401 {
 		p.addf("the access token still works: %s", api.describe())
 	}
 	if t.RefreshToken != "" {

@@ -9,15 +9,22 @@ import (
 
 func (v *vocabulary) sessions() {
 	w := v.w
-	v.step(`^the first (\d+) sign-ins succeed$`, w.firstSucceed)
-	v.step(`^the first session is revoked$`, func(ctx context.Context) error { return w.sessionState(ctx, 0, false) })
-	v.step(`^the first session is active$`, func(ctx context.Context) error { return w.sessionState(ctx, 0, true) })
-	v.step(`^the latest (\d+) sessions are active$`, w.latestActive)
-	v.step(`^(\d+) of the (\d+) sessions are active$`, w.countActive)
-	v.step(`^the last sign-in is refused with HTTP 429$`, w.lastRefused)
+	v.sc.Step(v.assertion(`^the first (\d+) sign-ins succeed$`), w.firstSucceed)
+	v.sc.Step(v.assertion(`^the first session is (revoked|active)$`), w.firstSession)
+	v.sc.Step(v.assertion(`^the latest (\d+) sessions are active$`), w.latestActive)
+	v.sc.Step(v.assertion(`^(\d+) of the (\d+) sessions are active$`), w.countActive)
+	v.sc.Step(v.assertion(`^the last sign-in is refused with HTTP 429$`), w.lastRefused)
 }
 
-func (w *world) firstSucceed(n int) error {
+// firstSession checks whether the scenario's first sign-in is still active.
+func (w *world) firstSession(ctx context.Context, state string) (err error) {
+	defer w.verdict(&err)
+	return w.sessionState(ctx, 0, state == "active")
+}
+
+// firstSucceed checks that the first n answers of the batch of sign-ins issued tokens.
+func (w *world) firstSucceed(n int) (err error) {
+	defer w.verdict(&err)
 	if len(w.batch) < n {
 		return fmt.Errorf("only %d request(s) were made; want at least %d", len(w.batch), n)
 	}
@@ -36,8 +43,7 @@ func (w *world) sessionState(ctx context.Context, i int, active bool) error {
 	if i >= len(w.sessions) {
 		return fmt.Errorf("only %d session(s) were opened", len(w.sessions))
 	}
-	resp, err := w.callAPI(ctx, driver.APIRequest{Path: driver.AccountPath, AccessToken: w.sessions[i].AccessToken})
-	r := w.setAPIResult(resp, err)
+	r := w.setAPIResult(w.callAPI(ctx, driver.APIRequest{Path: driver.AccountPath, AccessToken: w.sessions[i].newest().AccessToken}))
 	switch {
 	case r.resp == nil:
 		return fmt.Errorf("%s", r.describe())
@@ -49,7 +55,9 @@ func (w *world) sessionState(ctx context.Context, i int, active bool) error {
 	return nil
 }
 
-func (w *world) latestActive(ctx context.Context, n int) error {
+// latestActive checks that the scenario's latest n sign-ins are all active.
+func (w *world) latestActive(ctx context.Context, n int) (err error) {
+	defer w.verdict(&err)
 	if n > len(w.sessions) {
 		return fmt.Errorf("only %d session(s) were opened; want %d active", len(w.sessions), n)
 	}
@@ -59,21 +67,21 @@ func (w *world) latestActive(ctx context.Context, n int) error {
 			p.addf("%v", err)
 		}
 	}
-	return p.err(w.last)
+	return p.err(w.api)
 }
 
 // countActive checks how many of the scenario's sessions still work, without saying which: DOCS tokens.md
 // says a sign-in beyond the limit of "usually five" parallel sessions invalidates tokens, but not which
 // session's.
-func (w *world) countActive(ctx context.Context, active, total int) error {
+func (w *world) countActive(ctx context.Context, active, total int) (err error) {
+	defer w.verdict(&err)
 	if total != len(w.sessions) {
 		return fmt.Errorf("%d session(s) were opened; the step speaks of %d", len(w.sessions), total)
 	}
 	var p problems
 	n := 0
 	for i, s := range w.sessions {
-		resp, err := w.callAPI(ctx, driver.APIRequest{Path: driver.AccountPath, AccessToken: s.AccessToken})
-		r := w.setAPIResult(resp, err)
+		r := w.setAPIResult(w.callAPI(ctx, driver.APIRequest{Path: driver.AccountPath, AccessToken: s.newest().AccessToken}))
 		switch {
 		case r.resp == nil:
 			p.addf("session %d: API call failed: %s", i+1, r.describe())
@@ -86,12 +94,13 @@ func (w *world) countActive(ctx context.Context, active, total int) error {
 	if n != active {
 		p.addf("%d of the %d sessions are active; want %d", n, total, active)
 	}
-	return p.err(w.last)
+	return p.err(w.api)
 }
 
 // lastRefused checks the session-limit variant in which the server refuses a login beyond the limit
 // with HTTP 429 (docs/basics/errors.md).
-func (w *world) lastRefused() error {
+func (w *world) lastRefused() (err error) {
+	defer w.verdict(&err)
 	if len(w.batch) == 0 {
 		return fmt.Errorf("no sign-in was attempted")
 	}

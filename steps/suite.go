@@ -9,7 +9,8 @@
 //
 // State lives in a per-scenario world created by the scenario initializer; nothing scenario-related is
 // held at package level, so scenarios run concurrently and in random order. Run-level state (the target,
-// the embedded mock, the run's notes and exchange log) lives in a Suite.
+// the run's notes, results and exchange log) lives in a Suite. The package knows its target only by the
+// Target its caller hands it: it never starts or imports the mock.
 package steps
 
 import (
@@ -20,6 +21,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -31,15 +33,30 @@ import (
 	"github.com/rcoauth/conformance/driver"
 	"github.com/rcoauth/conformance/env"
 	"github.com/rcoauth/conformance/openapi"
-	"github.com/rcoauth/conformance/rcmock"
+	"github.com/rcoauth/conformance/results"
 )
+
+// Target is where a Suite sends its requests.
+type Target struct {
+	// URL is the target's base URL, e.g. https://platform.ringcentral.com.
+	URL string
+	// Control says the target is an rcmock whose /__mock/ control API the scenarios may use: each scenario
+	// then gets its own realm, clock and faults.
+	Control bool
+	// Embedded says the caller started the target in-process (recorded in run.json).
+	Embedded bool
+	// Close, if set, is called once when the Suite stops (the caller's embedded mock shuts down).
+	Close func(context.Context) error
+}
 
 // Config is what a Suite needs from its caller, which reads it once from the process (flags and
 // environment) and passes it down: nothing in this package reads the environment.
 type Config struct {
 	// Profile is the loaded environment profile (env.Load).
 	Profile *env.Profile
-	// ReportsDir receives exchanges.jsonl and run.json; empty means no files.
+	// Target is the server the suite runs against.
+	Target Target
+	// ReportsDir receives exchanges.jsonl, run.json and results.json; empty means no files.
 	ReportsDir string
 	// Strict makes a failed SHOULD-level scenario (@should) fail the run instead of warning.
 	Strict bool
@@ -56,42 +73,42 @@ type Suite struct {
 	cfg     Config
 	spec    *openapi.Spec
 	seq     atomic.Int64
-	started sync.Once
 	stopped sync.Once
-	err     error
+	started time.Time
+	timeout time.Duration
+	secrets []string
 
-	pause    func(ctx context.Context, d time.Duration) error // how a real target's Retry-After is waited out
-	target   string                                           // base URL of the target
-	control  bool                                             // the target is an rcmock with its control API
-	embedded *rcmock.Instance
-	timeout  time.Duration
+	pause func(ctx context.Context, d time.Duration) error // how a real target's Retry-After is waited out
 
 	mu        sync.Mutex
 	claims    map[string]string // single-use credential -> the scenario that spends it
 	notes     []Note
 	exchanges []scenarioExchange
 	counts    map[string]int
+	running   map[*world]*results.Scenario
+	finished  []results.Scenario
 }
 
 // Note is something a reader of the run must see besides pass and fail: a skipped scenario and why, or
 // a SHOULD-level requirement that was not met.
-type Note struct {
-	Kind     string   `json:"kind"` // "skip" or "warning"
-	Scenario string   `json:"scenario"`
-	Feature  string   `json:"feature"`
-	Clauses  []string `json:"clauses,omitempty"`
-	Message  string   `json:"message"`
-}
+type Note = results.Note
 
 type scenarioExchange struct {
 	Scenario string `json:"scenario"`
 	driver.Exchange
 }
 
-// NewSuite checks cfg and prepares a Suite; Start connects it to its target.
+// NewSuite checks cfg and prepares a Suite.
 func NewSuite(cfg Config) (*Suite, error) {
 	if cfg.Profile == nil {
 		return nil, errors.New("steps: Config.Profile is required")
+	}
+	if cfg.Target.URL == "" {
+		return nil, fmt.Errorf("steps: profile %q: there is no target (Config.Target.URL is empty)", cfg.Profile.Name())
+	}
+	cfg.Target.URL = strings.TrimRight(cfg.Target.URL, "/")
+	if _, err := driver.New(driver.Config{BaseURL: cfg.Target.URL}); err != nil {
+		return nil, fmt.Errorf("steps: profile %q: %w", cfg.Profile.Name(), err)
 	}
 	if cfg.Out == nil {
 		cfg.Out = os.Stdout
@@ -104,74 +121,36 @@ func NewSuite(cfg Config) (*Suite, error) {
 	if err != nil {
 		return nil, fmt.Errorf("steps: profile %q: %w", cfg.Profile.Name(), err)
 	}
-	return &Suite{cfg: cfg, spec: spec, timeout: timeout, counts: map[string]int{}, pause: pauseOnTimer}, nil
+	return &Suite{
+		cfg: cfg, spec: spec, timeout: timeout, secrets: cfg.Profile.Secrets(), started: time.Now(),
+		counts: map[string]int{}, running: map[*world]*results.Scenario{}, pause: pauseOnTimer,
+	}, nil
 }
 
-// Start resolves the target: with RC_MOCK_EMBEDDED it starts the embedded mock on 127.0.0.1:0 (the
-// harness then talks to it over HTTP exactly as to the sandbox); otherwise it needs RC_SERVER_URL. It is
-// safe to call more than once; later calls return the first result.
-func (s *Suite) Start() error {
-	s.started.Do(func() { s.err = s.start() })
-	return s.err
-}
+// Target is the base URL the suite runs against.
+func (s *Suite) Target() string { return s.cfg.Target.URL }
 
-func (s *Suite) start() error {
-	p := s.cfg.Profile
-	s.control = p.Bool("RC_MOCK_CONTROL")
-	if p.Bool("RC_MOCK_EMBEDDED") {
-		opts := rcmock.DefaultOptions()
-		opts.Control = true
-		if path := p.Value("RC_MOCK_FIXTURE"); path != "" {
-			f, err := rcmock.LoadFixture(path)
-			if err != nil {
-				return fmt.Errorf("steps: profile %q: RC_MOCK_FIXTURE: %w", p.Name(), err)
-			}
-			opts.Fixture = f
-		}
-		srv, err := rcmock.New(opts)
-		if err != nil {
-			return fmt.Errorf("steps: starting the embedded mock: %w", err)
-		}
-		in, err := srv.Start("127.0.0.1:0")
-		if err != nil {
-			return fmt.Errorf("steps: starting the embedded mock: %w", err)
-		}
-		s.embedded, s.target, s.control = in, in.URL, true
-		return nil
-	}
-	target := strings.TrimRight(p.Value("RC_SERVER_URL"), "/")
-	if target == "" {
-		return fmt.Errorf("steps: profile %q sets neither RC_SERVER_URL nor RC_MOCK_EMBEDDED=true: there is no target", p.Name())
-	}
-	if _, err := driver.New(driver.Config{BaseURL: target}); err != nil {
-		return fmt.Errorf("steps: profile %q: RC_SERVER_URL: %w", p.Name(), err)
-	}
-	s.target = target
-	return nil
-}
+// redactor returns a redactor that knows the profile's secrets, for one scenario's driver.
+func (s *Suite) redactor() *driver.Redactor { return driver.NewRedactor(s.secrets...) }
 
-// Target is the base URL the suite runs against (after Start).
-func (s *Suite) Target() string { return s.target }
-
-// Stop shuts the embedded mock down and writes the run's reports and summary.
+// Stop writes the run's reports and summary, then closes the target if the caller asked for it. It is
+// safe to call more than once.
 func (s *Suite) Stop() error {
 	var err error
 	s.stopped.Do(func() {
-		if s.embedded != nil {
+		err = s.writeReports()
+		s.printSummary()
+		if s.cfg.Target.Close != nil {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
-			err = s.embedded.Close(ctx)
+			err = errors.Join(err, s.cfg.Target.Close(ctx))
 		}
-		err = errors.Join(err, s.writeReports())
-		s.printSummary()
 	})
 	return err
 }
 
-// InitializeTestSuite wires Start and Stop into godog's suite hooks. A target that cannot be reached is
-// reported by every scenario's first step, so the run fails loudly rather than silently passing nothing.
+// InitializeTestSuite wires Stop into godog's suite hooks.
 func (s *Suite) InitializeTestSuite(ctx *godog.TestSuiteContext) {
-	ctx.BeforeSuite(func() { _ = s.Start() })
 	ctx.AfterSuite(func() {
 		if err := s.Stop(); err != nil {
 			fmt.Fprintln(s.cfg.Out, "steps:", err)
@@ -184,6 +163,8 @@ func (s *Suite) InitializeScenario(sc *godog.ScenarioContext) {
 	w := newWorld(s)
 	sc.Before(w.before)
 	sc.After(w.after)
+	sc.StepContext().Before(w.beforeStep)
+	sc.StepContext().After(w.afterStep)
 	(&vocabulary{sc: sc, w: w}).register()
 }
 
@@ -224,11 +205,44 @@ func (s *Suite) note(n Note) {
 	s.notes = append(s.notes, n)
 }
 
-// count records a scenario outcome for run.json.
-func (s *Suite) count(kind string) {
+// scenarioStarted opens the record of a scenario.
+func (s *Suite) scenarioStarted(w *world, sc *godog.Scenario) {
+	rec := &results.Scenario{Name: sc.Name, Feature: sc.Uri, Clauses: w.clauses, Started: time.Now()}
+	for _, t := range sc.Tags {
+		rec.Tags = append(rec.Tags, t.Name)
+	}
 	s.mu.Lock()
-	s.counts[kind]++
+	s.running[w] = rec
 	s.mu.Unlock()
+}
+
+// stepFinished adds a step with its status, redacted error and exchanges to its scenario's record.
+func (s *Suite) stepFinished(w *world, st *godog.Step, status godog.StepResultStatus, err error, xs []driver.Exchange) {
+	step := results.Step{Type: st.Type.String(), Text: st.Text, Status: status.String(), Exchanges: xs}
+	if err != nil {
+		step.Error = w.redact(err).Error()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if rec := s.running[w]; rec != nil {
+		rec.Steps = append(rec.Steps, step)
+	}
+}
+
+// scenarioFinished counts a scenario's outcome and closes its record, with the exchanges its cleanup made.
+func (s *Suite) scenarioFinished(w *world, outcome string) {
+	var cleanup []driver.Exchange
+	if w.rec != nil {
+		cleanup = w.rec.Drain()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.counts[outcome]++
+	if rec := s.running[w]; rec != nil {
+		rec.Status, rec.Duration, rec.Cleanup = outcome, time.Since(rec.Started), cleanup
+		s.finished = append(s.finished, *rec)
+		delete(s.running, w)
+	}
 }
 
 // addExchanges appends a scenario's (already redacted) exchanges to the run's exchange log.
@@ -244,7 +258,11 @@ func (s *Suite) addExchanges(scenario string, xs []driver.Exchange) {
 func (s *Suite) Notes() []Note {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := append([]Note(nil), s.notes...)
+	return s.sortedNotes()
+}
+
+func (s *Suite) sortedNotes() []Note {
+	out := append([]Note{}, s.notes...)
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Feature != out[j].Feature {
 			return out[i].Feature < out[j].Feature
@@ -254,7 +272,42 @@ func (s *Suite) Notes() []Note {
 	return out
 }
 
-// runReport is reports/run.json.
+// Results returns the run's record so far.
+func (s *Suite) Results() *results.Run {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	counts := map[string]int{}
+	for k, v := range s.counts {
+		counts[k] = v
+	}
+	return &results.Run{
+		Harness: harnessVersion(), Profile: s.cfg.Profile.Name(), Target: s.cfg.Target.URL,
+		Embedded: s.cfg.Target.Embedded, Control: s.cfg.Target.Control,
+		Seed: s.cfg.Seed, Tags: s.cfg.Tags, Concurrency: s.cfg.Concurrency, Strict: s.cfg.Strict,
+		Started: s.started, Duration: time.Since(s.started),
+		Counts: counts, Notes: s.sortedNotes(), Scenarios: append([]results.Scenario{}, s.finished...),
+	}
+}
+
+// harnessVersion is the harness's module version, or its VCS revision when built from a checkout.
+func harnessVersion() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	version := info.Main.Version
+	for _, kv := range info.Settings {
+		if kv.Key == "vcs.revision" && len(kv.Value) >= 12 {
+			version = kv.Value[:12]
+		}
+	}
+	if version == "" || version == "(devel)" {
+		return "devel"
+	}
+	return version
+}
+
+// runReport is reports/run.json, the run's short summary.
 type runReport struct {
 	Profile     string         `json:"profile"`
 	Target      string         `json:"target"`
@@ -276,12 +329,9 @@ func (s *Suite) writeReports() error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("steps: reports: %w", err)
 	}
+	run := s.Results()
 	s.mu.Lock()
 	xs := append([]scenarioExchange(nil), s.exchanges...)
-	counts := map[string]int{}
-	for k, v := range s.counts {
-		counts[k] = v
-	}
 	s.mu.Unlock()
 	var lines []byte
 	for _, x := range xs {
@@ -295,18 +345,18 @@ func (s *Suite) writeReports() error {
 		return fmt.Errorf("steps: reports: %w", err)
 	}
 	rep := runReport{
-		Profile: s.cfg.Profile.Name(), Target: s.target, Embedded: s.embedded != nil, Control: s.control,
-		Seed: s.cfg.Seed, Tags: s.cfg.Tags, Concurrency: s.cfg.Concurrency, Strict: s.cfg.Strict,
-		Counts: counts, Notes: s.Notes(),
-	}
-	if rep.Notes == nil {
-		rep.Notes = []Note{}
+		Profile: run.Profile, Target: run.Target, Embedded: run.Embedded, Control: run.Control,
+		Seed: run.Seed, Tags: run.Tags, Concurrency: run.Concurrency, Strict: run.Strict,
+		Counts: run.Counts, Notes: run.Notes,
 	}
 	b, err := json.MarshalIndent(rep, "", "  ")
 	if err != nil {
 		return fmt.Errorf("steps: encoding run.json: %w", err)
 	}
-	return os.WriteFile(filepath.Join(dir, "run.json"), append(b, '\n'), 0o644)
+	if err := os.WriteFile(filepath.Join(dir, "run.json"), append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("steps: reports: %w", err)
+	}
+	return results.Write(filepath.Join(dir, results.FileName), run)
 }
 
 // printSummary lists warnings and skips with their reasons after godog's own summary, because godog's
@@ -323,7 +373,7 @@ func (s *Suite) printSummary() {
 	}
 	out := s.cfg.Out
 	fmt.Fprintf(out, "\nConformance run against %s (profile %s): %d SHOULD-level warnings, %d skipped scenarios.\n",
-		s.target, s.cfg.Profile.Name(), len(warnings), len(skips))
+		s.cfg.Target.URL, s.cfg.Profile.Name(), len(warnings), len(skips))
 	for _, n := range warnings {
 		fmt.Fprintf(out, "  WARNING %s — %s: %s\n", strings.Join(n.Clauses, " "), n.Scenario, n.Message)
 	}

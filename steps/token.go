@@ -23,63 +23,86 @@ type tokenOptions struct {
 func (v *vocabulary) tokens() {
 	w := v.w
 	g := `(` + grantNames + `)`
-	v.step(`^the app requests a token with the `+g+` grant$`, func(ctx context.Context, grant string) error {
-		return w.tokenStep(ctx, grant, nil, tokenOptions{})
-	})
-	v.step(`^the app requests a token with the `+g+` grant and (\w+) "([^"]*)"$`, w.tokenWithParam)
-	v.step(`^the app requests a token with the `+g+` grant and (\w+) ([^"\s]\S*)$`, w.tokenWithParam)
-	v.step(`^the app requests a token with the `+g+` grant with these parameters:$`, w.tokenWithTable)
-	v.step(`^the app requests a token with the `+g+` grant without (\w+)$`, func(ctx context.Context, grant, param string) error {
-		return w.tokenStep(ctx, grant, func(f *driver.Form) error {
-			if !f.Has(param) {
-				return fmt.Errorf("the %s grant's request has no %s to drop (it has %s)", grant, param, f.String())
-			}
-			f.Del(param)
-			return nil
-		}, tokenOptions{})
-	})
-	v.step(`^the app requests a token with the `+g+` grant with (\w+) empty$`, func(ctx context.Context, grant, param string) error {
-		return w.tokenStep(ctx, grant, func(f *driver.Form) error { f.Set(param, ""); return nil }, tokenOptions{})
-	})
-	v.step(`^the app requests a token with the `+g+` grant with (\w+) duplicated$`, func(ctx context.Context, grant, param string) error {
-		return w.tokenStep(ctx, grant, func(f *driver.Form) error {
-			value := f.Get(param)
-			if !f.Has(param) {
-				return fmt.Errorf("the %s grant's request has no %s to duplicate", grant, param)
-			}
-			f.Add(param, value)
-			return nil
-		}, tokenOptions{})
-	})
-	v.step(`^the app sends the `+g+` grant request as JSON$`, func(ctx context.Context, grant string) error {
-		return w.tokenStep(ctx, grant, nil, tokenOptions{asJSON: true})
-	})
-	v.step(`^the app sends the `+g+` grant request with GET$`, func(ctx context.Context, grant string) error {
-		return w.tokenStep(ctx, grant, nil, tokenOptions{method: http.MethodGet})
-	})
-	v.step(`^the app sends a token request with content type "([^"]*)" and body "([^"]*)"$`, w.rawTokenRequest)
-	v.step(`^the app requests a token with the `+g+` grant (\d+) times$`, w.repeatToken)
+	v.sc.Step(v.re(`^the app requests a token with the `+g+` grant$`), w.requestGrant)
+	v.sc.Step(v.re(`^the app requests a token with the `+g+` grant and (\w+) "([^"]*)"$`), w.tokenWithParam)
+	v.sc.Step(v.re(`^the app requests a token with the `+g+` grant and (\w+) ([^"\s]\S*)$`), w.tokenWithParam)
+	v.sc.Step(v.re(`^the app requests a token with the `+g+` grant with these parameters:$`), w.tokenWithTable)
+	v.sc.Step(v.re(`^the app requests a token with the `+g+` grant without (\w+)$`), w.tokenWithout)
+	v.sc.Step(v.re(`^the app requests a token with the `+g+` grant with (\w+) empty$`), w.tokenWithEmpty)
+	v.sc.Step(v.re(`^the app requests a token with the `+g+` grant with (\w+) duplicated$`), w.tokenWithDuplicate)
+	v.sc.Step(v.re(`^the app sends the `+g+` grant request (as JSON|with GET)$`), w.tokenMisSent)
+	v.sc.Step(v.re(`^the app sends a token request with content type "([^"]*)" and body "([^"]*)"$`), w.rawTokenRequest)
+	v.sc.Step(v.re(`^the app requests a token with the `+g+` grant (\d+) times$`), w.repeatToken)
 
-	v.step(`^the app refreshes the token$`, func(ctx context.Context) error { return w.refresh(ctx, "latest", nil) })
-	v.step(`^the app refreshes the token with (\w+) ([^"\s]\S*)$`, func(ctx context.Context, param, value string) error {
-		return w.refresh(ctx, "latest", func(f *driver.Form) error { f.Set(param, value); return nil })
-	})
-	v.step(`^the app refreshes with the (first|previous|latest) refresh token$`, func(ctx context.Context, which string) error {
-		return w.refresh(ctx, which, nil)
-	})
-	v.step(`^the (`+appNames+`) app refreshes the token$`, func(ctx context.Context, app string) error {
-		rt, err := w.refreshTokenFor(ctx, "latest")
-		if err != nil {
-			return err
+	v.sc.Step(v.re(`^the app refreshes the token$`), w.refreshLatest)
+	v.sc.Step(v.re(`^the app refreshes the token with (\w+) ([^"\s]\S*)$`), w.refreshWithParam)
+	v.sc.Step(v.re(`^the app refreshes with the (first|previous|latest) refresh token$`), w.refreshWith)
+	v.sc.Step(v.re(`^the (`+appNames+`) app refreshes the token$`), w.refreshAsApp)
+	v.sc.Step(v.re(`^the app refreshes the token (\d+) times at once$`), w.concurrentRefresh)
+	v.sc.Step(v.re(`^the app presents the access token as a refresh token$`), w.accessTokenAsRefresh)
+}
+
+// requestGrant sends the grant's passing request.
+func (w *world) requestGrant(ctx context.Context, grant string) error {
+	return w.tokenStep(ctx, grant, nil, tokenOptions{})
+}
+
+// tokenWithout drops one parameter from the grant's passing request.
+func (w *world) tokenWithout(ctx context.Context, grant, param string) error {
+	return w.tokenStep(ctx, grant, func(f *driver.Form) error {
+		if !f.Has(param) {
+			return fmt.Errorf("the %s grant's request has no %s to drop (it has %s)", grant, param, f.String())
 		}
-		if err := w.useApp(app); err != nil {
-			return err
+		f.Del(param)
+		return nil
+	}, tokenOptions{})
+}
+
+// tokenWithEmpty sends one parameter of the grant's passing request with an empty value.
+func (w *world) tokenWithEmpty(ctx context.Context, grant, param string) error {
+	return w.tokenStep(ctx, grant, func(f *driver.Form) error { f.Set(param, ""); return nil }, tokenOptions{})
+}
+
+// tokenWithDuplicate sends one parameter of the grant's passing request twice.
+func (w *world) tokenWithDuplicate(ctx context.Context, grant, param string) error {
+	return w.tokenStep(ctx, grant, func(f *driver.Form) error {
+		if !f.Has(param) {
+			return fmt.Errorf("the %s grant's request has no %s to duplicate", grant, param)
 		}
-		_, err = w.requestTokenWith(ctx, "refresh_token", driver.NewForm("refresh_token", rt), tokenOptions{})
+		f.Add(param, f.Get(param))
+		return nil
+	}, tokenOptions{})
+}
+
+// tokenMisSent sends the grant's passing request as a JSON body or with GET (RFC 6749 §3.2, §4.1.3).
+func (w *world) tokenMisSent(ctx context.Context, grant, how string) error {
+	opts := tokenOptions{asJSON: how == "as JSON"}
+	if how == "with GET" {
+		opts.method = http.MethodGet
+	}
+	return w.tokenStep(ctx, grant, nil, opts)
+}
+
+func (w *world) refreshLatest(ctx context.Context) error { return w.refresh(ctx, "latest", nil) }
+
+func (w *world) refreshWithParam(ctx context.Context, param, value string) error {
+	return w.refresh(ctx, "latest", func(f *driver.Form) error { f.Set(param, value); return nil })
+}
+
+func (w *world) refreshWith(ctx context.Context, which string) error { return w.refresh(ctx, which, nil) }
+
+// refreshAsApp presents the latest refresh token as another app (RFC 6749 §6: the refresh token is bound
+// to the client it was issued to).
+func (w *world) refreshAsApp(ctx context.Context, app string) error {
+	rt, err := w.refreshTokenFor(ctx, "latest")
+	if err != nil {
 		return err
-	})
-	v.step(`^the app refreshes the token (\d+) times at once$`, w.concurrentRefresh)
-	v.step(`^the app presents the access token as a refresh token$`, w.accessTokenAsRefresh)
+	}
+	if err := w.useApp(app); err != nil {
+		return err
+	}
+	_, err = w.requestTokenWith(ctx, "refresh_token", driver.NewForm("refresh_token", rt), tokenOptions{})
+	return err
 }
 
 // tokenStep is a When step: it sends the request and keeps the outcome for the Then steps; only a
@@ -166,11 +189,19 @@ func (w *world) sendTokenForm(ctx context.Context, form driver.Form, opts tokenO
 		req.ContentType = "application/json"
 	}
 	res, err := w.callToken(ctx, req)
-	r := &result{what: "token request", err: err}
+	return w.setResult(tokenResult(form, res, err)), nil
+}
+
+// tokenResult is the result of a token request that sent form.
+func tokenResult(form driver.Form, res *driver.TokenResult, err error) *result {
+	r := &result{what: "token request", err: err, grantType: form.Get("grant_type")}
+	if r.grantType == "refresh_token" {
+		r.presented = form.Get("refresh_token")
+	}
 	if res != nil {
 		r.resp, r.token = res.Response, res.Token
 	}
-	return w.setResult(r), nil
+	return r
 }
 
 func (w *world) tokenWithParam(ctx context.Context, grant, param, value string) error {
@@ -200,11 +231,7 @@ func (w *world) rawTokenRequest(ctx context.Context, contentType, body string) e
 		return err
 	}
 	res, err := w.callToken(ctx, driver.TokenRequest{Auth: auth, ContentType: contentType, RawBody: []byte(body)})
-	r := &result{what: "token request", err: err}
-	if res != nil {
-		r.resp, r.token = res.Response, res.Token
-	}
-	w.setResult(r)
+	w.setResult(tokenResult(nil, res, err))
 	return nil
 }
 
@@ -221,9 +248,6 @@ func (w *world) repeatToken(ctx context.Context, grant string, n int) error {
 			return err
 		}
 		w.batch = append(w.batch, r)
-		if r.token != nil {
-			w.sessions = append(w.sessions, r.token)
-		}
 	}
 	return nil
 }
@@ -279,12 +303,9 @@ func (w *world) concurrentRefresh(ctx context.Context, n int) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			res, err := w.client.Token(ctx, driver.TokenRequest{Form: driver.NewForm("grant_type", "refresh_token", "refresh_token", rt), Auth: auth})
-			r := &result{what: "token request", err: err}
-			if res != nil {
-				r.resp, r.token = res.Response, res.Token
-			}
-			results[i] = r
+			form := driver.NewForm("grant_type", "refresh_token", "refresh_token", rt)
+			res, err := w.client.Token(ctx, driver.TokenRequest{Form: form, Auth: auth})
+			results[i] = tokenResult(form, res, err)
 		}()
 	}
 	wg.Wait()

@@ -12,7 +12,7 @@ import (
 var update = flag.Bool("update", false, "rewrite golden files")
 
 // TestVocabularyGolden keeps steps/testdata/vocabulary.golden, the listing of every step sentence by
-// subject, in step with the code; regenerate it with `go test ./steps -run TestVocabularyGolden -update`.
+// subject, each marked as an action (Given, When) or a check (Then), in step with the code; regenerate it with `go test ./steps -run TestVocabularyGolden -update`.
 func TestVocabularyGolden(t *testing.T) {
 	var b bytes.Buffer
 	subject := ""
@@ -24,7 +24,11 @@ func TestVocabularyGolden(t *testing.T) {
 			fmt.Fprintf(&b, "## %s\n", d.Subject)
 			subject = d.Subject
 		}
-		fmt.Fprintf(&b, "%s\n", d.Expression)
+		kind := "act  "
+		if d.Assertion {
+			kind = "check"
+		}
+		fmt.Fprintf(&b, "%s %s\n", kind, d.Expression)
 	}
 	const golden = "testdata/vocabulary.golden"
 	if *update {

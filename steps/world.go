@@ -2,15 +2,14 @@ package steps
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"reflect"
 	"regexp"
 	"strings"
 	"time"
 
 	"github.com/cucumber/godog"
+	messages "github.com/cucumber/messages/go/v21"
 
 	"github.com/rcoauth/conformance/driver"
 	"github.com/rcoauth/conformance/env"
@@ -28,6 +27,11 @@ var rfcTag = regexp.MustCompile(`^@rfc\d+(-[0-9.]+)?$`)
 
 // world is the state of one scenario. godog creates it in the scenario initializer, so concurrent
 // scenarios never share it.
+//
+// What the sentences of a scenario refer to has one named place per kind, and only Given and When steps
+// fill the places a later sentence names ("the request", "the token response", "the first token"): a Then
+// step that makes exchanges of its own to check something (an API call, a refresh attempt) keeps them in
+// its own places, so it never changes what the next sentence is about.
 type world struct {
 	s       *Suite
 	profile *env.Profile
@@ -36,32 +40,68 @@ type world struct {
 	feature  string
 	tags     map[string]bool
 	clauses  []string
+	step     *godog.Step // the step being run
 
 	rec    *driver.Recorder
 	client *driver.Client
+	clock  targetClock
 
 	app  *appCreds  // the app acting in the scenario (default: the confidential app)
 	auth authChoice // how the app authenticates (default: its registered method)
 
-	last     *result              // the latest exchange the scenario's assertions look at
-	tokens   []*driver.TokenInfo  // successful token responses, oldest first
-	sessions []*driver.TokenInfo  // one entry per sign-in (first token response of each session)
-	authz    *authorization       // the latest authorization request and its outcome
-	device   *deviceFlow          // the latest device authorization (mock-only flow)
-	batch    []*result            // results of repeated or concurrent requests
-	patient  bool                 // wait out rate limits even on the mock (calls.go)
-	outcome  string               // "skipped" or "warned" once a step said so
-	issuedBy map[string]*appCreds // access token -> the app that obtained it, for the cleanup
-	waited   []time.Duration      // rate-limit waits of this scenario
+	request  *result             // "the request": the latest exchange of a Given or When step
+	token    *result             // "the token response": the latest token-endpoint answer of a Given or When step
+	api      *result             // "the API answer": the latest API call, whichever step made it
+	batch    []*result           // "the answers": a batch of repeated or concurrent requests, in order
+	tokens   []*driver.TokenInfo // tokens issued to Given and When steps, oldest first ("first", "previous", "latest")
+	sessions []*session          // one entry per sign-in, in order, each with every token it was issued
+	authz    *authorization      // the latest authorization request and its outcome
+	device   *deviceFlow         // the latest device authorization (mock-only flow)
+	patient  bool                // wait out rate limits even on the mock (calls.go)
+	outcome  string              // "skipped" or "warned" once a step said so
+	waited   []time.Duration     // rate-limit waits of this scenario
 }
+
+// session is one sign-in: the app that signed in and the tokens the session was issued, the sign-in's
+// first and each refresh's after it.
+type session struct {
+	app    *appCreds
+	tokens []*driver.TokenInfo
+}
+
+// first returns the sign-in's token response.
+func (s *session) first() *driver.TokenInfo { return s.tokens[0] }
+
+// newest returns the session's newest token response: the one whose tokens are still valid after refreshes.
+func (s *session) newest() *driver.TokenInfo { return s.tokens[len(s.tokens)-1] }
 
 // result is the outcome of one exchange.
 type result struct {
-	what  string // "token request", "authorization request", "revocation request", "API call"
-	resp  *driver.Response
-	err   error // *driver.OAuthError, *driver.MalformedResponseError, *driver.TransportError or other
-	token *driver.TokenInfo
+	what      string // "token request", "authorization request", "revocation request", "API call"
+	resp      *driver.Response
+	err       error // *driver.OAuthError, *driver.MalformedResponseError, *driver.TransportError or other
+	token     *driver.TokenInfo
+	grantType string // the grant_type a token request sent
+	presented string // the refresh token a refresh request presented
 }
+
+// targetClock is the clock of the scenario's target: the wall clock, or on the mock the scenario's clock
+// once a step has moved it (the mock answers its new time, which then runs on with the wall clock).
+type targetClock struct {
+	mockNow time.Time // the mock's time when it last answered a clock change
+	at      time.Time // the wall-clock time of that answer
+}
+
+// now returns the target's current time.
+func (c *targetClock) now() time.Time {
+	if c.at.IsZero() {
+		return time.Now()
+	}
+	return c.mockNow.Add(time.Since(c.at))
+}
+
+// set records the time the mock answered to a clock change.
+func (c *targetClock) set(mockNow time.Time) { c.mockNow, c.at = mockNow, time.Now() }
 
 func newWorld(s *Suite) *world {
 	return &world{s: s, profile: s.cfg.Profile, tags: map[string]bool{}}
@@ -77,47 +117,81 @@ func (w *world) before(ctx context.Context, sc *godog.Scenario) (context.Context
 			w.clauses = append(w.clauses, strings.TrimPrefix(t.Name, "@"))
 		}
 	}
-	if err := w.s.Start(); err != nil {
-		return ctx, err
-	}
+	w.s.scenarioStarted(w, sc)
+	target := w.s.cfg.Target
 	realm := ""
-	if w.s.control {
+	if target.Control {
 		realm = fmt.Sprintf("s%04d-%s", w.s.seq.Add(1), slug(sc.Name))
 	}
 	w.rec = &driver.Recorder{}
-	client, err := driver.New(driver.Config{
-		BaseURL:  w.s.target,
-		Timeout:  w.s.timeout,
-		Scenario: realm,
-		Recorder: w.rec,
-		Redactor: driver.NewRedactor(w.profile.Secrets()...),
-	})
+	client, err := w.newClient(realm, w.s.timeout)
 	if err != nil {
 		return ctx, err
 	}
 	w.client = client
 	switch {
-	case w.tags[tagMockOnly] && !w.s.control:
-		return ctx, w.skip("needs the mock's control API (clock, faults or settings): profile %q targets %s without RC_MOCK_CONTROL=true", w.profile.Name(), w.s.target)
-	case w.tags[tagDestructive] && !w.s.control && !w.profile.Bool("RC_ALLOW_DESTRUCTIVE"):
-		return ctx, w.skip("evicts the user's sessions on %s: set RC_ALLOW_DESTRUCTIVE=true in profile %q to run it", w.s.target, w.profile.Name())
+	case w.tags[tagMockOnly] && !target.Control:
+		return ctx, w.skip("needs the mock's control API (clock, faults or settings): profile %q targets %s without RC_MOCK_CONTROL=true", w.profile.Name(), target.URL)
+	case w.tags[tagDestructive] && !target.Control && !w.profile.Bool("RC_ALLOW_DESTRUCTIVE"):
+		return ctx, w.skip("evicts the user's sessions on %s: set RC_ALLOW_DESTRUCTIVE=true in profile %q to run it", target.URL, w.profile.Name())
 	}
 	return ctx, nil
 }
 
-// after records the scenario's exchanges and cleans up: on the mock the scenario's realm is dropped; on a
+// newClient makes the scenario's driver for realm (empty on targets without the control API) with a
+// per-request timeout; everything it signs is dated by the target's clock.
+func (w *world) newClient(realm string, timeout time.Duration) (*driver.Client, error) {
+	return driver.New(driver.Config{
+		BaseURL:  w.s.cfg.Target.URL,
+		Timeout:  timeout,
+		Scenario: realm,
+		Recorder: w.rec,
+		Redactor: w.s.redactor(),
+		Clock:    w.clock.now,
+	})
+}
+
+// beforeStep makes the step the current one: whether it is an assertion (a Then step) decides where its
+// exchanges go and how its failure is judged.
+func (w *world) beforeStep(ctx context.Context, st *godog.Step) (context.Context, error) {
+	w.step = st
+	return ctx, nil
+}
+
+// afterStep attaches the step's redacted exchanges to the report (cucumber JSON embeddings) and records
+// the step for the run's results.
+func (w *world) afterStep(ctx context.Context, st *godog.Step, status godog.StepResultStatus, err error) (context.Context, error) {
+	var xs []driver.Exchange
+	if w.rec != nil {
+		xs = w.rec.Drain()
+	}
+	if len(xs) > 0 {
+		if b, jerr := marshalExchanges(xs); jerr == nil {
+			ctx = godog.Attach(ctx, godog.Attachment{Body: b, FileName: "exchanges.json", MediaType: "application/json"})
+		}
+	}
+	w.s.stepFinished(w, st, status, err, xs)
+	w.step = nil
+	return ctx, nil
+}
+
+// asserting reports whether the current step is an assertion: a Then step, or an And or But after one.
+func (w *world) asserting() bool {
+	return w.step != nil && w.step.Type == messages.PickleStepType_OUTCOME
+}
+
+// after counts the scenario's outcome and cleans up: on the mock the scenario's realm is dropped; on a
 // real target every session the scenario opened is revoked, so runs do not pile up sessions (RingCentral
 // allows five per user and app).
 func (w *world) after(ctx context.Context, sc *godog.Scenario, err error) (context.Context, error) {
 	// godog hands this hook the last step's error, which is nil when the scenario was skipped (a skip stops
 	// the later steps without failing them), so the world keeps its own account.
+	outcome := "passed"
 	switch {
 	case w.outcome != "":
-		w.s.count(w.outcome)
+		outcome = w.outcome
 	case err != nil && !errors.Is(err, godog.ErrSkip):
-		w.s.count("failed")
-	default:
-		w.s.count("passed")
+		outcome = "failed"
 	}
 	if w.client != nil {
 		cleanup, cancel := context.WithTimeout(context.Background(), w.s.timeout)
@@ -130,26 +204,24 @@ func (w *world) after(ctx context.Context, sc *godog.Scenario, err error) (conte
 		w.s.addExchanges(w.scenario, w.rec.All())
 		w.client.Close()
 	}
+	w.s.scenarioFinished(w, outcome)
 	return ctx, nil
 }
 
-// revokeAll revokes the sessions the scenario opened on a real target; errors are ignored as RingCentral
-// advises ("the client should ignore it and not retry", errors.md).
+// revokeAll revokes every session the scenario opened on a real target, each with its newest token: after
+// a refresh the sign-in's own token is dead, and revoking a dead token answers 200 and ends nothing
+// (RFC 7009 §2.2), which would leave the session counting against the user's five. Errors are ignored, as
+// RingCentral advises ("the client should ignore it and not retry", errors.md).
 func (w *world) revokeAll(ctx context.Context) {
-	seen := map[string]bool{}
-	for _, t := range w.tokens {
-		if t.SessionID != "" && seen[t.SessionID] {
-			continue
-		}
-		seen[t.SessionID] = true
-		// Revoke as the app that obtained the token (registered method, no assertion changes): a token
-		// revoked by another app stays valid (RFC 7009 §2.1; RingCentral answers 200 regardless).
-		w.app, w.auth = w.issuedBy[t.AccessToken], authChoice{}
+	for _, s := range w.sessions {
+		// Revoke as the app that signed in, with its registered method: a token revoked by another app stays
+		// valid (RFC 7009 §2.1).
+		w.app, w.auth = s.app, authChoice{}
 		auth, err := w.clientAuth()
 		if err != nil {
 			continue
 		}
-		_, _ = w.client.Revoke(ctx, driver.RevokeRequest{Form: driver.NewForm("token", t.AccessToken), Auth: auth})
+		_, _ = w.client.Revoke(ctx, driver.RevokeRequest{Form: driver.NewForm("token", s.newest().AccessToken), Auth: auth})
 	}
 }
 
@@ -177,202 +249,89 @@ func (w *world) need(keys ...string) ([]string, error) {
 	return out, nil
 }
 
+// onMock reports whether the scenario runs against an rcmock with its control API (its own realm).
+func (w *world) onMock() bool { return w.client.Scenario() != "" }
+
 // needControl fails a step that needs the mock's control API on a target without it. Scenarios using such
 // steps are tagged @mock-only and skipped before they get here; this guards untagged ones.
 func (w *world) needControl(what string) error {
-	if w.client.Scenario() == "" {
+	if !w.onMock() {
 		return fmt.Errorf("%s needs the mock's control API; tag the scenario %s", what, tagMockOnly)
 	}
 	return nil
 }
 
-// judge applies the run's severity rules to a step's error: skips pass through; a failure of a @should
-// scenario becomes a warning (recorded with its RFC clauses) and skips the rest of the scenario, unless
-// the run is strict.
-func (w *world) judge(err error) error {
-	if err == nil || errors.Is(err, godog.ErrSkip) {
-		return err
-	}
-	err = w.redact(err)
-	// A target that could not be reached is not a conformance finding: it fails even a @should scenario.
-	var te *driver.TransportError
-	unreachable := errors.As(err, &te) || (w.last != nil && w.last.resp == nil && errors.As(w.last.err, &te))
-	if w.tags[tagShould] && !w.s.cfg.Strict && !unreachable {
-		w.outcome = "warned"
-		w.s.note(Note{Kind: "warning", Scenario: w.scenario, Feature: w.feature, Clauses: w.clauses, Message: err.Error()})
-		return fmt.Errorf("%w: SHOULD-level requirement not met (%s), reported as a warning: %v", godog.ErrSkip, strings.Join(w.clauses, " "), err)
-	}
-	return err
-}
-
-// redact removes secrets from an error message (the profile's secrets and every token the driver saw),
-// keeping the error chain for errors.Is/As.
-func (w *world) redact(err error) error {
-	if w.client == nil {
-		return err
-	}
-	msg := w.client.Redactor().Text(err.Error())
-	if msg == err.Error() {
-		return err
-	}
-	return &redactedError{msg: msg, err: err}
-}
-
-type redactedError struct {
-	msg string
-	err error
-}
-
-func (e *redactedError) Error() string { return e.msg }
-func (e *redactedError) Unwrap() error { return e.err }
-
-// vocabulary registers step definitions for one world. Without a ScenarioContext it only lists them
-// (Vocabulary).
-type vocabulary struct {
-	sc      *godog.ScenarioContext
-	w       *world
-	subject string
-	listing []StepDoc
-}
-
-// StepDoc is one step definition of the vocabulary: its subject (the file that defines it) and anchored
-// expression.
-type StepDoc struct {
-	Subject    string
-	Expression string
-}
-
-// register calls every subject's registration, in the order of the package doc.
-func (v *vocabulary) register() {
-	for _, sub := range []struct {
-		name string
-		fn   func()
-	}{
-		{"apps and client authentication", v.apps},
-		{"token requests", v.tokens},
-		{"responses", v.responses},
-		{"API calls", v.api},
-		{"authorization", v.authorize},
-		{"revocation", v.revocation},
-		{"sessions", v.sessions},
-		{"rate limits", v.rateLimits},
-		{"clock", v.clock},
-		{"faults", v.faults},
-		{"grant-specific credentials", v.grantSpecific},
-		{"OpenID Connect", v.oidc},
-	} {
-		v.subject = sub.name
-		sub.fn()
-	}
-}
-
-// Vocabulary lists every step definition, grouped by subject (golden file steps/testdata/vocabulary.golden).
-func Vocabulary() []StepDoc {
-	v := &vocabulary{w: &world{}}
-	v.register()
-	return v.listing
-}
-
-var (
-	ctxType   = reflect.TypeFor[context.Context]()
-	errorType = reflect.TypeFor[error]()
-)
-
-// step registers fn for the anchored expression expr. fn is a world method taking context.Context first
-// (optional) and the expression's captures (string, int, *godog.Table), returning error. The registered
-// handler attaches the step's redacted exchanges to the report (cucumber JSON embeddings) and applies
-// judge to its error.
-func (v *vocabulary) step(expr string, fn any) {
-	if !strings.HasPrefix(expr, "^") || !strings.HasSuffix(expr, "$") {
-		panic("steps: step expressions are anchored: " + expr)
-	}
-	if v.sc == nil {
-		v.listing = append(v.listing, StepDoc{Subject: v.subject, Expression: expr})
-		return
-	}
-	fv := reflect.ValueOf(fn)
-	ft := fv.Type()
-	if ft.Kind() != reflect.Func || ft.NumOut() != 1 || ft.Out(0) != errorType {
-		panic(fmt.Sprintf("steps: %s: handler must return error, got %s", expr, ft))
-	}
-	takesCtx := ft.NumIn() > 0 && ft.In(0) == ctxType
-	in := []reflect.Type{ctxType}
-	for i := 0; i < ft.NumIn(); i++ {
-		if i == 0 && takesCtx {
-			continue
-		}
-		in = append(in, ft.In(i))
-	}
-	wrapped := reflect.FuncOf(in, []reflect.Type{ctxType, errorType}, false)
-	w := v.w
-	handler := reflect.MakeFunc(wrapped, func(args []reflect.Value) []reflect.Value {
-		ctx := args[0].Interface().(context.Context)
-		call := args[1:]
-		if takesCtx {
-			call = args
-		}
-		var err error
-		if out := fv.Call(call)[0]; !out.IsNil() {
-			err = out.Interface().(error)
-		}
-		if w.rec != nil {
-			if xs := w.rec.Drain(); len(xs) > 0 {
-				if b, jerr := json.MarshalIndent(xs, "", "  "); jerr == nil {
-					ctx = godog.Attach(ctx, godog.Attachment{Body: b, FileName: "exchanges.json", MediaType: "application/json"})
-				}
-			}
-		}
-		return []reflect.Value{reflect.ValueOf(&ctx).Elem(), errValue(w.judge(err))}
-	})
-	v.sc.Step(expr, handler.Interface())
-}
-
-func errValue(err error) reflect.Value {
-	if err == nil {
-		return reflect.Zero(errorType)
-	}
-	return reflect.ValueOf(&err).Elem()
-}
-
-// slug makes a realm name from a scenario name.
-func slug(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(s) {
-		switch {
-		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
-			b.WriteRune(r)
-		case b.Len() > 0 && !strings.HasSuffix(b.String(), "-"):
-			b.WriteByte('-')
-		}
-		if b.Len() >= 40 {
-			break
-		}
-	}
-	return strings.Trim(b.String(), "-")
-}
-
-// setResult makes r the exchange the next assertions look at.
+// setResult records an exchange. Given and When steps make it "the request" (and a token-endpoint answer
+// "the token response", its tokens the scenario's latest); a Then step's own exchanges change none of
+// those. Whichever step made it, a sign-in or refresh is added to the scenario's sessions, so that the
+// cleanup ends every session with its newest token.
 func (w *world) setResult(r *result) *result {
-	w.last = r
-	if r.token != nil {
-		w.tokens = append(w.tokens, r.token)
-		if w.issuedBy == nil {
-			w.issuedBy = map[string]*appCreds{}
+	w.track(r)
+	if w.asserting() {
+		return r
+	}
+	w.request = r
+	if r.what == "token request" {
+		w.token = r
+		if r.token != nil {
+			w.tokens = append(w.tokens, r.token)
 		}
-		w.issuedBy[r.token.AccessToken] = w.app
 	}
 	return r
 }
 
-// lastResult returns the latest exchange or an error saying there was none.
-func (w *world) lastResult() (*result, error) {
-	if w.last == nil {
-		return nil, errors.New("no request has been made in this scenario yet")
+// track adds a token response to the session it belongs to: a refresh continues the session whose token it
+// presented; anything else is a sign-in and opens a session.
+func (w *world) track(r *result) {
+	if r.token == nil {
+		return
 	}
-	return w.last, nil
+	if r.grantType == "refresh_token" {
+		for _, s := range w.sessions {
+			for _, t := range s.tokens {
+				if t.RefreshToken != "" && t.RefreshToken == r.presented {
+					s.tokens = append(s.tokens, r.token)
+					return
+				}
+			}
+		}
+	}
+	w.sessions = append(w.sessions, &session{app: w.app, tokens: []*driver.TokenInfo{r.token}})
 }
 
-// latestToken returns the newest successful token response.
+// setAPIResult records an API call: it is "the API answer" whichever step made it, and, made by a Given or
+// When step, also "the request".
+func (w *world) setAPIResult(resp *driver.Response, err error) *result {
+	r := &result{what: "API call", resp: resp, err: err}
+	w.api = r
+	return w.setResult(r)
+}
+
+// theRequest returns the latest exchange of a Given or When step, or an error saying there was none.
+func (w *world) theRequest() (*result, error) {
+	if w.request == nil {
+		return nil, errors.New("no request has been made in this scenario yet")
+	}
+	return w.request, nil
+}
+
+// theTokenResponse returns the latest token-endpoint answer of a Given or When step.
+func (w *world) theTokenResponse() (*result, error) {
+	if w.token == nil {
+		return nil, errors.New("no token request has been made in this scenario yet")
+	}
+	return w.token, nil
+}
+
+// theAPIAnswer returns the latest API call's answer.
+func (w *world) theAPIAnswer() (*result, error) {
+	if w.api == nil {
+		return nil, errors.New("no API call has been made in this scenario yet")
+	}
+	return w.api, nil
+}
+
+// latestToken returns the newest token issued to a Given or When step.
 func (w *world) latestToken() (*driver.TokenInfo, error) {
 	if len(w.tokens) == 0 {
 		return nil, errors.New("no token has been issued in this scenario yet")
@@ -415,4 +374,21 @@ func (r *result) describe() string {
 		return fmt.Sprintf("%s failed: %v", r.what, r.err)
 	}
 	return r.what + " with no response"
+}
+
+// slug makes a realm name from a scenario name.
+func slug(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case b.Len() > 0 && !strings.HasSuffix(b.String(), "-"):
+			b.WriteByte('-')
+		}
+		if b.Len() >= 40 {
+			break
+		}
+	}
+	return strings.Trim(b.String(), "-")
 }

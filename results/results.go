@@ -1,0 +1,117 @@
+// Package results is the record of one conformance run: every scenario with its steps, each step with
+// its status and the HTTP exchanges it made (redacted), and the notes a reader must see besides pass and
+// fail (skips with their reasons, SHOULD-level warnings). The harness writes it as results.json beside the
+// other reports; the HTML report, the living documentation, the baseline and drift tools read it.
+//
+// Nothing in a Run is secret: exchanges are redacted by the driver before they are recorded, and error
+// messages by the steps before they are stored.
+package results
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/rcoauth/conformance/driver"
+)
+
+// FileName is the name of a run's record in its reports directory.
+const FileName = "results.json"
+
+// Scenario outcomes (Scenario.Status) and the keys of Run.Counts.
+const (
+	Passed  = "passed"
+	Failed  = "failed"
+	Skipped = "skipped"
+	Warned  = "warned"
+)
+
+// Run is one run of the suite against one target.
+type Run struct {
+	// Harness is the harness's version (its module version or VCS revision).
+	Harness string `json:"harness"`
+	// Profile is the environment profile (OAUTH_ENV) and Target the base URL the run spoke to.
+	Profile  string `json:"profile"`
+	Target   string `json:"target"`
+	Embedded bool   `json:"embedded_mock"`
+	Control  bool   `json:"mock_control"`
+	// Seed, Tags, Concurrency and Strict are the run options.
+	Seed        int64  `json:"seed"`
+	Tags        string `json:"tags,omitempty"`
+	Concurrency int    `json:"concurrency"`
+	Strict      bool   `json:"strict"`
+	// Started is when the run began; Duration how long it took.
+	Started  time.Time     `json:"started"`
+	Duration time.Duration `json:"duration_ns"`
+	// Counts are scenario outcomes by status.
+	Counts map[string]int `json:"counts"`
+	// Notes are the skips and warnings, sorted by feature and scenario.
+	Notes []Note `json:"notes"`
+	// Scenarios are in the order they finished.
+	Scenarios []Scenario `json:"scenarios"`
+}
+
+// Note is something a reader of the run must see besides pass and fail: a skipped scenario and why, or
+// a SHOULD-level requirement that was not met.
+type Note struct {
+	Kind     string   `json:"kind"` // "skip" or "warning"
+	Scenario string   `json:"scenario"`
+	Feature  string   `json:"feature"`
+	Clauses  []string `json:"clauses,omitempty"`
+	Message  string   `json:"message"`
+}
+
+// Scenario is one scenario (one example row of an outline) as it ran.
+type Scenario struct {
+	// Name is the scenario's name (an outline's with the row's values) and Feature its file.
+	Name    string `json:"name"`
+	Feature string `json:"feature"`
+	// Tags are the scenario's tags, the feature's included; Clauses the RFC clauses among them.
+	Tags    []string `json:"tags"`
+	Clauses []string `json:"clauses,omitempty"`
+	// Status is Passed, Failed, Skipped or Warned.
+	Status   string        `json:"status"`
+	Started  time.Time     `json:"started"`
+	Duration time.Duration `json:"duration_ns"`
+	Steps    []Step        `json:"steps"`
+	// Cleanup are the exchanges made after the last step (revoking the scenario's sessions).
+	Cleanup []driver.Exchange `json:"cleanup,omitempty"`
+}
+
+// Step is one step as it ran.
+type Step struct {
+	// Type is "Context" (Given), "Action" (When) or "Outcome" (Then), as Gherkin's pickles say.
+	Type string `json:"type"`
+	Text string `json:"text"`
+	// Status is godog's: passed, failed, skipped, undefined, pending or ambiguous.
+	Status string `json:"status"`
+	// Error is the failure or skip reason, redacted.
+	Error     string            `json:"error,omitempty"`
+	Exchanges []driver.Exchange `json:"exchanges,omitempty"`
+}
+
+// Write stores r as JSON at path.
+func Write(path string, r *Run) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("results: encoding %s: %w", path, err)
+	}
+	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("results: %w", err)
+	}
+	return nil
+}
+
+// Read loads a Run written by Write.
+func Read(path string) (*Run, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("results: %w", err)
+	}
+	var r Run
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("results: %s is not a run record: %w", path, err)
+	}
+	return &r, nil
+}
