@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,8 +31,10 @@ func TestFeaturesStandaloneMock(t *testing.T) {
 // without the mock's control API — here cmd/rcmock with -control=false, since the sandbox cannot be
 // reached from CI. Scenarios that need the mock are skipped with their reason; none may fail. It runs one
 // scenario at a time, as README recommends for real targets, because they share the user's five sessions.
+// Afterwards no session a scenario opened may still be active: each scenario's cleanup must have revoked
+// them all (read through the mock's read-only -inspect state, which the harness never sees).
 func TestFeaturesSandboxPath(t *testing.T) {
-	url := startStandaloneMock(t, "-control=false")
+	url := startStandaloneMock(t, "-control=false", "-inspect")
 	creds, err := godotenv.Read(filepath.Join("env", "mock.env"))
 	if err != nil {
 		t.Fatal(err)
@@ -44,6 +47,29 @@ func TestFeaturesSandboxPath(t *testing.T) {
 		environ = append(environ, k+"="+v)
 	}
 	runSuiteAgainst(t, environ, "sandbox-path", 1, true)
+	if n := activeSessions(t, url); n != 0 {
+		t.Errorf("%d session(s) opened by the run are still active on the target; every scenario must revoke its sessions with their newest tokens", n)
+	}
+}
+
+// activeSessions reads the number of active sessions in the standalone mock's shared realm (the one a
+// target without the control API puts every request in).
+func activeSessions(t *testing.T, url string) int {
+	t.Helper()
+	resp, err := http.Get(url + "/__mock/state")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var state map[string]int
+	if err := json.NewDecoder(resp.Body).Decode(&state); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /__mock/state: %d, %v", resp.StatusCode, err)
+	}
+	n, ok := state["active_sessions"]
+	if !ok {
+		t.Fatalf("GET /__mock/state answered %v without active_sessions", state)
+	}
+	return n
 }
 
 // runEnviron is the process environment without profile variables, so that only what a test sets

@@ -20,7 +20,7 @@ import (
 //	GET    /__mock/settings           Settings
 //	PATCH  /__mock/settings           partial Settings                     -> Settings
 //	POST   /__mock/device/approve     {"user_code","login","deny"}
-//	GET    /__mock/state              counts of sessions, tokens, codes, ...
+//	GET    /__mock/state              counts of sessions (all known, and active), tokens, codes, ...
 //	POST   /__mock/reset              forget the realm entirely
 //
 // Control errors use the API error shape with CMN- codes; they are never RingCentral behaviour.
@@ -129,7 +129,7 @@ func (s *Server) handleControl(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 
 	case "GET state":
-		writeJSON(w, http.StatusOK, s.realm(id).counts())
+		s.handleState(w, r)
 
 	case "POST reset":
 		s.dropRealm(id)
@@ -138,6 +138,11 @@ func (s *Server) handleControl(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeError(w, errNotFound())
 	}
+}
+
+// handleState answers the counts of the request's realm (Options.Inspect serves it alone).
+func (s *Server) handleState(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.realm(r.Header.Get(ScenarioHeader)).counts())
 }
 
 // decodeControl decodes a small JSON control body strictly.

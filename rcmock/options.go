@@ -39,6 +39,9 @@ type Options struct {
 	Clock Clock
 	// Control enables the /__mock/ control API (clock, faults, settings, reset).
 	Control bool
+	// Inspect serves GET /__mock/state (a realm's counts of sessions, tokens and codes) even with Control off:
+	// read-only, it lets a test count what a run against a target without the control API left behind.
+	Inspect bool
 	// Issuer is the base URL the mock names itself by in discovery, id_tokens and the audiences it accepts in
 	// client assertions. Empty means "derived from each request's Host".
 	Issuer string

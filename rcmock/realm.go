@@ -311,11 +311,16 @@ func (rl *realm) endSessionLocked(s *session) {
 // revokeSession ends the session that tok belongs to, if any; it reports whether one was ended.
 // Revocation of another app's token is not an error but does nothing (RFC 7009 §2.2 and the legacy guide:
 // "successful response is returned even if ... a token passed was issued to another application").
+// Neither does revocation with an access token a refresh has replaced: it is invalid from the moment of
+// the refresh (DOCS refresh-tokens.md: "the previous access token is invalidated immediately"), and an
+// invalid token is answered 200 without effect (RFC 7009 §2.2). That it ends nothing on RingCentral either
+// is UNVERIFIED (the token answers "Access token corrupted" to the API, EXPERIMENT README); a client that
+// wants to end a session revokes its newest token.
 func (rl *realm) revokeSession(value string, app *App) bool {
 	rl.mu.Lock()
 	defer rl.mu.Unlock()
 	t := rl.tokens[value]
-	if t == nil || t.sess.app.ClientID != app.ClientID {
+	if t == nil || t.sess.app.ClientID != app.ClientID || (t.kind == accessToken && t.state == tokenRotated) {
 		return false
 	}
 	rl.endSessionLocked(t.sess)
@@ -523,8 +528,15 @@ func (rl *realm) maybeGC() {
 func (rl *realm) counts() map[string]int {
 	rl.mu.Lock()
 	defer rl.mu.Unlock()
+	now, active := rl.now(), 0
+	for _, s := range rl.sessions {
+		if s.end().After(now) {
+			active++
+		}
+	}
 	return map[string]int{
-		"sessions": len(rl.sessions),
+		"sessions":        len(rl.sessions),
+		"active_sessions": active,
 		"tokens":   len(rl.tokens),
 		"codes":    len(rl.codes),
 		"devices":  len(rl.devices),

@@ -89,6 +89,8 @@ func (s *Server) routes() {
 	m.HandleFunc("/restapi/v1.0/account/{account}/extension/{extension}", s.handleExtension)
 	if s.opts.Control {
 		m.HandleFunc(PathControl, s.handleControl)
+	} else if s.opts.Inspect {
+		m.HandleFunc("GET "+PathControl+"state", s.handleState)
 	}
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { writeError(w, errNotFound()) })
 	s.mux = m

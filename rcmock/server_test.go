@@ -659,6 +659,24 @@ func TestRevoke(t *testing.T) {
 			t.Errorf("API after revoking the refresh token: got %d; want 401", r.status)
 		}
 	})
+	t.Run("an access token a refresh replaced answers 200 and ends nothing", func(t *testing.T) {
+		ts := newTestServer(t)
+		m := ts.login(t)
+		n := ts.refresh(t, m["refresh_token"].(string))
+		if n.status != 200 {
+			t.Fatalf("refresh: got %d %s", n.status, n.body)
+		}
+		if r := revoke(ts, t, "", formOf("token", m["access_token"].(string)), mainAuth()); r.status != 200 {
+			t.Fatalf("revoke: got %d %s; want 200", r.status, r.body)
+		}
+		var fresh map[string]any
+		if err := json.Unmarshal(n.body, &fresh); err != nil {
+			t.Fatal(err)
+		}
+		if r := ts.api(t, fresh["access_token"].(string)); r.status != 200 {
+			t.Errorf("API with the session's newest access token after revoking the replaced one: got %d %s; want 200", r.status, r.body)
+		}
+	})
 	t.Run("unknown token answers 200", func(t *testing.T) {
 		ts := newTestServer(t)
 		if r := revoke(ts, t, "", formOf("token", "unknown"), mainAuth()); r.status != 200 {

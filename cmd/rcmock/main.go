@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	rcmock [-addr 127.0.0.1:8910] [-fixture file.json] [-control=true] [-rate-limit] \
+//	rcmock [-addr 127.0.0.1:8910] [-fixture file.json] [-control=true] [-inspect] [-rate-limit] \
 //	       [-session-limit-mode evict|reject] [-issuer https://platform.example.test]
 //
 // Once the listener is bound, rcmock prints exactly one line to stdout,
@@ -58,6 +58,7 @@ func runNotify(ctx context.Context, args []string, stdout, stderr io.Writer, rea
 	}
 	opts := rcmock.DefaultOptions()
 	opts.Control = cfg.control
+	opts.Inspect = cfg.inspect
 	opts.Issuer = cfg.issuer
 	opts.Settings.RateLimit = cfg.rateLimit
 	opts.Settings.SessionLimitMode = cfg.sessionLimitMode
@@ -97,6 +98,7 @@ type config struct {
 	addr             string
 	fixture          string
 	control          bool
+	inspect          bool
 	rateLimit        bool
 	sessionLimitMode string
 	issuer           string
@@ -128,6 +130,7 @@ Flags:
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8910", "`host:port` to listen on; port 0 picks a free port")
 	fs.StringVar(&cfg.fixture, "fixture", "", "JSON fixture `file` with apps, users and keys (default: the built-in fixture matching env/mock.env)")
 	fs.BoolVar(&cfg.control, "control", true, "serve the /__mock/ control API (clock, faults, settings, reset)")
+	fs.BoolVar(&cfg.inspect, "inspect", false, "with -control=false, still serve the read-only GET /__mock/state (counts of sessions and tokens), so a test can check what a run left behind")
 	fs.BoolVar(&cfg.rateLimit, "rate-limit", false, "throttle the Auth group from the start (5 requests per user and app per minute, then 429)")
 	fs.Func("session-limit-mode", "what a sixth concurrent session of a user and app does: `evict|reject` (default evict)", func(v string) error {
 		if v != rcmock.SessionLimitEvict && v != rcmock.SessionLimitReject {
