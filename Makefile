@@ -32,7 +32,7 @@ help: ## list the targets
 	@echo "  variables: ENV=$(ENV) TAGS='$(TAGS)' CONCURRENCY=$(or $(CONCURRENCY),auto) SEED=$(SEED) STRICT=$(STRICT) ADDR=$(ADDR)"
 
 .PHONY: test
-test: lint unit fuzz-short godog-cli suite ## gofmt, vet, staticcheck, -race unit tests, short fuzzing, the godog CLI, the strict suite
+test: lint unit fuzz-short suite ## gofmt, vet, staticcheck, -race unit tests (the godog CLI among them), short fuzzing, the strict suite
 
 .PHONY: fmt-check
 fmt-check: ## fail if gofmt would change a file
@@ -85,10 +85,6 @@ lint: fmt-check vet ## gofmt, vet and staticcheck (pinned, fetched through the G
 .PHONY: godog
 godog: ## run the same suite through the godog CLI (`godog run` from the root; pinned with `go tool`)
 	$(SUITE_ENV) $(GO) tool godog run --strict --random --concurrency $(or $(CONCURRENCY),4) $(if $(TAGS),--tags '$(TAGS)')
-
-.PHONY: godog-cli
-godog-cli: ## a quick run of the godog CLI over the password grant, to prove `godog run` runs this suite
-	OAUTH_ENV=mock $(GO) tool godog run --strict --random --format progress --tags '@password' >/dev/null
 
 .PHONY: clean
 clean: ## remove generated reports

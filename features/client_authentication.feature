@@ -21,6 +21,9 @@ Feature: Client authentication at the token and revocation endpoints
   The apps sign in with the JWT bearer grant (DOCS jwt-flow.md), the grant every confidential app of the
   fixture is approved for; a refused client authentication never reaches the user's credentials.
 
+  The harness dates every assertion it signs by the target's clock: on the mock, once a scenario has moved the
+  scenario's clock, its assertions carry the mock's time, since the mock checks iat and exp against it.
+
   @sandbox-safe @rfc6749-2.3.1
   Scenario: client_secret_basic with the client ID and secret form-encoded
     Given the app authenticates with client_secret_basic
@@ -85,6 +88,26 @@ Feature: Client authentication at the token and revocation endpoints
   Scenario: private_key_jwt, a client assertion signed with the app's private key
     Given the private-key app
     When the app requests a token with the JWT bearer grant
+    Then a token is issued
+
+  @mock-only @rfc7523-3
+  Scenario Outline: A <method> assertion is dated by the target's clock after time passes
+    Given the <app> app
+    And 10 minutes pass
+    When the app requests a token with the JWT bearer grant
+    Then a token is issued
+
+    Examples:
+      | method            | app         |
+      | client_secret_jwt | secret-JWT  |
+      | private_key_jwt   | private-key |
+
+  @mock-only @rfc7523-3 @rfc6749-6
+  Scenario: A client_secret_jwt app refreshes after time passes
+    Given the secret-JWT app
+    And the app requests a token with the JWT bearer grant
+    And 50 minutes pass
+    When the app refreshes the token
     Then a token is issued
 
   @sandbox-safe @rfc7523-3 @rfc7523-3.2

@@ -537,10 +537,10 @@ func (rl *realm) counts() map[string]int {
 	return map[string]int{
 		"sessions":        len(rl.sessions),
 		"active_sessions": active,
-		"tokens":   len(rl.tokens),
-		"codes":    len(rl.codes),
-		"devices":  len(rl.devices),
-		"jtis":     len(rl.jtis),
-		"limits":   len(rl.limits),
+		"tokens":          len(rl.tokens),
+		"codes":           len(rl.codes),
+		"devices":         len(rl.devices),
+		"jtis":            len(rl.jtis),
+		"limits":          len(rl.limits),
 	}
 }

@@ -89,7 +89,9 @@ func (w *world) refreshWithParam(ctx context.Context, param, value string) error
 	return w.refresh(ctx, "latest", func(f *driver.Form) error { f.Set(param, value); return nil })
 }
 
-func (w *world) refreshWith(ctx context.Context, which string) error { return w.refresh(ctx, which, nil) }
+func (w *world) refreshWith(ctx context.Context, which string) error {
+	return w.refresh(ctx, which, nil)
+}
 
 // refreshAsApp presents the latest refresh token as another app (RFC 6749 §6: the refresh token is bound
 // to the client it was issued to).

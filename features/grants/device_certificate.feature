@@ -22,6 +22,12 @@ Feature: Device certificate grant
     And the token response belongs to the user
     And the access token works
 
+  @mock-only @rfc7523-3
+  Scenario: A device's assertion is dated by the target's clock after time passes
+    Given 2 hours pass
+    When the app requests a token with the device certificate grant
+    Then a token is issued
+
   @sandbox-safe @rfc7523-2.1
   Scenario: The token is the device user's
     When the app requests a token with the device certificate grant
