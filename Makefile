@@ -73,8 +73,8 @@ mock: ## run the standalone mock on ADDR (MOCKFLAGS: -rate-limit, -fixture file,
 	$(GO) run ./cmd/rcmock -addr $(ADDR) $(MOCKFLAGS)
 
 .PHONY: bench
-bench: ## benchmarks: token-endpoint throughput and latency, memory over a million tokens
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./rcmock ./openapi
+bench: ## benchmarks: the whole suite per scenario, token-endpoint throughput and latency, memory over a million tokens
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) . ./rcmock ./openapi
 
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
