@@ -3,7 +3,6 @@ package steps
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sync"
@@ -52,7 +51,8 @@ func (tt *throttlingTarget) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func newTestWorld(t *testing.T, url string, tags ...string) (*world, *[]time.Duration) {
 	t.Helper()
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "t.env"), []byte("RC_SERVER_URL="+url+"\nRC_SECRET_JWT_CLIENT_ID=app\nRC_SECRET_JWT_CLIENT_SECRET=0123456789abcdef0123456789abcdef\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "t.env"), []byte("RC_SERVER_URL="+url+"\nRC_SECRET_JWT_CLIENT_ID=app\nRC_SECRET_JWT_CLIENT_SECRET=0123456789abcdef0123456789abcdef\n"+
+		"RC_CLIENT_ID=main\nRC_CLIENT_SECRET=main-secret-0123456789\nRC_REDIRECT_URI=https://app.example.test/callback\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	p, err := env.Load(dir, "t", nil)
@@ -92,8 +92,7 @@ func TestRateLimitPatience(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			target := &throttlingTarget{limited: tt.limited}
-			srv := httptest.NewServer(target)
-			defer srv.Close()
+			srv := newServer(t, target)
 			w, pauses := newTestWorld(t, srv.URL, tt.tags...)
 			if err := w.useApp("secret-JWT"); err != nil {
 				t.Fatal(err)
@@ -125,11 +124,10 @@ func TestRateLimitPatience(t *testing.T) {
 }
 
 func TestRateLimitWaitIsBounded(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", "3600")
 		w.WriteHeader(http.StatusTooManyRequests)
 	}))
-	defer srv.Close()
 	w, pauses := newTestWorld(t, srv.URL)
 	_, err := w.callAPI(context.Background(), driver.APIRequest{Path: driver.AccountPath, AccessToken: "x"})
 	if err == nil || len(*pauses) != 0 {

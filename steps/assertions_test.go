@@ -1,0 +1,90 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/cucumber/godog"
+
+	"github.com/rcoauth/conformance/driver"
+)
+
+// answering is a target that answers every request with one fixed response.
+func answering(status int, header map[string]string, body string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		for k, v := range header {
+			w.Header().Set(k, v)
+		}
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(body))
+	}
+}
+
+// TestRejectionNeedsErrorDescription checks that every rejection must carry error_description equal to
+// errors[0].message, as every real RingCentral error body does (ringcentral-oauth.md §5.1).
+func TestRejectionNeedsErrorDescription(t *testing.T) {
+	headers := map[string]string{"Content-Type": "application/json", "Cache-Control": "no-store", "Pragma": "no-cache"}
+	tests := []struct {
+		name, body, want string
+	}{
+		{"complete", `{"error":"invalid_grant","errors":[{"errorCode":"OAU-140","message":"Invalid resource owner credentials."}],"error_description":"Invalid resource owner credentials."}`, ""},
+		{"no error_description", `{"error":"invalid_grant","errors":[{"errorCode":"OAU-140","message":"Invalid resource owner credentials."}]}`, "error_description is missing"},
+		{"a different error_description", `{"error":"invalid_grant","errors":[{"errorCode":"OAU-140","message":"Invalid resource owner credentials."}],"error_description":"Bad"}`, "differs from errors[0].message"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newServer(t, answering(400, headers, tt.body))
+			w, _ := newTestWorld(t, srv.URL)
+			if _, err := w.requestTokenWith(context.Background(), "password", driver.NewForm("username", "u", "password", "p"), tokenOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			err := w.rejected("invalid_grant", "OAU-140")
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("got %v; want the rejection accepted", err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Errorf("got %v; want a failure saying %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestRedirectAwayFromTheApp checks what a redirect to anywhere but the app's redirect URI means: on a
+// real target a login page, which skips the scenario with its reason; on the mock, which has none, a
+// failure.
+func TestRedirectAwayFromTheApp(t *testing.T) {
+	srv := newServer(t, answering(302, map[string]string{"Location": "https://login.example.test/signin?x=1"}, ""))
+	for _, onMock := range []bool{false, true} {
+		w, _ := newTestWorld(t, srv.URL)
+		if onMock {
+			c, err := driver.New(driver.Config{BaseURL: srv.URL, Scenario: "s0001-test"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.client = c
+		}
+		err := w.authorizeApp(context.Background())
+		switch skipped := errors.Is(err, godog.ErrSkip); {
+		case err == nil:
+			t.Errorf("onMock=%v: the redirect to a login page passed", onMock)
+		case onMock && skipped:
+			t.Errorf("on the mock: %v; want a failure, the mock has no login page", err)
+		case !onMock && !skipped:
+			t.Errorf("on a real target: %v; want a skip naming the login page", err)
+		case !strings.Contains(err.Error(), "login.example.test"):
+			t.Errorf("onMock=%v: %v; want the error to name where it was redirected", onMock, err)
+		}
+	}
+}
+
+// newServer starts a test target that is closed when the test ends.
+func newServer(tb testing.TB, h http.Handler) *httptest.Server {
+	tb.Helper()
+	srv := httptest.NewServer(h)
+	tb.Cleanup(srv.Close)
+	return srv
+}
