@@ -68,6 +68,7 @@ func (v *vocabulary) register() {
 	}{
 		{"apps and client authentication", v.apps},
 		{"token requests", v.tokens},
+		{"scope and endpoint", v.scope},
 		{"responses", v.responses},
 		{"API calls", v.api},
 		{"authorization", v.authorize},

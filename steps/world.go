@@ -49,17 +49,18 @@ type world struct {
 	app  *appCreds  // the app acting in the scenario (default: the confidential app)
 	auth authChoice // how the app authenticates (default: its registered method)
 
-	request  *result             // "the request": the latest exchange of a Given or When step
-	token    *result             // "the token response": the latest token-endpoint answer of a Given or When step
-	api      *result             // "the API answer": the latest API call, whichever step made it
-	batch    []*result           // "the answers": a batch of repeated or concurrent requests, in order
-	tokens   []*driver.TokenInfo // tokens issued to Given and When steps, oldest first ("first", "previous", "latest")
-	sessions []*session          // one entry per sign-in, in order, each with every token it was issued
-	authz    *authorization      // the latest authorization request and its outcome
-	device   *deviceFlow         // the latest device authorization (mock-only flow)
-	patient  bool                // wait out rate limits even on the mock (calls.go)
-	outcome  string              // "skipped" or "warned" once a step said so
-	waited   []time.Duration     // rate-limit waits of this scenario
+	request        *result             // "the request": the latest exchange of a Given or When step
+	token          *result             // "the token response": the latest token-endpoint answer of a Given or When step
+	api            *result             // "the API answer": the latest API call, whichever step made it
+	batch          []*result           // "the answers": a batch of repeated or concurrent requests, in order
+	tokens         []*driver.TokenInfo // tokens issued to Given and When steps, oldest first ("first", "previous", "latest")
+	sessions       []*session          // one entry per sign-in, in order, each with every token it was issued
+	authz          *authorization      // the latest authorization request and its outcome
+	requestedScope string              // the scope the latest scoped token request asked for
+	device         *deviceFlow         // the latest device authorization (mock-only flow)
+	patient        bool                // wait out rate limits even on the mock (calls.go)
+	outcome        string              // "skipped" or "warned" once a step said so
+	waited         []time.Duration     // rate-limit waits of this scenario
 }
 
 // session is one sign-in: the app that signed in and the tokens the session was issued, the sign-in's
