@@ -4,8 +4,13 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
 	"os"
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -59,6 +64,64 @@ func TestVocabularyExpressionsCompileAndAreUnique(t *testing.T) {
 		seen[d.Expression] = true
 		if _, err := regexp.Compile(d.Expression); err != nil {
 			t.Errorf("%s: %v", d.Expression, err)
+		}
+	}
+}
+
+// TestAssertionsDeferTheVerdict checks that every assertion (a sentence registered with v.assertion) is
+// handled by a world method whose first statement is `defer w.verdict(&err)`: without it a failed @should
+// assertion would fail the run instead of warning.
+func TestAssertionsDeferTheVerdict(t *testing.T) {
+	fset := token.NewFileSet()
+	pkgs, err := parser.ParseDir(fset, ".", func(fi fs.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	methods := map[string]*ast.FuncDecl{}
+	var handlers []*ast.SelectorExpr
+	for _, f := range pkgs["steps"].Files {
+		for _, d := range f.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv != nil {
+				methods[fd.Name.Name] = fd
+			}
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || len(call.Args) != 2 {
+				return true
+			}
+			if sel, ok := call.Fun.(*ast.SelectorExpr); !ok || sel.Sel.Name != "Step" {
+				return true
+			}
+			inner, ok := call.Args[0].(*ast.CallExpr)
+			if sel, ok2 := inner.Fun.(*ast.SelectorExpr); !ok || !ok2 || sel.Sel.Name != "assertion" {
+				return true
+			}
+			h, ok := call.Args[1].(*ast.SelectorExpr)
+			if !ok {
+				t.Errorf("%s: an assertion's handler must be a world method, not %T", fset.Position(call.Pos()), call.Args[1])
+				return true
+			}
+			handlers = append(handlers, h)
+			return true
+		})
+	}
+	if len(handlers) < 40 {
+		t.Fatalf("found %d assertion handlers; the parse is broken", len(handlers))
+	}
+	for _, h := range handlers {
+		fd := methods[h.Sel.Name]
+		if fd == nil || len(fd.Body.List) == 0 {
+			t.Errorf("%s: no method %s", fset.Position(h.Pos()), h.Sel.Name)
+			continue
+		}
+		def, ok := fd.Body.List[0].(*ast.DeferStmt)
+		var call *ast.SelectorExpr
+		if ok {
+			call, _ = def.Call.Fun.(*ast.SelectorExpr)
+		}
+		if call == nil || call.Sel.Name != "verdict" {
+			t.Errorf("%s: %s handles an assertion but does not begin with `defer w.verdict(&err)`", fset.Position(fd.Pos()), h.Sel.Name)
 		}
 	}
 }
