@@ -13,6 +13,8 @@ import (
 
 	"github.com/cucumber/godog"
 
+	"github.com/rcoauth/conformance/baseline"
+	"github.com/rcoauth/conformance/catalog"
 	"github.com/rcoauth/conformance/env"
 	"github.com/rcoauth/conformance/steps"
 )
@@ -60,6 +62,12 @@ func runSuite(t *testing.T, name string, cfg steps.Config, opts *godog.Options) 
 	if status != 0 {
 		t.Fatalf("the conformance suite failed against %s (status %d); reports in %s/, seed %d", suite.Target(), status, cfg.ReportsDir, opts.Randomize)
 	}
+	if err := suite.Stopped(); err != nil {
+		t.Error(err)
+	}
+	if review := suite.Review(); !review.OK() {
+		t.Errorf("the run does not match the baseline of profile %s:\n  %s", cfg.Profile.Name(), strings.Join(review.Problems(), "\n  "))
+	}
 	if suite.Ran() == 0 {
 		// godog runs nothing, successfully, for a tag expression it cannot parse (such as "@a || @b").
 		t.Fatalf("no scenario ran: the tag expression %q selects none (godog's syntax: @a && @b for and, @a,@b for or, ~@a for not)", opts.Tags)
@@ -96,9 +104,10 @@ func suiteConfig(environ []string) (steps.Config, *godog.Options, error) {
 	if err != nil {
 		return steps.Config{}, nil, err
 	}
-	// Scenarios run four at a time on the mock, where each has its own realm; one at a time on a target
-	// without per-scenario state, where they share the user's five sessions and the Auth rate limit.
-	concurrency := 1
+	// Scenarios run four at a time on the mock, where each has its own realm; on a target without
+	// per-scenario state one per test user, since a user's scenarios share its five sessions and its Auth
+	// rate budget.
+	concurrency := profile.Users()
 	if profile.Bool("RC_MOCK_EMBEDDED") || profile.Bool("RC_MOCK_CONTROL") {
 		concurrency = 4
 	}
@@ -134,8 +143,16 @@ func suiteConfig(environ []string) (steps.Config, *godog.Options, error) {
 		Randomize:   seed,
 		Concurrency: concurrency,
 	}
+	features, err := catalog.Load("features")
+	if err != nil {
+		return steps.Config{}, nil, err
+	}
+	known, err := baseline.Load(filepath.Join("baselines", profile.Name()+".json"), profile.Name())
+	if err != nil {
+		return steps.Config{}, nil, err
+	}
 	cfg := steps.Config{
-		Profile: profile, ReportsDir: reportsDir, Strict: strict,
+		Profile: profile, ReportsDir: reportsDir, Strict: strict, Features: features, Baseline: known,
 		Seed: seed, Tags: opts.Tags, Concurrency: concurrency,
 	}
 	return cfg, opts, nil

@@ -39,7 +39,7 @@ func TestFeaturesSandboxPath(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	environ := append(runEnviron(), "OAUTH_ENV=devtest", "RC_SERVER_URL="+url)
+	environ := append(runEnviron(), "OAUTH_ENV=devtest", "RC_SERVER_URL="+url, "RC_AUTH_RATE=off")
 	for k, v := range creds {
 		if strings.HasPrefix(k, "RC_MOCK_") || k == "RC_SERVER_URL" {
 			continue

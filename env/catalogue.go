@@ -96,6 +96,9 @@ var secretHints = []string{"SECRET", "PASSWORD", "PASSWD", "TOKEN", "JWT", "PRIV
 // or, for a variable outside the catalogue, a name that looks like a credential (…SECRET, …TOKEN,
 // …PASSWORD, …JWT, …).
 func IsSecret(name string) bool {
+	if base, _, ok := baseOfUserVariable(name); ok {
+		name = base
+	}
 	if v, ok := Lookup(name); ok {
 		return v.Secret
 	}

@@ -56,6 +56,7 @@ type Profile struct {
 	layers []string          // the sources that were read, in order
 	vars   map[string]string // name → value
 	source map[string]string // name → source: a file name such as "devtest.env", or "environment"
+	owner  map[string]int    // per-user variable → the test user whose value it holds (ForUser)
 }
 
 // Load loads the profile name from dir. If name is empty, the value of OAUTH_ENV in environ is used,
@@ -91,13 +92,20 @@ func Load(dir, name string, environ []string) (*Profile, error) {
 	}
 
 	taken := false
+	fromEnv := map[string]string{}
 	for k, v := range envVars {
 		if k == ProfileVariable || v == "" {
 			continue
 		}
-		if _, known := Lookup(k); !known && !strings.HasPrefix(k, "RC_") {
+		if _, known := Lookup(k); !known && !strings.HasPrefix(k, "RC_") && Aliases[k] == "" {
 			continue
 		}
+		fromEnv[k] = v
+	}
+	if err := resolveAliases(fromEnv, "the environment"); err != nil {
+		return nil, fmt.Errorf("%w (profile %q)", err, name)
+	}
+	for k, v := range fromEnv {
 		p.vars[k] = v
 		p.source[k] = SourceEnvironment
 		taken = true
@@ -169,6 +177,9 @@ func (p *Profile) merge(path string, data []byte) error {
 		if !varRE.MatchString(k) {
 			return fmt.Errorf("env: %s:%d: invalid variable name %q", path, keyLine(data, k), k)
 		}
+	}
+	if err := resolveAliases(vars, path); err != nil {
+		return err
 	}
 	src := filepath.Base(path)
 	for k, v := range vars {

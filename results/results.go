@@ -24,7 +24,21 @@ const (
 	Passed  = "passed"
 	Failed  = "failed"
 	Skipped = "skipped"
-	Warned  = "warned"
+	// Warned: a SHOULD-level assertion (@should) was not met; the run goes on.
+	Warned = "warned"
+	// Deviated: on a real target, an expectation that is the mock's documented choice (@unverified, because
+	// RingCentral's behaviour is UNVERIFIED) was not met; the run goes on.
+	Deviated = "deviated"
+	// Known: the scenario failed as the target's baseline expects.
+	Known = "known"
+)
+
+// Kinds of Note.
+const (
+	NoteSkip      = "skip"
+	NoteWarning   = "warning"
+	NoteDeviation = "deviation"
+	NoteKnown     = "known"
 )
 
 // Run is one run of the suite against one target.
@@ -48,35 +62,68 @@ type Run struct {
 	Counts map[string]int `json:"counts"`
 	// Notes are the skips and warnings, sorted by feature and scenario.
 	Notes []Note `json:"notes"`
+	// Users is how many test users the run spread its scenarios over; Rate the Auth-group pacing per user
+	// and app ("5/1m0s"; "off" on the mock).
+	Users int    `json:"users"`
+	Rate  string `json:"auth_rate"`
+	// Budgets are the Auth-group requests the run made, by test user and app.
+	Budgets []Budget `json:"budgets,omitempty"`
+	// Stopped says why the run stopped early (the target could not be reached); empty if it did not.
+	Stopped string `json:"stopped,omitempty"`
 	// Scenarios are in the order they finished.
 	Scenarios []Scenario `json:"scenarios"`
 }
 
-// Note is something a reader of the run must see besides pass and fail: a skipped scenario and why, or
-// a SHOULD-level requirement that was not met.
+// Note is something a reader of the run must see besides pass and fail: a skipped scenario and why, a
+// SHOULD-level requirement that was not met, a deviation from the mock's documented choice, or a failure
+// the target's baseline expects.
 type Note struct {
-	Kind     string   `json:"kind"` // "skip" or "warning"
+	Kind     string   `json:"kind"` // NoteSkip, NoteWarning, NoteDeviation or NoteKnown
 	Scenario string   `json:"scenario"`
 	Feature  string   `json:"feature"`
+	Example  string   `json:"example,omitempty"`
 	Clauses  []string `json:"clauses,omitempty"`
 	Message  string   `json:"message"`
+	// Baseline is the reason of the baseline entry that expected this outcome; empty when it is new.
+	Baseline string `json:"baseline,omitempty"`
 }
 
 // Scenario is one scenario (one example row of an outline) as it ran.
 type Scenario struct {
-	// Name is the scenario's name (an outline's with the row's values) and Feature its file.
+	// Name is the scenario's name (an outline's with the row's values), Feature its file, Line its line
+	// (an example row's for an outline) and Example the row's cells joined with " | ".
 	Name    string `json:"name"`
 	Feature string `json:"feature"`
+	Line    int    `json:"line,omitempty"`
+	Example string `json:"example,omitempty"`
 	// Tags are the scenario's tags, the feature's included; Clauses the RFC clauses among them.
 	Tags    []string `json:"tags"`
 	Clauses []string `json:"clauses,omitempty"`
-	// Status is Passed, Failed, Skipped or Warned.
+	// Status is Passed, Failed, Skipped, Warned, Deviated or Known.
 	Status   string        `json:"status"`
 	Started  time.Time     `json:"started"`
 	Duration time.Duration `json:"duration_ns"`
 	Steps    []Step        `json:"steps"`
+	// User is the test user the scenario ran as (1, 2, …).
+	User int `json:"user,omitempty"`
+	// Flaky lists the requests that got no answer or a 5xx and were sent again: a scenario that passed
+	// with them passed flakily.
+	Flaky []string `json:"flaky,omitempty"`
 	// Cleanup are the exchanges made after the last step (revoking the scenario's sessions).
 	Cleanup []driver.Exchange `json:"cleanup,omitempty"`
+}
+
+// Budget is the Auth-group usage of one test user with one app (User 0: requests made for no user, such
+// as the client_credentials grant).
+type Budget struct {
+	User int    `json:"user"`
+	App  string `json:"app"`
+	// Requests were sent; ClientErrors answered 4xx; RateLimited answered 429 although paced.
+	Requests     int `json:"requests"`
+	ClientErrors int `json:"client_errors"`
+	RateLimited  int `json:"rate_limited"`
+	// Waited is the time spent waiting for the budget.
+	Waited time.Duration `json:"waited_ns"`
 }
 
 // Step is one step as it ran.

@@ -70,7 +70,8 @@ func (v *vocabulary) apps() {
 }
 
 // useApp makes the named app act in the scenario; a profile without its variables skips the scenario.
-func (w *world) useApp(name string) error {
+func (w *world) useApp(name string) (err error) {
+	defer w.verdict(&err)
 	a, err := w.loadApp(name)
 	if err != nil {
 		return err
@@ -115,7 +116,8 @@ func (w *world) currentApp() (*appCreds, error) {
 	return w.app, nil
 }
 
-func (w *world) authenticateWith(method string) error {
+func (w *world) authenticateWith(method string) (err error) {
+	defer w.verdict(&err)
 	a, err := w.currentApp()
 	if err != nil {
 		return err
@@ -130,7 +132,8 @@ func (w *world) authenticateWith(method string) error {
 	return nil
 }
 
-func (w *world) alterAssertion(how string) error {
+func (w *world) alterAssertion(how string) (err error) {
+	defer w.verdict(&err)
 	opt := map[string]driver.AssertionOption{
 		"has the wrong audience":                       driver.WithAudience("https://platform.example.invalid/restapi/oauth/token"),
 		"has the wrong issuer":                         driver.WithClaim("iss", "not-this-client"),
@@ -152,7 +155,8 @@ func (w *world) alterAssertion(how string) error {
 	return nil
 }
 
-func (w *world) fixAssertionJTI() error {
+func (w *world) fixAssertionJTI() (err error) {
+	defer w.verdict(&err)
 	w.auth.fixedJTI = "replayed-" + slug(w.scenario)
 	w.auth.assertion = append(w.auth.assertion, driver.WithJTI(w.auth.fixedJTI))
 	return nil

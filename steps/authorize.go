@@ -45,23 +45,28 @@ func (v *vocabulary) authorize() {
 	v.sc.Step(v.re(`^the (`+appNames+`) app exchanges the code$`), w.exchangeCodeAsApp)
 }
 
-func (w *world) authorizeApp(ctx context.Context) error {
+func (w *world) authorizeApp(ctx context.Context) (err error) {
+	defer w.verdict(&err)
 	return w.authorizeStep(ctx, http.MethodGet, nil)
 }
 
-func (w *world) authorizeWithPOST(ctx context.Context) error {
+func (w *world) authorizeWithPOST(ctx context.Context) (err error) {
+	defer w.verdict(&err)
 	return w.authorizeStep(ctx, http.MethodPost, nil)
 }
 
-func (w *world) authorizeWithPKCEMethod(ctx context.Context, method string) error {
+func (w *world) authorizeWithPKCEMethod(ctx context.Context, method string) (err error) {
+	defer w.verdict(&err)
 	return w.authorizeWithPKCE(ctx, method, true)
 }
 
-func (w *world) authorizeWithoutPKCEMethod(ctx context.Context) error {
+func (w *world) authorizeWithoutPKCEMethod(ctx context.Context) (err error) {
+	defer w.verdict(&err)
 	return w.authorizeWithPKCE(ctx, driver.PKCEPlain, false)
 }
 
-func (w *world) authorizeWithParam(ctx context.Context, param, value string) error {
+func (w *world) authorizeWithParam(ctx context.Context, param, value string) (err error) {
+	defer w.verdict(&err)
 	return w.authorizeStep(ctx, http.MethodGet, func(a *authorization) {
 		a.form.Set(param, value)
 		if param == "redirect_uri" {
@@ -73,7 +78,8 @@ func (w *world) authorizeWithParam(ctx context.Context, param, value string) err
 	})
 }
 
-func (w *world) authorizeWithout(ctx context.Context, param string) error {
+func (w *world) authorizeWithout(ctx context.Context, param string) (err error) {
+	defer w.verdict(&err)
 	return w.authorizeStep(ctx, http.MethodGet, func(a *authorization) {
 		a.form.Del(param)
 		if param == "state" {
@@ -82,11 +88,13 @@ func (w *world) authorizeWithout(ctx context.Context, param string) error {
 	})
 }
 
-func (w *world) authorizeWithDuplicate(ctx context.Context, param string) error {
+func (w *world) authorizeWithDuplicate(ctx context.Context, param string) (err error) {
+	defer w.verdict(&err)
 	return w.authorizeStep(ctx, http.MethodGet, func(a *authorization) { a.form.Add(param, a.form.Get(param)) })
 }
 
-func (w *world) authorizeWithoutPKCE(ctx context.Context) error {
+func (w *world) authorizeWithoutPKCE(ctx context.Context) (err error) {
+	defer w.verdict(&err)
 	return w.authorizeStep(ctx, http.MethodGet, func(a *authorization) {
 		a.pkce = nil
 		a.form.Del("code_challenge")
@@ -94,18 +102,24 @@ func (w *world) authorizeWithoutPKCE(ctx context.Context) error {
 	})
 }
 
-func (w *world) exchangeTheCode(ctx context.Context) error { return w.exchangeCode(ctx, nil) }
+func (w *world) exchangeTheCode(ctx context.Context) (err error) {
+	defer w.verdict(&err)
+	return w.exchangeCode(ctx, nil)
+}
 
-func (w *world) exchangeCodeWithParam(ctx context.Context, param, value string) error {
+func (w *world) exchangeCodeWithParam(ctx context.Context, param, value string) (err error) {
+	defer w.verdict(&err)
 	return w.exchangeCode(ctx, func(f *driver.Form) { f.Set(param, value) })
 }
 
-func (w *world) exchangeCodeWithout(ctx context.Context, param string) error {
+func (w *world) exchangeCodeWithout(ctx context.Context, param string) (err error) {
+	defer w.verdict(&err)
 	return w.exchangeCode(ctx, func(f *driver.Form) { f.Del(param) })
 }
 
 // exchangeCodeAsApp exchanges the code as another app (RFC 6749 §4.1.3: the code is bound to its client).
-func (w *world) exchangeCodeAsApp(ctx context.Context, app string) error {
+func (w *world) exchangeCodeAsApp(ctx context.Context, app string) (err error) {
+	defer w.verdict(&err)
 	if err := w.useApp(app); err != nil {
 		return err
 	}
@@ -193,7 +207,8 @@ func (w *world) authorizeWithPKCE(ctx context.Context, method string, sendMethod
 
 // authorizeLikeJSSDK sends the query RingCentral's JS SDK builds in loginUrl(): every optional key present
 // with an empty value (ringcentral-oauth.md §8.3).
-func (w *world) authorizeLikeJSSDK(ctx context.Context) error {
+func (w *world) authorizeLikeJSSDK(ctx context.Context) (err error) {
+	defer w.verdict(&err)
 	return w.authorizeStep(ctx, http.MethodGet, func(a *authorization) {
 		for _, k := range []string{"brand_id", "display", "prompt", "ui_options", "ui_locales", "localeId"} {
 			a.form.Add(k, "")
@@ -251,7 +266,8 @@ const nearMissNames = `plus a path segment|plus a query|with a trailing slash ad
 
 // authorizeNearMiss sends the authorization request with a redirect URI one detail away from the
 // registered one (RC_REDIRECT_URI), so the scenario runs unchanged against any target.
-func (w *world) authorizeNearMiss(ctx context.Context, how string) error {
+func (w *world) authorizeNearMiss(ctx context.Context, how string) (err error) {
+	defer w.verdict(&err)
 	vals, err := w.need("RC_REDIRECT_URI")
 	if err != nil {
 		return err

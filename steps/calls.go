@@ -2,7 +2,9 @@ package steps
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -11,37 +13,103 @@ import (
 	"github.com/rcoauth/conformance/driver"
 )
 
-// Every exchange a step makes goes through these helpers, so that one policy applies to all of them:
-// RingCentral throttles the Auth group to 5 requests per user per minute (docs/basics/rate-limits.md), so a
-// long run against the sandbox meets HTTP 429. Outside @rate-limit scenarios, and on targets without the
-// mock's control API, the harness then waits as Retry-After says (30 s without it, as rate-limits.md
-// advises) and sends the request again — rebuilt, so a client assertion gets a fresh jti — at most
-// maxRateLimitRetries more times. The mock never throttles unless a @rate-limit scenario asks it to.
+// Every exchange a step makes goes through send, so that one policy applies to all of them.
+//
+// On every target it counts the Auth-group requests per budget (test user and app), which the run's plan
+// and summary report.
+//
+// On a real target (no mock control API) it also
+//   - paces the Auth group per budget (pacing.go), so that the run does not trip RingCentral's limit;
+//   - honours a 429 that comes anyway: it waits as Retry-After says (30 s without it, as rate-limits.md
+//     advises), counts it, and sends the request again, rebuilt, so a client assertion gets a fresh jti
+//     (except in @rate-limit scenarios, which are about the 429 itself);
+//   - retries a request that failed before any response (refused, reset, timed out) or got a 5xx, with a
+//     bounded backoff, and marks the scenario flaky; an answer that fails an assertion is never retried;
+//   - stops the run early after several consecutive failures to reach the target.
+//
+// The mock never throttles unless a @rate-limit scenario asks it to; a scenario that needs patience there
+// too (w.patient) waits by moving the mock's clock.
 
 const (
 	tagRateLimit        = "@rate-limit"
 	maxRateLimitRetries = 3
 	maxRateLimitWait    = 2 * time.Minute
 	defaultRetryAfter   = 30 * time.Second
+	retryBackoff        = time.Second
 )
 
-// patiently sends with send and waits out rate limits when the policy above applies or the scenario asked
-// for patience (w.patient).
-func patiently[T any](ctx context.Context, w *world, send func() (T, *driver.Response, error)) (T, error) {
-	for attempt := 0; ; attempt++ {
-		v, resp, err := send()
-		patient := w.patient || (!w.onMock() && !w.tags[tagRateLimit])
-		if !patient || resp == nil || resp.Status != 429 || attempt == maxRateLimitRetries {
-			return v, err
+// attempt is what send needs from one try of a request: its response (nil when none came) and error.
+type attempt[T any] struct {
+	value T
+	resp  *driver.Response
+	err   error
+}
+
+// send sends a request with try, on budget b, by the policy above.
+func send[T any](ctx context.Context, w *world, path string, b Budget, try func() attempt[T]) (T, error) {
+	real := !w.onMock()
+	paced := authGroup(path)
+	retries := 0
+	for rateLimited := 0; ; {
+		if paced && real {
+			if err := w.s.pacer.wait(ctx, b); err != nil {
+				var zero T
+				return zero, fmt.Errorf("waiting for the Auth-group budget of %s: %w", b, err)
+			}
 		}
+		a := try()
+		if paced {
+			w.s.pacer.count(b, a.resp)
+		}
+		var te *driver.TransportError
+		unreached := a.resp == nil && errors.As(a.err, &te)
+		if unreached {
+			if stop := w.s.unreachable(a.err); stop != nil {
+				return a.value, stop
+			}
+		} else if a.resp != nil {
+			w.s.reached()
+		}
+		if real && retries < w.s.retries && (unreached || (a.resp != nil && a.resp.Status >= 500)) {
+			retries++
+			w.flaky = append(w.flaky, fmt.Sprintf("%s, retry %d of %d", describeAttempt(path, a.resp, a.err), retries, w.s.retries))
+			if err := w.s.pause(ctx, retryBackoff<<(retries-1)); err != nil {
+				return a.value, err
+			}
+			continue
+		}
+		patient := w.patient || (real && !w.tags[tagRateLimit])
+		if !patient || a.resp == nil || a.resp.Status != 429 || rateLimited == maxRateLimitRetries {
+			return a.value, a.err
+		}
+		rateLimited++
 		d := defaultRetryAfter
-		if n, perr := strconv.Atoi(resp.Header.Get("Retry-After")); perr == nil && n > 0 {
+		if n, perr := strconv.Atoi(a.resp.Header.Get("Retry-After")); perr == nil && n > 0 {
 			d = time.Duration(n) * time.Second
 		}
-		if werr := w.wait(ctx, d); werr != nil {
-			return v, fmt.Errorf("waiting out a rate limit: %w", werr)
+		if err := w.wait(ctx, d); err != nil {
+			return a.value, fmt.Errorf("waiting out a rate limit: %w", err)
+		}
+		if paced {
+			w.s.pacer.record(b, func(u *Usage) { u.Waited += d })
 		}
 	}
+}
+
+// describeAttempt names a failed attempt for the flaky record: what was sent and what came back.
+func describeAttempt(path string, resp *driver.Response, err error) string {
+	if resp != nil {
+		return fmt.Sprintf("%s answered %d", path, resp.Status)
+	}
+	return fmt.Sprintf("%s: %v", path, err)
+}
+
+// String names a budget in plans and summaries.
+func (b Budget) String() string {
+	if b.User == 0 {
+		return "no user with app " + b.App
+	}
+	return fmt.Sprintf("user %d with app %s", b.User, b.App)
 }
 
 // wait lets d pass: on the mock by advancing the scenario's clock, on a real target on a timer (bounded,
@@ -70,43 +138,101 @@ func pauseOnTimer(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// appBudget is the budget of a request the scenario's app makes for user.
+func (w *world) appBudget(user int) Budget {
+	if w.app == nil {
+		return Budget{User: user}
+	}
+	return Budget{User: user, App: w.app.id}
+}
+
+// tokenBudget is the budget a token request spends: a refresh spends its session's user's, a sign-in the
+// user whose credential it presents (RC_JWT_2 is user 2's), a grant without a user (client_credentials,
+// guest) no user's, and any other the scenario's user's.
+func (w *world) tokenBudget(form driver.Form) Budget {
+	switch form.Get("grant_type") {
+	case "refresh_token":
+		if s := w.sessionOf(form.Get("refresh_token")); s != nil {
+			return Budget{User: s.user, App: s.app.id}
+		}
+	case "client_credentials", "guest":
+		return w.appBudget(0)
+	}
+	if w.signer > 0 {
+		return w.appBudget(w.signer)
+	}
+	return w.appBudget(w.user)
+}
+
+// tokenBudgetOf is the budget of a request that presents token (a revocation, a UserInfo call): its
+// session's, or the scenario's when the token is none of the scenario's.
+func (w *world) tokenBudgetOf(token string) Budget {
+	if s := w.sessionOf(token); s != nil {
+		return Budget{User: s.user, App: s.app.id}
+	}
+	return w.appBudget(w.user)
+}
+
+// sessionOf returns the scenario's session that was issued token (access or refresh), or nil.
+func (w *world) sessionOf(token string) *session {
+	if token == "" {
+		return nil
+	}
+	for _, s := range w.sessions {
+		for _, t := range s.tokens {
+			if t.AccessToken == token || t.RefreshToken == token {
+				return s
+			}
+		}
+	}
+	return nil
+}
+
 func (w *world) callToken(ctx context.Context, req driver.TokenRequest) (*driver.TokenResult, error) {
-	return patiently(ctx, w, func() (*driver.TokenResult, *driver.Response, error) {
+	return send(ctx, w, driver.TokenPath, w.tokenBudget(req.Form), func() attempt[*driver.TokenResult] {
 		res, err := w.client.Token(ctx, req)
 		if res == nil {
-			return res, nil, err
+			return attempt[*driver.TokenResult]{res, nil, err}
 		}
-		return res, res.Response, err
+		return attempt[*driver.TokenResult]{res, res.Response, err}
 	})
 }
 
 func (w *world) callAPI(ctx context.Context, req driver.APIRequest) (*driver.Response, error) {
-	return patiently(ctx, w, func() (*driver.Response, *driver.Response, error) {
+	return send(ctx, w, req.Path, w.tokenBudgetOf(req.AccessToken), func() attempt[*driver.Response] {
 		resp, err := w.client.API(ctx, req)
-		return resp, resp, err
+		return attempt[*driver.Response]{resp, resp, err}
 	})
 }
 
 func (w *world) callRevoke(ctx context.Context, req driver.RevokeRequest) (*driver.Response, error) {
-	return patiently(ctx, w, func() (*driver.Response, *driver.Response, error) {
+	token := req.Form.Get("token")
+	if token == "" {
+		token = req.Query.Get("token")
+	}
+	return send(ctx, w, driver.RevokePath, w.tokenBudgetOf(token), func() attempt[*driver.Response] {
 		resp, err := w.client.Revoke(ctx, req)
-		return resp, resp, err
+		return attempt[*driver.Response]{resp, resp, err}
 	})
 }
 
 func (w *world) callAuthorize(ctx context.Context, req driver.AuthorizeRequest) (*driver.AuthorizeResult, error) {
-	return patiently(ctx, w, func() (*driver.AuthorizeResult, *driver.Response, error) {
+	return send(ctx, w, driver.AuthorizePath, w.appBudget(w.user), func() attempt[*driver.AuthorizeResult] {
 		res, err := w.client.Authorize(ctx, req)
 		if res == nil {
-			return res, nil, err
+			return attempt[*driver.AuthorizeResult]{res, nil, err}
 		}
-		return res, res.Response, err
+		return attempt[*driver.AuthorizeResult]{res, res.Response, err}
 	})
 }
 
 func (w *world) callGet(ctx context.Context, path string) (*driver.Response, error) {
-	return patiently(ctx, w, func() (*driver.Response, *driver.Response, error) {
+	p := path
+	if u, err := url.Parse(path); err == nil && u.Path != "" {
+		p = u.Path
+	}
+	return send(ctx, w, p, w.appBudget(w.user), func() attempt[*driver.Response] {
 		resp, err := w.client.Get(ctx, path)
-		return resp, resp, err
+		return attempt[*driver.Response]{resp, resp, err}
 	})
 }

@@ -52,7 +52,7 @@ func newTestWorld(t *testing.T, url string, tags ...string) (*world, *[]time.Dur
 	t.Helper()
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "t.env"), []byte("RC_SERVER_URL="+url+"\nRC_SECRET_JWT_CLIENT_ID=app\nRC_SECRET_JWT_CLIENT_SECRET=0123456789abcdef0123456789abcdef\n"+
-		"RC_CLIENT_ID=main\nRC_CLIENT_SECRET=main-secret-0123456789\nRC_REDIRECT_URI=https://app.example.test/callback\n"), 0o644); err != nil {
+		"RC_CLIENT_ID=main\nRC_CLIENT_SECRET=main-secret-0123456789\nRC_REDIRECT_URI=https://app.example.test/callback\nRC_AUTH_RATE=off\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	p, err := env.Load(dir, "t", nil)

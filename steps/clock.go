@@ -14,7 +14,8 @@ func (v *vocabulary) clock() {
 }
 
 // timePasses moves the scenario's clock by n units.
-func (w *world) timePasses(ctx context.Context, n int, unit string) error {
+func (w *world) timePasses(ctx context.Context, n int, unit string) (err error) {
+	defer w.verdict(&err)
 	d := map[string]time.Duration{"s": time.Second, "m": time.Minute, "h": time.Hour, "d": 24 * time.Hour}[unit[:1]]
 	return w.advance(ctx, time.Duration(n)*d)
 }
@@ -36,7 +37,8 @@ func (w *world) advance(ctx context.Context, d time.Duration) error {
 
 // expire moves the clock one second past the lifetime the server announced for the latest access token,
 // refresh token or authorization code.
-func (w *world) expire(ctx context.Context, what string) error {
+func (w *world) expire(ctx context.Context, what string) (err error) {
+	defer w.verdict(&err)
 	var secs int64
 	switch what {
 	case "access token", "refresh token":

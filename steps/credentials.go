@@ -44,10 +44,10 @@ var credentialVars = map[string]string{
 // sandbox cannot be used to authenticate in production") — the profile has these for the JWT bearer grant
 // only; the grant's own credential with a broken signature, or re-signed with HS256 (OAU-347, DOCS
 // changelog 1_0_41); or the credential of a kind ("JWT bearer", "personal", "partner") as it is.
-func (w *world) jwtCredentialVariant(ctx context.Context, grant, which string) error {
+func (w *world) jwtCredentialVariant(ctx context.Context, grant, which string) (err error) {
+	defer w.verdict(&err)
 	own := map[string]string{"JWT bearer": "JWT bearer", "partner JWT": "partner", "personal JWT": "personal"}[grant]
 	var assertion string
-	var err error
 	switch which {
 	case "expired", "other environment's":
 		if grant != "JWT bearer" {
@@ -108,7 +108,8 @@ func (w *world) single(key string) (string, error) {
 	return vals[0], nil
 }
 
-func (w *world) deviceAssertionVariant(ctx context.Context, which string) error {
+func (w *world) deviceAssertionVariant(ctx context.Context, which string) (err error) {
+	defer w.verdict(&err)
 	a, err := w.deviceAssertion(func(c jwt.MapClaims) {
 		switch which {
 		case "that has expired":
@@ -131,7 +132,8 @@ func (w *world) deviceAssertionVariant(ctx context.Context, which string) error 
 
 // deviceAssertionReplay presents one device assertion twice: the second use must fail (RFC 7523 §3 jti
 // replay protection, as the mock models the device_certificate grant).
-func (w *world) deviceAssertionReplay(ctx context.Context) error {
+func (w *world) deviceAssertionReplay(ctx context.Context) (err error) {
+	defer w.verdict(&err)
 	a, err := w.deviceAssertion(nil)
 	if err != nil {
 		return err
@@ -151,7 +153,8 @@ func (w *world) deviceAssertionReplay(ctx context.Context) error {
 }
 
 // deviceAuthorization starts the mock-only RFC 8628 flow (§3.1) for the scenario's app.
-func (w *world) deviceAuthorization(ctx context.Context) error {
+func (w *world) deviceAuthorization(ctx context.Context) (err error) {
+	defer w.verdict(&err)
 	if !w.onMock() {
 		return w.skip("the device authorization endpoint is mock-only: RingCentral publishes none")
 	}
@@ -196,7 +199,8 @@ func (w *world) deviceAuthorizationAnswer() (err error) {
 	return p.err(r)
 }
 
-func (w *world) decideDevice(ctx context.Context, decision string) error {
+func (w *world) decideDevice(ctx context.Context, decision string) (err error) {
+	defer w.verdict(&err)
 	if err := w.pendingDevice(); err != nil {
 		return err
 	}
@@ -206,11 +210,12 @@ func (w *world) decideDevice(ctx context.Context, decision string) error {
 	return w.client.ApproveDevice(ctx, w.device.userCode, "", decision == "denies")
 }
 
-func (w *world) pollDevice(ctx context.Context) error {
+func (w *world) pollDevice(ctx context.Context) (err error) {
+	defer w.verdict(&err)
 	if err := w.pendingDevice(); err != nil {
 		return err
 	}
-	_, err := w.requestTokenWith(ctx, grants["device code"].grantType, driver.NewForm("device_code", w.device.deviceCode), tokenOptions{})
+	_, err = w.requestTokenWith(ctx, grants["device code"].grantType, driver.NewForm("device_code", w.device.deviceCode), tokenOptions{})
 	return err
 }
 

@@ -25,7 +25,8 @@ func (v *vocabulary) faults() {
 }
 
 // statusFaults makes the token endpoint answer the next n requests (one when n is empty) with status.
-func (w *world) statusFaults(ctx context.Context, n string, status int) error {
+func (w *world) statusFaults(ctx context.Context, n string, status int) (err error) {
+	defer w.verdict(&err)
 	count := 1
 	if n != "" {
 		count, _ = strconv.Atoi(n) // the expression admits digits only
@@ -34,17 +35,20 @@ func (w *world) statusFaults(ctx context.Context, n string, status int) error {
 }
 
 // bodyFault makes the token endpoint answer the next request with status and a JSON body.
-func (w *world) bodyFault(ctx context.Context, status int, body string) error {
+func (w *world) bodyFault(ctx context.Context, status int, body string) (err error) {
+	defer w.verdict(&err)
 	return w.inject(ctx, driver.Fault{Path: driver.TokenPath, Count: 1, Status: status, Body: body, ContentType: "application/json"})
 }
 
 // slowFault delays the token endpoint's next answer by ms milliseconds.
-func (w *world) slowFault(ctx context.Context, ms int) error {
+func (w *world) slowFault(ctx context.Context, ms int) (err error) {
+	defer w.verdict(&err)
 	return w.inject(ctx, driver.Fault{Path: driver.TokenPath, Count: 1, DelayMS: ms, Status: 200, Body: "{}", ContentType: "application/json"})
 }
 
 // mockSetting switches one of the mock's documented choices for the scenario.
-func (w *world) mockSetting(ctx context.Context, which string) error {
+func (w *world) mockSetting(ctx context.Context, which string) (err error) {
+	defer w.verdict(&err)
 	on, off, reject := true, false, "reject"
 	switch which {
 	case "rate limiting is on":
@@ -90,7 +94,8 @@ func (w *world) settings(ctx context.Context, s driver.MockSettings) error {
 
 // shortTimeout rebuilds the scenario's driver with a shorter per-request timeout, to show that a slow
 // target fails a step quickly and clearly instead of hanging it.
-func (w *world) shortTimeout(ms int) error {
+func (w *world) shortTimeout(ms int) (err error) {
+	defer w.verdict(&err)
 	c, err := w.newClient(w.client.Scenario(), time.Duration(ms)*time.Millisecond)
 	if err != nil {
 		return err

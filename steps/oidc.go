@@ -33,7 +33,8 @@ func (v *vocabulary) oidc() {
 }
 
 // readDocument reads one of the public OpenID Connect documents.
-func (w *world) readDocument(ctx context.Context, which string) error {
+func (w *world) readDocument(ctx context.Context, which string) (err error) {
+	defer w.verdict(&err)
 	if which == "JSON Web Key Set" {
 		return w.fetchDocument(ctx, "JWKS request", driver.JWKSPath)
 	}
@@ -41,7 +42,8 @@ func (w *world) readDocument(ctx context.Context, which string) error {
 }
 
 // userInfoStep calls UserInfo with the latest access token, or without one.
-func (w *world) userInfoStep(ctx context.Context, with string) error {
+func (w *world) userInfoStep(ctx context.Context, with string) (err error) {
+	defer w.verdict(&err)
 	if with == "without an" {
 		return w.callUserInfo(ctx, "")
 	}
@@ -53,7 +55,8 @@ func (w *world) userInfoStep(ctx context.Context, with string) error {
 }
 
 // authorizeForOIDC authorizes the app with scope openid and a nonce (OpenID Connect Core §3.1.2.1).
-func (w *world) authorizeForOIDC(ctx context.Context) error {
+func (w *world) authorizeForOIDC(ctx context.Context) (err error) {
+	defer w.verdict(&err)
 	return w.authorizeStep(ctx, http.MethodGet, func(a *authorization) {
 		a.form.Set("scope", "openid")
 		a.form.Set("nonce", randomID())

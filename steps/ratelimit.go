@@ -64,10 +64,11 @@ func (w *world) rateLimitHeaders() (err error) {
 // tokenWaitingOutLimits requests a token as a well-behaved client does: on HTTP 429 it waits as
 // Retry-After says and tries again (calls.go), here even on the mock, whose wait moves the scenario's
 // clock instead of sleeping.
-func (w *world) tokenWaitingOutLimits(ctx context.Context, grant string) error {
+func (w *world) tokenWaitingOutLimits(ctx context.Context, grant string) (err error) {
+	defer w.verdict(&err)
 	w.patient = true
 	defer func() { w.patient = false }()
-	_, err := w.requestToken(ctx, grant, nil, tokenOptions{})
+	_, err = w.requestToken(ctx, grant, nil, tokenOptions{})
 	return err
 }
 

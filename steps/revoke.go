@@ -19,7 +19,8 @@ func (v *vocabulary) revocation() {
 
 // revokeNamed revokes the latest access or refresh token in the body (recommended), the query string
 // (allowed by OpenAPI revokeToken) or both.
-func (w *world) revokeNamed(ctx context.Context, kind, where string) error {
+func (w *world) revokeNamed(ctx context.Context, kind, where string) (err error) {
+	defer w.verdict(&err)
 	switch where {
 	case "":
 		return w.revokeToken(ctx, kind, "body")
@@ -30,7 +31,8 @@ func (w *world) revokeNamed(ctx context.Context, kind, where string) error {
 }
 
 // revokeOther sends a revocation request without a token, or with one the target never issued.
-func (w *world) revokeOther(ctx context.Context, what string) error {
+func (w *world) revokeOther(ctx context.Context, what string) (err error) {
+	defer w.verdict(&err)
 	if what == "without a token" {
 		return w.revoke(ctx, driver.RevokeRequest{})
 	}
@@ -39,7 +41,8 @@ func (w *world) revokeOther(ctx context.Context, what string) error {
 
 // revokeAsApp revokes the latest access token as another app (RFC 7009 §2.1: the server checks that the
 // token was issued to the client that asks).
-func (w *world) revokeAsApp(ctx context.Context, app string) error {
+func (w *world) revokeAsApp(ctx context.Context, app string) (err error) {
+	defer w.verdict(&err)
 	if _, err := w.latestToken(); err != nil {
 		return err
 	}
@@ -80,7 +83,8 @@ func (w *world) revokeToken(ctx context.Context, kind, where string) error {
 	return w.revoke(ctx, req)
 }
 
-func (w *world) revokeConflicting(ctx context.Context) error {
+func (w *world) revokeConflicting(ctx context.Context) (err error) {
+	defer w.verdict(&err)
 	at, err := w.tokenValue("access")
 	if err != nil {
 		return err

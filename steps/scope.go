@@ -52,7 +52,8 @@ func (w *world) grantedScopes(ctx context.Context, grant string) ([]string, erro
 
 // tokenForScope requests a token for one scope the app was granted, or for a RingCentral permission it
 // was not granted (RFC 6749 §5.2 invalid_scope: "exceeds the scope granted by the resource owner").
-func (w *world) tokenForScope(ctx context.Context, grant, which string) error {
+func (w *world) tokenForScope(ctx context.Context, grant, which string) (err error) {
+	defer w.verdict(&err)
 	granted, err := w.grantedScopes(ctx, grant)
 	if err != nil {
 		return err
@@ -71,7 +72,8 @@ func (w *world) tokenForScope(ctx context.Context, grant, which string) error {
 
 // refreshWidening refreshes the latest token asking for every scope the app has, when the token was issued
 // for fewer: RFC 6749 §6 "The requested scope MUST NOT include any scope not originally granted".
-func (w *world) refreshWidening(ctx context.Context) error {
+func (w *world) refreshWidening(ctx context.Context) (err error) {
+	defer w.verdict(&err)
 	t, err := w.latestToken()
 	if err != nil {
 		return err

@@ -23,6 +23,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -30,6 +31,8 @@ import (
 
 	"github.com/cucumber/godog"
 
+	"github.com/rcoauth/conformance/baseline"
+	"github.com/rcoauth/conformance/catalog"
 	"github.com/rcoauth/conformance/driver"
 	"github.com/rcoauth/conformance/env"
 	"github.com/rcoauth/conformance/openapi"
@@ -58,6 +61,11 @@ type Config struct {
 	Target Target
 	// ReportsDir receives exchanges.jsonl, run.json and results.json; empty means no files.
 	ReportsDir string
+	// Features is the catalogue of the features the run reads (their lines and example rows); nil means
+	// scenarios are known by their names alone.
+	Features *catalog.Catalog
+	// Baseline is the target's known differences; nil means none.
+	Baseline *baseline.Baseline
 	// Strict makes a failed SHOULD-level scenario (@should) fail the run instead of warning.
 	Strict bool
 	// Out receives the end-of-run summary of warnings and skips; nil means os.Stdout.
@@ -73,12 +81,20 @@ type Suite struct {
 	cfg     Config
 	spec    *openapi.Spec
 	seq     atomic.Int64
-	stopped sync.Once
+	stopOnce sync.Once
 	started time.Time
 	timeout time.Duration
 	secrets []string
 
-	pause func(ctx context.Context, d time.Duration) error // how a real target's Retry-After is waited out
+	pause   func(ctx context.Context, d time.Duration) error // how a real target's Retry-After and backoff are waited out
+	pacer   *pacer
+	retries int          // retries of a request that got no answer or a 5xx, on a real target
+	cleanup bool         // revoke every session a scenario opened, on a real target
+	users   chan int     // the test users not running a scenario right now
+	nUsers  int          // how many test users the profile configures
+	maxDown int          // consecutive failures to reach the target that stop the run
+	down    atomic.Int64 // the current run of consecutive failures to reach the target
+	stop    atomic.Value // error: why the run stopped early
 
 	mu        sync.Mutex
 	claims    map[string]string // single-use credential -> the scenario that spends it
@@ -121,11 +137,113 @@ func NewSuite(cfg Config) (*Suite, error) {
 	if err != nil {
 		return nil, fmt.Errorf("steps: profile %q: %w", cfg.Profile.Name(), err)
 	}
-	return &Suite{
+	run, err := runSettings(cfg.Profile, cfg.Target)
+	if err != nil {
+		return nil, err
+	}
+	s := &Suite{
 		cfg: cfg, spec: spec, timeout: timeout, secrets: cfg.Profile.Secrets(), started: time.Now(),
 		counts: map[string]int{}, running: map[*world]*results.Scenario{}, pause: pauseOnTimer,
-	}, nil
+		pacer: newPacer(run.rate), retries: run.retries, cleanup: run.cleanup, maxDown: run.maxDown,
+		nUsers: cfg.Profile.Users(),
+	}
+	s.users = make(chan int, s.nUsers)
+	for n := 1; n <= s.nUsers; n++ {
+		s.users <- n
+	}
+	return s, nil
 }
+
+// settings are the profile's settings of a run against a real target (README "The nightly run").
+type settings struct {
+	rate    AuthRate
+	retries int
+	cleanup bool
+	maxDown int
+}
+
+// runSettings reads RC_AUTH_RATE, RC_RETRIES, RC_CLEANUP and RC_MAX_TRANSPORT_FAILURES. On a target with
+// the mock's control API (the mock, where each scenario has its realm) pacing and retries are off unless
+// the profile sets them.
+func runSettings(p *env.Profile, target Target) (settings, error) {
+	s := settings{rate: DefaultAuthRate, retries: 2, cleanup: true, maxDown: 5}
+	if target.Control {
+		s.rate, s.retries = AuthRate{}, 0
+	}
+	bad := func(key string, err error) (settings, error) {
+		return settings{}, fmt.Errorf("steps: profile %q: %s=%q: %v", p.Name(), key, p.Value(key), err)
+	}
+	var err error
+	if v := p.Value("RC_AUTH_RATE"); v != "" {
+		if s.rate, err = ParseAuthRate(v); err != nil {
+			return bad("RC_AUTH_RATE", err)
+		}
+	}
+	for _, n := range []struct {
+		key string
+		to  *int
+	}{{"RC_RETRIES", &s.retries}, {"RC_MAX_TRANSPORT_FAILURES", &s.maxDown}} {
+		if v := p.Value(n.key); v != "" {
+			if *n.to, err = strconv.Atoi(v); err != nil || *n.to < 0 {
+				return bad(n.key, errors.New("want a whole number, 0 or more"))
+			}
+		}
+	}
+	switch v := p.Value("RC_CLEANUP"); v {
+	case "", "revoke":
+	case "none":
+		s.cleanup = false
+	default:
+		return bad("RC_CLEANUP", errors.New("want revoke or none"))
+	}
+	return s, nil
+}
+
+// Users is the number of test users the run spreads its scenarios over; run as many scenarios at once.
+func (s *Suite) Users() int { return s.nUsers }
+
+// takeUser waits for a test user that runs no scenario and gives it to the caller's scenario, so that no
+// two scenarios share a user's sessions and rate budget at once.
+func (s *Suite) takeUser(ctx context.Context) int {
+	select {
+	case n := <-s.users:
+		return n
+	case <-ctx.Done():
+		return 0
+	}
+}
+
+// releaseUser gives a scenario's test user back.
+func (s *Suite) releaseUser(n int) { s.users <- n }
+
+// unreachable counts a failure to reach the target; after maxDown in a row it stops the run and returns
+// why, and the scenarios that have not started yet are skipped with that reason.
+func (s *Suite) unreachable(err error) error {
+	n := s.down.Add(1)
+	if s.maxDown == 0 || n < int64(s.maxDown) {
+		return nil
+	}
+	stop := fmt.Errorf("the run stopped early: %s could not be reached %d times in a row; the last error: %v", s.cfg.Target.URL, n, err)
+	s.stop.CompareAndSwap(nil, stop)
+	return s.stopped()
+}
+
+// reached notes an answer from the target.
+func (s *Suite) reached() { s.down.Store(0) }
+
+// stopped returns why the run stopped early, or nil.
+func (s *Suite) stopped() error {
+	if err, ok := s.stop.Load().(error); ok {
+		return err
+	}
+	return nil
+}
+
+// Stopped returns why the run stopped early (the target could not be reached), or nil.
+func (s *Suite) Stopped() error { return s.stopped() }
+
+// Usage returns the Auth-group requests of the run so far, by test user and app.
+func (s *Suite) Usage() []BudgetUsage { return s.pacer.snapshot() }
 
 // Target is the base URL the suite runs against.
 func (s *Suite) Target() string { return s.cfg.Target.URL }
@@ -137,7 +255,7 @@ func (s *Suite) redactor() *driver.Redactor { return driver.NewRedactor(s.secret
 // safe to call more than once.
 func (s *Suite) Stop() error {
 	var err error
-	s.stopped.Do(func() {
+	s.stopOnce.Do(func() {
 		err = s.writeReports()
 		s.printSummary()
 		if s.cfg.Target.Close != nil {
@@ -205,9 +323,26 @@ func (s *Suite) note(n Note) {
 	s.notes = append(s.notes, n)
 }
 
+// identify finds a scenario in the features catalogue, by its feature, name and step texts (which tell the
+// rows of an outline apart).
+func (s *Suite) identify(sc *godog.Scenario) catalog.Scenario {
+	id := catalog.Scenario{Feature: sc.Uri, Name: sc.Name}
+	if s.cfg.Features == nil {
+		return id
+	}
+	texts := make([]string, len(sc.Steps))
+	for i, st := range sc.Steps {
+		texts[i] = st.Text
+	}
+	if found, ok := s.cfg.Features.Lookup(sc.Uri, sc.Name, texts); ok {
+		return found
+	}
+	return id
+}
+
 // scenarioStarted opens the record of a scenario.
 func (s *Suite) scenarioStarted(w *world, sc *godog.Scenario) {
-	rec := &results.Scenario{Name: sc.Name, Feature: sc.Uri, Clauses: w.clauses, Started: time.Now()}
+	rec := &results.Scenario{Name: sc.Name, Feature: sc.Uri, Line: w.id.Line, Example: w.id.Example, Clauses: w.clauses, Started: time.Now()}
 	for _, t := range sc.Tags {
 		rec.Tags = append(rec.Tags, t.Name)
 	}
@@ -240,6 +375,7 @@ func (s *Suite) scenarioFinished(w *world, outcome string) {
 	s.counts[outcome]++
 	if rec := s.running[w]; rec != nil {
 		rec.Status, rec.Duration, rec.Cleanup = outcome, time.Since(rec.Started), cleanup
+		rec.User, rec.Flaky = w.user, w.flaky
 		s.finished = append(s.finished, *rec)
 		delete(s.running, w)
 	}
@@ -286,7 +422,24 @@ func (s *Suite) Results() *results.Run {
 		Seed: s.cfg.Seed, Tags: s.cfg.Tags, Concurrency: s.cfg.Concurrency, Strict: s.cfg.Strict,
 		Started: s.started, Duration: time.Since(s.started),
 		Counts: counts, Notes: s.sortedNotes(), Scenarios: append([]results.Scenario{}, s.finished...),
+		Users: s.nUsers, Rate: s.pacer.rate.String(), Budgets: s.budgets(), Stopped: errString(s.stopped()),
 	}
+}
+
+// budgets is the pacer's account as results.Budget values.
+func (s *Suite) budgets() []results.Budget {
+	var out []results.Budget
+	for _, u := range s.pacer.snapshot() {
+		out = append(out, results.Budget{User: u.User, App: u.App, Requests: u.Requests, ClientErrors: u.ClientErrors, RateLimited: u.RateLimited, Waited: u.Waited})
+	}
+	return out
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
 }
 
 // harnessVersion is the harness's module version, or its VCS revision when built from a checkout.
@@ -305,6 +458,11 @@ func harnessVersion() string {
 		return "devel"
 	}
 	return version
+}
+
+// Review compares the run's results with the target's baseline (no baseline: every failure is new).
+func (s *Suite) Review() baseline.Review {
+	return baseline.Compare(s.cfg.Baseline, s.Results(), s.cfg.Features)
 }
 
 // runReport is reports/run.json, the run's short summary.
@@ -359,25 +517,39 @@ func (s *Suite) writeReports() error {
 	return results.Write(filepath.Join(dir, results.FileName), run)
 }
 
-// printSummary lists warnings and skips with their reasons after godog's own summary, because godog's
-// formatters show a skipped step but not why.
+// printSummary lists what a reader must see beyond godog's own summary, because godog's formatters show a
+// skipped step but not why: SHOULD-level warnings, deviations from the mock's documented choices, known
+// failures, skips with their reasons, and the review against the target's baseline.
 func (s *Suite) printSummary() {
-	notes := s.Notes()
-	var warnings, skips []Note
-	for _, n := range notes {
-		if n.Kind == "warning" {
-			warnings = append(warnings, n)
-		} else {
-			skips = append(skips, n)
-		}
+	byKind := map[string][]Note{}
+	for _, n := range s.Notes() {
+		byKind[n.Kind] = append(byKind[n.Kind], n)
 	}
 	out := s.cfg.Out
-	fmt.Fprintf(out, "\nConformance run against %s (profile %s): %d SHOULD-level warnings, %d skipped scenarios.\n",
-		s.cfg.Target.URL, s.cfg.Profile.Name(), len(warnings), len(skips))
-	for _, n := range warnings {
-		fmt.Fprintf(out, "  WARNING %s — %s: %s\n", strings.Join(n.Clauses, " "), n.Scenario, n.Message)
+	fmt.Fprintf(out, "\nConformance run against %s (profile %s): %d SHOULD-level warnings, %d deviations, %d known failures, %d skipped scenarios.\n",
+		s.cfg.Target.URL, s.cfg.Profile.Name(), len(byKind[results.NoteWarning]), len(byKind[results.NoteDeviation]),
+		len(byKind[results.NoteKnown]), len(byKind[results.NoteSkip]))
+	for _, k := range []struct{ kind, label string }{
+		{results.NoteWarning, "WARNING"}, {results.NoteDeviation, "DEVIATION"}, {results.NoteKnown, "KNOWN"}, {results.NoteSkip, "SKIPPED"},
+	} {
+		for _, n := range byKind[k.kind] {
+			label := k.label
+			if len(n.Clauses) > 0 && k.kind == results.NoteWarning {
+				label += " " + strings.Join(n.Clauses, " ")
+			}
+			expected := ""
+			if n.Baseline != "" && k.kind != results.NoteKnown {
+				expected = " (expected by the baseline: " + n.Baseline + ")"
+			}
+			fmt.Fprintf(out, "  %s — %s: %s%s\n", label, n.Scenario, strings.ReplaceAll(n.Message, "\n", "\n      "), expected)
+		}
 	}
-	for _, n := range skips {
-		fmt.Fprintf(out, "  SKIPPED %s: %s\n", n.Scenario, n.Message)
+	if s.cfg.Baseline != nil {
+		review := s.Review()
+		fmt.Fprintf(out, "Baseline %s: %d expected outcomes, %d new failures, %d stale, %d changed, %d unmatched entries.\n",
+			s.cfg.Baseline.Path, review.Expected, len(review.NewFailures), len(review.Stale), len(review.Changed), len(review.Unmatched))
+		for _, p := range review.Problems() {
+			fmt.Fprintf(out, "  %s\n", p)
+		}
 	}
 }

@@ -43,12 +43,14 @@ func (v *vocabulary) tokens() {
 }
 
 // requestGrant sends the grant's passing request.
-func (w *world) requestGrant(ctx context.Context, grant string) error {
+func (w *world) requestGrant(ctx context.Context, grant string) (err error) {
+	defer w.verdict(&err)
 	return w.tokenStep(ctx, grant, nil, tokenOptions{})
 }
 
 // tokenWithout drops one parameter from the grant's passing request.
-func (w *world) tokenWithout(ctx context.Context, grant, param string) error {
+func (w *world) tokenWithout(ctx context.Context, grant, param string) (err error) {
+	defer w.verdict(&err)
 	return w.tokenStep(ctx, grant, func(f *driver.Form) error {
 		if !f.Has(param) {
 			return fmt.Errorf("the %s grant's request has no %s to drop (it has %s)", grant, param, f.String())
@@ -59,12 +61,14 @@ func (w *world) tokenWithout(ctx context.Context, grant, param string) error {
 }
 
 // tokenWithEmpty sends one parameter of the grant's passing request with an empty value.
-func (w *world) tokenWithEmpty(ctx context.Context, grant, param string) error {
+func (w *world) tokenWithEmpty(ctx context.Context, grant, param string) (err error) {
+	defer w.verdict(&err)
 	return w.tokenStep(ctx, grant, func(f *driver.Form) error { f.Set(param, ""); return nil }, tokenOptions{})
 }
 
 // tokenWithDuplicate sends one parameter of the grant's passing request twice.
-func (w *world) tokenWithDuplicate(ctx context.Context, grant, param string) error {
+func (w *world) tokenWithDuplicate(ctx context.Context, grant, param string) (err error) {
+	defer w.verdict(&err)
 	return w.tokenStep(ctx, grant, func(f *driver.Form) error {
 		if !f.Has(param) {
 			return fmt.Errorf("the %s grant's request has no %s to duplicate", grant, param)
@@ -75,7 +79,8 @@ func (w *world) tokenWithDuplicate(ctx context.Context, grant, param string) err
 }
 
 // tokenMisSent sends the grant's passing request as a JSON body or with GET (RFC 6749 §3.2, §4.1.3).
-func (w *world) tokenMisSent(ctx context.Context, grant, how string) error {
+func (w *world) tokenMisSent(ctx context.Context, grant, how string) (err error) {
+	defer w.verdict(&err)
 	opts := tokenOptions{asJSON: how == "as JSON"}
 	if how == "with GET" {
 		opts.method = http.MethodGet
@@ -83,19 +88,25 @@ func (w *world) tokenMisSent(ctx context.Context, grant, how string) error {
 	return w.tokenStep(ctx, grant, nil, opts)
 }
 
-func (w *world) refreshLatest(ctx context.Context) error { return w.refresh(ctx, "latest", nil) }
+func (w *world) refreshLatest(ctx context.Context) (err error) {
+	defer w.verdict(&err)
+	return w.refresh(ctx, "latest", nil)
+}
 
-func (w *world) refreshWithParam(ctx context.Context, param, value string) error {
+func (w *world) refreshWithParam(ctx context.Context, param, value string) (err error) {
+	defer w.verdict(&err)
 	return w.refresh(ctx, "latest", func(f *driver.Form) error { f.Set(param, value); return nil })
 }
 
-func (w *world) refreshWith(ctx context.Context, which string) error {
+func (w *world) refreshWith(ctx context.Context, which string) (err error) {
+	defer w.verdict(&err)
 	return w.refresh(ctx, which, nil)
 }
 
 // refreshAsApp presents the latest refresh token as another app (RFC 6749 §6: the refresh token is bound
 // to the client it was issued to).
-func (w *world) refreshAsApp(ctx context.Context, app string) error {
+func (w *world) refreshAsApp(ctx context.Context, app string) (err error) {
+	defer w.verdict(&err)
 	rt, err := w.refreshTokenFor(ctx, "latest")
 	if err != nil {
 		return err
@@ -122,6 +133,7 @@ func (w *world) requestToken(ctx context.Context, grant string, alter func(*driv
 	if !ok {
 		return nil, fmt.Errorf("unknown grant %q", grant)
 	}
+	w.signer = 0
 	params, err := g.build(ctx, w)
 	if err != nil {
 		return nil, err
@@ -190,8 +202,11 @@ func (w *world) sendTokenForm(ctx context.Context, form driver.Form, opts tokenO
 		req.RawBody, _ = json.Marshal(obj)
 		req.ContentType = "application/json"
 	}
+	user := w.tokenBudget(form).User
 	res, err := w.callToken(ctx, req)
-	return w.setResult(tokenResult(form, res, err)), nil
+	r := tokenResult(form, res, err)
+	r.user = user
+	return w.setResult(r), nil
 }
 
 // tokenResult is the result of a token request that sent form.
@@ -206,11 +221,13 @@ func tokenResult(form driver.Form, res *driver.TokenResult, err error) *result {
 	return r
 }
 
-func (w *world) tokenWithParam(ctx context.Context, grant, param, value string) error {
+func (w *world) tokenWithParam(ctx context.Context, grant, param, value string) (err error) {
+	defer w.verdict(&err)
 	return w.tokenStep(ctx, grant, func(f *driver.Form) error { f.Set(param, value); return nil }, tokenOptions{})
 }
 
-func (w *world) tokenWithTable(ctx context.Context, grant string, table *godog.Table) error {
+func (w *world) tokenWithTable(ctx context.Context, grant string, table *godog.Table) (err error) {
+	defer w.verdict(&err)
 	return w.tokenStep(ctx, grant, func(f *driver.Form) error {
 		for i, row := range table.Rows {
 			if len(row.Cells) != 2 {
@@ -227,7 +244,8 @@ func (w *world) tokenWithTable(ctx context.Context, grant string, table *godog.T
 
 // rawTokenRequest is the explicit raw-request step for malformed input: the body is sent verbatim with
 // the given content type, authenticated as the app.
-func (w *world) rawTokenRequest(ctx context.Context, contentType, body string) error {
+func (w *world) rawTokenRequest(ctx context.Context, contentType, body string) (err error) {
+	defer w.verdict(&err)
 	auth, err := w.clientAuth()
 	if err != nil {
 		return err
@@ -239,7 +257,8 @@ func (w *world) rawTokenRequest(ctx context.Context, contentType, body string) e
 
 // repeatToken sends the same grant request n times in a row (sessions, rate limits); every outcome is kept
 // in the batch and the last is the current result.
-func (w *world) repeatToken(ctx context.Context, grant string, n int) error {
+func (w *world) repeatToken(ctx context.Context, grant string, n int) (err error) {
+	defer w.verdict(&err)
 	if n < 1 || n > 50 {
 		return fmt.Errorf("repeat count %d out of range 1..50", n)
 	}
@@ -272,7 +291,8 @@ func (w *world) refresh(ctx context.Context, which string, alter func(*driver.Fo
 
 // accessTokenAsRefresh sends the latest access token in the refresh grant's refresh_token parameter: the
 // two kinds of token are not interchangeable (RFC 6749 §1.5, §6), so the token endpoint must refuse it.
-func (w *world) accessTokenAsRefresh(ctx context.Context) error {
+func (w *world) accessTokenAsRefresh(ctx context.Context) (err error) {
+	defer w.verdict(&err)
 	if len(w.tokens) == 0 {
 		if err := w.signIn(ctx); err != nil {
 			return err
@@ -287,7 +307,8 @@ func (w *world) accessTokenAsRefresh(ctx context.Context) error {
 }
 
 // concurrentRefresh presents the latest refresh token n times at once, as parallel SDK instances might.
-func (w *world) concurrentRefresh(ctx context.Context, n int) error {
+func (w *world) concurrentRefresh(ctx context.Context, n int) (err error) {
+	defer w.verdict(&err)
 	if n < 2 || n > 20 {
 		return fmt.Errorf("concurrency %d out of range 2..20", n)
 	}
@@ -299,18 +320,29 @@ func (w *world) concurrentRefresh(ctx context.Context, n int) error {
 	if err != nil {
 		return err
 	}
+	form := driver.NewForm("grant_type", "refresh_token", "refresh_token", rt)
+	budget := w.tokenBudget(form)
+	if !w.onMock() {
+		// The n requests go at once, so they are paced as one burst rather than one by one (pacing.go).
+		if err := w.s.pacer.burst(ctx, budget, n); err != nil {
+			return err
+		}
+	}
 	results := make([]*result, n)
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			form := driver.NewForm("grant_type", "refresh_token", "refresh_token", rt)
 			res, err := w.client.Token(ctx, driver.TokenRequest{Form: form, Auth: auth})
 			results[i] = tokenResult(form, res, err)
+			results[i].user = budget.User
 		}()
 	}
 	wg.Wait()
+	for _, r := range results {
+		w.s.pacer.count(budget, r.resp)
+	}
 	w.batch = results
 	for _, r := range results {
 		w.setResult(r)

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/cucumber/godog"
 	messages "github.com/cucumber/messages/go/v21"
 
+	"github.com/rcoauth/conformance/catalog"
 	"github.com/rcoauth/conformance/driver"
 	"github.com/rcoauth/conformance/env"
 )
@@ -38,6 +40,7 @@ type world struct {
 
 	scenario string
 	feature  string
+	id       catalog.Scenario // the scenario as the features catalogue knows it (line, example row)
 	tags     map[string]bool
 	clauses  []string
 	step     *godog.Step // the step being run
@@ -45,6 +48,8 @@ type world struct {
 	rec    *driver.Recorder
 	client *driver.Client
 	clock  targetClock
+	user   int // the test user the scenario runs as (1, 2, …), whose profile view w.profile is
+	signer int // the test user whose credential the request being built presents (0: none yet)
 
 	app  *appCreds  // the app acting in the scenario (default: the confidential app)
 	auth authChoice // how the app authenticates (default: its registered method)
@@ -59,14 +64,16 @@ type world struct {
 	requestedScope string              // the scope the latest scoped token request asked for
 	device         *deviceFlow         // the latest device authorization (mock-only flow)
 	patient        bool                // wait out rate limits even on the mock (calls.go)
-	outcome        string              // "skipped" or "warned" once a step said so
+	outcome        string              // "skipped", "warned", "deviated" or "known" once a step said so
 	waited         []time.Duration     // rate-limit waits of this scenario
+	flaky          []string            // requests that got no answer or a 5xx and were retried
 }
 
 // session is one sign-in: the app that signed in and the tokens the session was issued, the sign-in's
 // first and each refresh's after it.
 type session struct {
 	app    *appCreds
+	user   int // the test user who signed in (0 for a grant without a user)
 	tokens []*driver.TokenInfo
 }
 
@@ -84,6 +91,7 @@ type result struct {
 	token     *driver.TokenInfo
 	grantType string // the grant_type a token request sent
 	presented string // the refresh token a refresh request presented
+	user      int    // the test user whose budget a token request spent
 }
 
 // targetClock is the clock of the scenario's target: the wall clock, or on the mock the scenario's clock
@@ -112,12 +120,19 @@ func newWorld(s *Suite) *world {
 func (w *world) before(ctx context.Context, sc *godog.Scenario) (context.Context, error) {
 	w.scenario = sc.Name
 	w.feature = sc.Uri
+	w.id = w.s.identify(sc)
 	for _, t := range sc.Tags {
 		w.tags[t.Name] = true
 		if rfcTag.MatchString(t.Name) {
 			w.clauses = append(w.clauses, strings.TrimPrefix(t.Name, "@"))
 		}
 	}
+	if err := w.s.stopped(); err != nil {
+		w.s.scenarioStarted(w, sc)
+		return ctx, w.skip("not run: %v", err)
+	}
+	w.user = w.s.takeUser(ctx)
+	w.profile = w.s.cfg.Profile.ForUser(w.user)
 	w.s.scenarioStarted(w, sc)
 	target := w.s.cfg.Target
 	realm := ""
@@ -155,7 +170,7 @@ func (w *world) newClient(realm string, timeout time.Duration) (*driver.Client, 
 // beforeStep makes the step the current one: whether it is an assertion (a Then step) decides where its
 // exchanges go and how its failure is judged.
 func (w *world) beforeStep(ctx context.Context, st *godog.Step) (context.Context, error) {
-	w.step = st
+	w.step, w.signer = st, 0
 	return ctx, nil
 }
 
@@ -197,15 +212,19 @@ func (w *world) after(ctx context.Context, sc *godog.Scenario, err error) (conte
 	if w.client != nil {
 		cleanup, cancel := context.WithTimeout(context.Background(), w.s.timeout)
 		defer cancel()
-		if w.client.Scenario() != "" {
+		switch {
+		case w.onMock():
 			_ = w.client.ResetScenario(cleanup)
-		} else {
+		case w.s.cleanup:
 			w.revokeAll(cleanup)
 		}
 		w.s.addExchanges(w.scenario, w.rec.All())
 		w.client.Close()
 	}
 	w.s.scenarioFinished(w, outcome)
+	if w.user > 0 {
+		w.s.releaseUser(w.user)
+	}
 	return ctx, nil
 }
 
@@ -222,7 +241,11 @@ func (w *world) revokeAll(ctx context.Context) {
 		if err != nil {
 			continue
 		}
-		_, _ = w.client.Revoke(ctx, driver.RevokeRequest{Form: driver.NewForm("token", s.newest().AccessToken), Auth: auth})
+		token := s.newest().AccessToken
+		_, _ = send(ctx, w, driver.RevokePath, w.tokenBudgetOf(token), func() attempt[*driver.Response] {
+			resp, err := w.client.Revoke(ctx, driver.RevokeRequest{Form: driver.NewForm("token", token), Auth: auth})
+			return attempt[*driver.Response]{resp, resp, err}
+		})
 	}
 }
 
@@ -246,6 +269,9 @@ func (w *world) need(keys ...string) ([]string, error) {
 	out := make([]string, len(keys))
 	for i, k := range keys {
 		out[i] = w.profile.Value(k)
+		if slices.Contains(env.PerUser, k) {
+			w.signer = max(w.signer, w.profile.Owner(k))
+		}
 	}
 	return out, nil
 }
@@ -297,7 +323,7 @@ func (w *world) track(r *result) {
 			}
 		}
 	}
-	w.sessions = append(w.sessions, &session{app: w.app, tokens: []*driver.TokenInfo{r.token}})
+	w.sessions = append(w.sessions, &session{app: w.app, user: r.user, tokens: []*driver.TokenInfo{r.token}})
 }
 
 // setAPIResult records an API call: it is "the API answer" whichever step made it, and, made by a Given or
