@@ -78,13 +78,13 @@ type Config struct {
 
 // Suite is one run of the conformance suite against one target.
 type Suite struct {
-	cfg     Config
-	spec    *openapi.Spec
-	seq     atomic.Int64
+	cfg      Config
+	spec     *openapi.Spec
+	seq      atomic.Int64
 	stopOnce sync.Once
-	started time.Time
-	timeout time.Duration
-	secrets []string
+	started  time.Time
+	timeout  time.Duration
+	secrets  []string
 
 	pause   func(ctx context.Context, d time.Duration) error // how a real target's Retry-After and backoff are waited out
 	pacer   *pacer
