@@ -16,6 +16,7 @@ import (
 	"github.com/rcoauth/conformance/baseline"
 	"github.com/rcoauth/conformance/catalog"
 	"github.com/rcoauth/conformance/env"
+	"github.com/rcoauth/conformance/results"
 	"github.com/rcoauth/conformance/steps"
 )
 
@@ -44,11 +45,28 @@ func TestFeatures(t *testing.T) {
 }
 
 // runSuite starts the target and a suite for cfg and runs it with opts as subtests of t, failing t when
-// the run fails.
+// the run fails. Against a real target (no mock control API) it first plans the run, prints the plan, and
+// afterwards compares it with the requests the run made.
 func runSuite(t *testing.T, name string, cfg steps.Config, opts *godog.Options) *steps.Suite {
 	t.Helper()
-	suite, err := newSuite(cfg)
+	target, err := startTarget(cfg.Profile)
 	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Target = target
+	var plan *Plan
+	if !target.Control {
+		if plan, err = planRun(cfg, opts); err != nil {
+			t.Fatal(err)
+		}
+		plan.Print(os.Stdout)
+		cfg.Assign = func(feature, name, example string) int { return plan.Assign[PlanKey(feature, name, example)] }
+	}
+	suite, err := steps.NewSuite(cfg)
+	if err != nil {
+		if target.Close != nil {
+			_ = target.Close(context.Background())
+		}
 		t.Fatal(err)
 	}
 	t.Logf("profile %s, target %s, seed %d, concurrency %d, tags %q", cfg.Profile.Name(), suite.Target(), opts.Randomize, opts.Concurrency, opts.Tags)
@@ -68,11 +86,39 @@ func runSuite(t *testing.T, name string, cfg steps.Config, opts *godog.Options) 
 	if review := suite.Review(); !review.OK() {
 		t.Errorf("the run does not match the baseline of profile %s:\n  %s", cfg.Profile.Name(), strings.Join(review.Problems(), "\n  "))
 	}
+	if plan != nil {
+		used := suite.Results().Budgets
+		fmt.Printf("Auth-group requests: planned %d, made %d; answered 429 anyway: %d.\n", total(plan.Budgets, false), total(used, false), total(used, true))
+	}
 	if suite.Ran() == 0 {
 		// godog runs nothing, successfully, for a tag expression it cannot parse (such as "@a || @b").
 		t.Fatalf("no scenario ran: the tag expression %q selects none (godog's syntax: @a && @b for and, @a,@b for or, ~@a for not)", opts.Tags)
 	}
 	return suite
+}
+
+// planRun plans a run of cfg against its (real) target with opts' selection and order.
+func planRun(cfg steps.Config, opts *godog.Options) (*Plan, error) {
+	rate, err := steps.Pacing(cfg.Profile, cfg.Target)
+	if err != nil {
+		return nil, err
+	}
+	return MakePlan(cfg.Profile, cfg.Target.URL, PlanOptions{
+		Tags: opts.Tags, Seed: opts.Randomize, Rate: rate, Users: cfg.Profile.Users(), Features: cfg.Features,
+	})
+}
+
+// total sums the requests of budgets, or their 429s.
+func total(budgets []results.Budget, rateLimited bool) int {
+	n := 0
+	for _, b := range budgets {
+		if rateLimited {
+			n += b.RateLimited
+		} else {
+			n += b.Requests
+		}
+	}
+	return n
 }
 
 // newSuite starts cfg's target (the embedded mock, for the mock profile) and a Suite for it; the Suite

@@ -117,3 +117,23 @@ func (p *Profile) Owner(key string) int {
 	}
 	return 1
 }
+
+// Derive returns a profile named name holding exactly vars, for a profile the harness builds rather than
+// reads (the dry run of a plan). Its values' source is "derived".
+func Derive(name string, vars map[string]string) *Profile {
+	p := &Profile{name: name, vars: maps.Clone(vars), source: map[string]string{}, layers: []string{"derived"}}
+	for k := range vars {
+		p.source[k] = "derived"
+	}
+	return p
+}
+
+// Keys returns the names of the variables the profile sets, sorted.
+func (p *Profile) Keys() []string {
+	keys := make([]string, 0, len(p.vars))
+	for k := range p.vars {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -109,6 +109,8 @@ type Scenario struct {
 	// Flaky lists the requests that got no answer or a 5xx and were sent again: a scenario that passed
 	// with them passed flakily.
 	Flaky []string `json:"flaky,omitempty"`
+	// Auth are the scenario's Auth-group requests (token, revoke, authorize, userinfo, wstoken), in order.
+	Auth []AuthRequest `json:"auth,omitempty"`
 	// Cleanup are the exchanges made after the last step (revoking the scenario's sessions).
 	Cleanup []driver.Exchange `json:"cleanup,omitempty"`
 }
@@ -124,6 +126,16 @@ type Budget struct {
 	RateLimited  int `json:"rate_limited"`
 	// Waited is the time spent waiting for the budget.
 	Waited time.Duration `json:"waited_ns"`
+}
+
+// AuthRequest is one Auth-group request: the budget it spent (test user and app), why that user's
+// (Cred: the per-user variable whose owner it is, "" for the scenario's user, "-" for no user), and the
+// answer's status (0 when none came).
+type AuthRequest struct {
+	User   int    `json:"user"`
+	App    string `json:"app"`
+	Cred   string `json:"cred,omitempty"`
+	Status int    `json:"status"`
 }
 
 // Step is one step as it ran.

@@ -11,6 +11,7 @@ import (
 	"github.com/cucumber/godog"
 
 	"github.com/rcoauth/conformance/driver"
+	"github.com/rcoauth/conformance/results"
 )
 
 // Every exchange a step makes goes through send, so that one policy applies to all of them.
@@ -46,7 +47,8 @@ type attempt[T any] struct {
 }
 
 // send sends a request with try, on budget b, by the policy above.
-func send[T any](ctx context.Context, w *world, path string, b Budget, try func() attempt[T]) (T, error) {
+func send[T any](ctx context.Context, w *world, path string, sp spend, try func() attempt[T]) (T, error) {
+	b := sp.Budget
 	real := !w.onMock()
 	paced := authGroup(path)
 	retries := 0
@@ -59,7 +61,7 @@ func send[T any](ctx context.Context, w *world, path string, b Budget, try func(
 		}
 		a := try()
 		if paced {
-			w.s.pacer.count(b, a.resp)
+			w.countAuth(sp, a.resp)
 		}
 		var te *driver.TransportError
 		unreached := a.resp == nil && errors.As(a.err, &te)
@@ -94,6 +96,18 @@ func send[T any](ctx context.Context, w *world, path string, b Budget, try func(
 			w.s.pacer.record(b, func(u *Usage) { u.Waited += d })
 		}
 	}
+}
+
+// countAuth records an Auth-group request of the scenario on its budget, for the run's account and plan.
+func (w *world) countAuth(sp spend, resp *driver.Response) {
+	w.s.pacer.count(sp.Budget, resp)
+	status := 0
+	if resp != nil {
+		status = resp.Status
+	}
+	w.mu.Lock()
+	w.authRequests = append(w.authRequests, results.AuthRequest{User: sp.User, App: sp.App, Cred: sp.Cred, Status: status})
+	w.mu.Unlock()
 }
 
 // describeAttempt names a failed attempt for the flaky record: what was sent and what came back.
@@ -138,6 +152,18 @@ func pauseOnTimer(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// spend is the budget a request spends and why: Cred is the per-user variable whose owner it is ("RC_JWT":
+// user n when RC_JWT_n is set, else user 1), "" when it follows the scenario's test user, and "-" for a
+// request made for no user. The run's plan uses Cred to attribute a scenario's requests when it assigns
+// the scenario to another user than in its dry run.
+type spend struct {
+	Budget
+	Cred string
+}
+
+// appSpend is a request of the scenario's app for its test user.
+func (w *world) appSpend() spend { return spend{Budget: w.appBudget(w.user)} }
+
 // appBudget is the budget of a request the scenario's app makes for user.
 func (w *world) appBudget(user int) Budget {
 	if w.app == nil {
@@ -146,31 +172,31 @@ func (w *world) appBudget(user int) Budget {
 	return Budget{User: user, App: w.app.id}
 }
 
-// tokenBudget is the budget a token request spends: a refresh spends its session's user's, a sign-in the
-// user whose credential it presents (RC_JWT_2 is user 2's), a grant without a user (client_credentials,
-// guest) no user's, and any other the scenario's user's.
-func (w *world) tokenBudget(form driver.Form) Budget {
+// tokenSpend is the budget a token request spends: a refresh spends its session's, a sign-in the user's
+// whose credential it presents (RC_JWT_2 is user 2's), a grant without a user (client_credentials, guest)
+// no user's, and any other the scenario's user's.
+func (w *world) tokenSpend(form driver.Form) spend {
 	switch form.Get("grant_type") {
 	case "refresh_token":
 		if s := w.sessionOf(form.Get("refresh_token")); s != nil {
-			return Budget{User: s.user, App: s.app.id}
+			return s.spend
 		}
 	case "client_credentials", "guest":
-		return w.appBudget(0)
+		return spend{Budget: w.appBudget(0), Cred: "-"}
 	}
 	if w.signer > 0 {
-		return w.appBudget(w.signer)
+		return spend{Budget: w.appBudget(w.signer), Cred: w.signerVar}
 	}
-	return w.appBudget(w.user)
+	return w.appSpend()
 }
 
-// tokenBudgetOf is the budget of a request that presents token (a revocation, a UserInfo call): its
+// tokenSpendOf is the budget of a request that presents token (a revocation, a UserInfo call): its
 // session's, or the scenario's when the token is none of the scenario's.
-func (w *world) tokenBudgetOf(token string) Budget {
+func (w *world) tokenSpendOf(token string) spend {
 	if s := w.sessionOf(token); s != nil {
-		return Budget{User: s.user, App: s.app.id}
+		return s.spend
 	}
-	return w.appBudget(w.user)
+	return w.appSpend()
 }
 
 // sessionOf returns the scenario's session that was issued token (access or refresh), or nil.
@@ -189,7 +215,7 @@ func (w *world) sessionOf(token string) *session {
 }
 
 func (w *world) callToken(ctx context.Context, req driver.TokenRequest) (*driver.TokenResult, error) {
-	return send(ctx, w, driver.TokenPath, w.tokenBudget(req.Form), func() attempt[*driver.TokenResult] {
+	return send(ctx, w, driver.TokenPath, w.tokenSpend(req.Form), func() attempt[*driver.TokenResult] {
 		res, err := w.client.Token(ctx, req)
 		if res == nil {
 			return attempt[*driver.TokenResult]{res, nil, err}
@@ -199,7 +225,7 @@ func (w *world) callToken(ctx context.Context, req driver.TokenRequest) (*driver
 }
 
 func (w *world) callAPI(ctx context.Context, req driver.APIRequest) (*driver.Response, error) {
-	return send(ctx, w, req.Path, w.tokenBudgetOf(req.AccessToken), func() attempt[*driver.Response] {
+	return send(ctx, w, req.Path, w.tokenSpendOf(req.AccessToken), func() attempt[*driver.Response] {
 		resp, err := w.client.API(ctx, req)
 		return attempt[*driver.Response]{resp, resp, err}
 	})
@@ -210,14 +236,14 @@ func (w *world) callRevoke(ctx context.Context, req driver.RevokeRequest) (*driv
 	if token == "" {
 		token = req.Query.Get("token")
 	}
-	return send(ctx, w, driver.RevokePath, w.tokenBudgetOf(token), func() attempt[*driver.Response] {
+	return send(ctx, w, driver.RevokePath, w.tokenSpendOf(token), func() attempt[*driver.Response] {
 		resp, err := w.client.Revoke(ctx, req)
 		return attempt[*driver.Response]{resp, resp, err}
 	})
 }
 
 func (w *world) callAuthorize(ctx context.Context, req driver.AuthorizeRequest) (*driver.AuthorizeResult, error) {
-	return send(ctx, w, driver.AuthorizePath, w.appBudget(w.user), func() attempt[*driver.AuthorizeResult] {
+	return send(ctx, w, driver.AuthorizePath, w.appSpend(), func() attempt[*driver.AuthorizeResult] {
 		res, err := w.client.Authorize(ctx, req)
 		if res == nil {
 			return attempt[*driver.AuthorizeResult]{res, nil, err}
@@ -231,7 +257,7 @@ func (w *world) callGet(ctx context.Context, path string) (*driver.Response, err
 	if u, err := url.Parse(path); err == nil && u.Path != "" {
 		p = u.Path
 	}
-	return send(ctx, w, p, w.appBudget(w.user), func() attempt[*driver.Response] {
+	return send(ctx, w, p, w.appSpend(), func() attempt[*driver.Response] {
 		resp, err := w.client.Get(ctx, path)
 		return attempt[*driver.Response]{resp, resp, err}
 	})

@@ -66,6 +66,9 @@ type Config struct {
 	Features *catalog.Catalog
 	// Baseline is the target's known differences; nil means none.
 	Baseline *baseline.Baseline
+	// Assign, if set, names the test user a scenario runs as (its feature, name and example row), as the
+	// run's plan scheduled it; 0 lets the scenario take any free user.
+	Assign func(feature, name, example string) int
 	// Strict makes a failed SHOULD-level scenario (@should) fail the run instead of warning.
 	Strict bool
 	// Out receives the end-of-run summary of warnings and skips; nil means os.Stdout.
@@ -90,7 +93,7 @@ type Suite struct {
 	pacer   *pacer
 	retries int          // retries of a request that got no answer or a 5xx, on a real target
 	cleanup bool         // revoke every session a scenario opened, on a real target
-	users   chan int     // the test users not running a scenario right now
+	users   *userPool    // the test users, and which of them run a scenario right now
 	nUsers  int          // how many test users the profile configures
 	maxDown int          // consecutive failures to reach the target that stop the run
 	down    atomic.Int64 // the current run of consecutive failures to reach the target
@@ -147,10 +150,7 @@ func NewSuite(cfg Config) (*Suite, error) {
 		pacer: newPacer(run.rate), retries: run.retries, cleanup: run.cleanup, maxDown: run.maxDown,
 		nUsers: cfg.Profile.Users(),
 	}
-	s.users = make(chan int, s.nUsers)
-	for n := 1; n <= s.nUsers; n++ {
-		s.users <- n
-	}
+	s.users = newUserPool(s.nUsers)
 	return s, nil
 }
 
@@ -199,22 +199,68 @@ func runSettings(p *env.Profile, target Target) (settings, error) {
 	return s, nil
 }
 
+// Pacing returns the Auth-group pacing a run of profile p against target uses (RC_AUTH_RATE; off on a
+// target with the mock's control API unless the profile sets it).
+func Pacing(p *env.Profile, target Target) (AuthRate, error) {
+	s, err := runSettings(p, target)
+	return s.rate, err
+}
+
 // Users is the number of test users the run spreads its scenarios over; run as many scenarios at once.
 func (s *Suite) Users() int { return s.nUsers }
 
-// takeUser waits for a test user that runs no scenario and gives it to the caller's scenario, so that no
-// two scenarios share a user's sessions and rate budget at once.
-func (s *Suite) takeUser(ctx context.Context) int {
-	select {
-	case n := <-s.users:
-		return n
-	case <-ctx.Done():
-		return 0
+// takeUser waits for a test user that runs no scenario and gives it to the scenario, so that no two
+// scenarios share a user's sessions and rate budget at once: the user the plan assigned (Config.Assign),
+// or else the first that is free.
+func (s *Suite) takeUser(id catalog.Scenario) int {
+	want := 0
+	if s.cfg.Assign != nil {
+		want = s.cfg.Assign(id.Feature, id.Name, id.Example)
 	}
+	return s.users.take(want)
 }
 
 // releaseUser gives a scenario's test user back.
-func (s *Suite) releaseUser(n int) { s.users <- n }
+func (s *Suite) releaseUser(n int) { s.users.release(n) }
+
+// userPool tracks which test users run a scenario.
+type userPool struct {
+	mu   sync.Mutex
+	cond *sync.Cond
+	busy []bool // by user number; index 0 unused
+}
+
+func newUserPool(n int) *userPool {
+	p := &userPool{busy: make([]bool, n+1)}
+	p.cond = sync.NewCond(&p.mu)
+	return p
+}
+
+// take waits until user want (or, for 0 or an unknown user, any user) is free and marks it busy.
+func (p *userPool) take(want int) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if want < 1 || want >= len(p.busy) {
+		want = 0
+	}
+	for {
+		for n := 1; n < len(p.busy); n++ {
+			if !p.busy[n] && (want == 0 || n == want) {
+				p.busy[n] = true
+				return n
+			}
+		}
+		p.cond.Wait()
+	}
+}
+
+// release marks user n free.
+func (p *userPool) release(n int) {
+	p.mu.Lock()
+	p.busy[n] = false
+	p.mu.Unlock()
+	p.cond.Broadcast()
+}
 
 // unreachable counts a failure to reach the target; after maxDown in a row it stops the run and returns
 // why, and the scenarios that have not started yet are skipped with that reason.
@@ -376,6 +422,9 @@ func (s *Suite) scenarioFinished(w *world, outcome string) {
 	if rec := s.running[w]; rec != nil {
 		rec.Status, rec.Duration, rec.Cleanup = outcome, time.Since(rec.Started), cleanup
 		rec.User, rec.Flaky = w.user, w.flaky
+		w.mu.Lock()
+		rec.Auth = append([]results.AuthRequest(nil), w.authRequests...)
+		w.mu.Unlock()
 		s.finished = append(s.finished, *rec)
 		delete(s.running, w)
 	}

@@ -202,10 +202,10 @@ func (w *world) sendTokenForm(ctx context.Context, form driver.Form, opts tokenO
 		req.RawBody, _ = json.Marshal(obj)
 		req.ContentType = "application/json"
 	}
-	user := w.tokenBudget(form).User
+	spent := w.tokenSpend(form)
 	res, err := w.callToken(ctx, req)
 	r := tokenResult(form, res, err)
-	r.user = user
+	r.spent = spent
 	return w.setResult(r), nil
 }
 
@@ -321,10 +321,10 @@ func (w *world) concurrentRefresh(ctx context.Context, n int) (err error) {
 		return err
 	}
 	form := driver.NewForm("grant_type", "refresh_token", "refresh_token", rt)
-	budget := w.tokenBudget(form)
+	spent := w.tokenSpend(form)
 	if !w.onMock() {
 		// The n requests go at once, so they are paced as one burst rather than one by one (pacing.go).
-		if err := w.s.pacer.burst(ctx, budget, n); err != nil {
+		if err := w.s.pacer.burst(ctx, spent.Budget, n); err != nil {
 			return err
 		}
 	}
@@ -336,12 +336,12 @@ func (w *world) concurrentRefresh(ctx context.Context, n int) (err error) {
 			defer wg.Done()
 			res, err := w.client.Token(ctx, driver.TokenRequest{Form: form, Auth: auth})
 			results[i] = tokenResult(form, res, err)
-			results[i].user = budget.User
+			results[i].spent = spent
 		}()
 	}
 	wg.Wait()
 	for _, r := range results {
-		w.s.pacer.count(budget, r.resp)
+		w.countAuth(spent, r.resp)
 	}
 	w.batch = results
 	for _, r := range results {

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cucumber/godog"
@@ -15,6 +16,7 @@ import (
 	"github.com/rcoauth/conformance/catalog"
 	"github.com/rcoauth/conformance/driver"
 	"github.com/rcoauth/conformance/env"
+	"github.com/rcoauth/conformance/results"
 )
 
 // Tags with a meaning to the harness (README "Tags").
@@ -45,11 +47,15 @@ type world struct {
 	clauses  []string
 	step     *godog.Step // the step being run
 
-	rec    *driver.Recorder
-	client *driver.Client
-	clock  targetClock
-	user   int // the test user the scenario runs as (1, 2, …), whose profile view w.profile is
-	signer int // the test user whose credential the request being built presents (0: none yet)
+	rec       *driver.Recorder
+	client    *driver.Client
+	clock     targetClock
+	user      int    // the test user the scenario runs as (1, 2, …), whose profile view w.profile is
+	signer    int    // the test user whose credential the request being built presents (0: none yet)
+	signerVar string // the per-user variable that made it so
+
+	mu           sync.Mutex            // guards authRequests, which concurrent requests append to
+	authRequests []results.AuthRequest // the scenario's Auth-group requests, in order
 
 	app  *appCreds  // the app acting in the scenario (default: the confidential app)
 	auth authChoice // how the app authenticates (default: its registered method)
@@ -73,7 +79,7 @@ type world struct {
 // first and each refresh's after it.
 type session struct {
 	app    *appCreds
-	user   int // the test user who signed in (0 for a grant without a user)
+	spend  // the budget the session's requests spend: the signing-in user's with the app
 	tokens []*driver.TokenInfo
 }
 
@@ -91,7 +97,7 @@ type result struct {
 	token     *driver.TokenInfo
 	grantType string // the grant_type a token request sent
 	presented string // the refresh token a refresh request presented
-	user      int    // the test user whose budget a token request spent
+	spent     spend  // the budget a token request spent
 }
 
 // targetClock is the clock of the scenario's target: the wall clock, or on the mock the scenario's clock
@@ -131,7 +137,7 @@ func (w *world) before(ctx context.Context, sc *godog.Scenario) (context.Context
 		w.s.scenarioStarted(w, sc)
 		return ctx, w.skip("not run: %v", err)
 	}
-	w.user = w.s.takeUser(ctx)
+	w.user = w.s.takeUser(w.id)
 	w.profile = w.s.cfg.Profile.ForUser(w.user)
 	w.s.scenarioStarted(w, sc)
 	target := w.s.cfg.Target
@@ -170,7 +176,7 @@ func (w *world) newClient(realm string, timeout time.Duration) (*driver.Client, 
 // beforeStep makes the step the current one: whether it is an assertion (a Then step) decides where its
 // exchanges go and how its failure is judged.
 func (w *world) beforeStep(ctx context.Context, st *godog.Step) (context.Context, error) {
-	w.step, w.signer = st, 0
+	w.step, w.signer, w.signerVar = st, 0, ""
 	return ctx, nil
 }
 
@@ -242,7 +248,7 @@ func (w *world) revokeAll(ctx context.Context) {
 			continue
 		}
 		token := s.newest().AccessToken
-		_, _ = send(ctx, w, driver.RevokePath, w.tokenBudgetOf(token), func() attempt[*driver.Response] {
+		_, _ = send(ctx, w, driver.RevokePath, w.tokenSpendOf(token), func() attempt[*driver.Response] {
 			resp, err := w.client.Revoke(ctx, driver.RevokeRequest{Form: driver.NewForm("token", token), Auth: auth})
 			return attempt[*driver.Response]{resp, resp, err}
 		})
@@ -269,8 +275,8 @@ func (w *world) need(keys ...string) ([]string, error) {
 	out := make([]string, len(keys))
 	for i, k := range keys {
 		out[i] = w.profile.Value(k)
-		if slices.Contains(env.PerUser, k) {
-			w.signer = max(w.signer, w.profile.Owner(k))
+		if slices.Contains(env.PerUser, k) && w.signer == 0 {
+			w.signer, w.signerVar = w.profile.Owner(k), k
 		}
 	}
 	return out, nil
@@ -323,7 +329,7 @@ func (w *world) track(r *result) {
 			}
 		}
 	}
-	w.sessions = append(w.sessions, &session{app: w.app, user: r.user, tokens: []*driver.TokenInfo{r.token}})
+	w.sessions = append(w.sessions, &session{app: w.app, spend: r.spent, tokens: []*driver.TokenInfo{r.token}})
 }
 
 // setAPIResult records an API call: it is "the API answer" whichever step made it, and, made by a Given or

@@ -1,0 +1,263 @@
+package conformance
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/cucumber/godog"
+
+	"github.com/rcoauth/conformance/catalog"
+	"github.com/rcoauth/conformance/env"
+	"github.com/rcoauth/conformance/rcmock"
+	"github.com/rcoauth/conformance/results"
+	"github.com/rcoauth/conformance/steps"
+)
+
+// A Plan is what a run against a real target will cost before it sends its first request: for each test
+// user and app, the Auth-group requests the selected scenarios make, how many of them are deliberately
+// refused (4xx), and how long the run takes at the profile's pace. Its counts come from the scenarios
+// themselves: a dry run of the same selection, in the same order, against the embedded mock, with the real
+// profile's set of variables (so the same scenarios skip) and the mock's values. The schedule then assigns
+// each scenario to the test user that becomes free first, as the run does, and paces every budget.
+type Plan struct {
+	Profile   string
+	Target    string
+	Rate      steps.AuthRate
+	Users     int
+	Scenarios int
+	// Budgets are the planned requests per test user and app.
+	Budgets []results.Budget
+	// Duration is the schedule's length at Rate, requests taking no time.
+	Duration time.Duration
+	// Assign is the test user of each scenario, by its key (PlanKey).
+	Assign map[string]int
+	// Apps names the apps by client ID, from the profile.
+	Apps map[string]string
+}
+
+// PlanKey identifies a scenario (an outline's example row included) in a plan.
+func PlanKey(feature, name, example string) string { return feature + "\x00" + name + "\x00" + example }
+
+// PlanOptions select the scenarios of a plan and how the run will go.
+type PlanOptions struct {
+	Tags     string
+	Seed     int64
+	Rate     steps.AuthRate
+	Users    int
+	Features *catalog.Catalog
+}
+
+// MakePlan plans a run of profile p: it dry-runs the selection against the embedded mock and schedules it
+// for opts.Users test users at opts.Rate.
+func MakePlan(p *env.Profile, target string, opts PlanOptions) (*Plan, error) {
+	run, err := dryRun(p, opts)
+	if err != nil {
+		return nil, err
+	}
+	plan := &Plan{
+		Profile: p.Name(), Target: target, Rate: opts.Rate, Users: max(opts.Users, 1),
+		Scenarios: len(run.Scenarios), Assign: map[string]int{}, Apps: appNames(p),
+	}
+	plan.schedule(run.Scenarios, p)
+	return plan, nil
+}
+
+// dryRun runs the selected scenarios once against an embedded mock that behaves as a real target (no
+// control API: no realms, clock or faults), one at a time in the seed's order, with no pacing.
+func dryRun(p *env.Profile, opts PlanOptions) (*results.Run, error) {
+	mock, err := env.Load("env", "mock", nil)
+	if err != nil {
+		return nil, err
+	}
+	vars := map[string]string{}
+	for _, k := range p.Keys() {
+		if v := mock.Value(k); v != "" {
+			vars[k] = v
+		}
+	}
+	for _, k := range []string{"RC_ALLOW_DESTRUCTIVE", "RC_CLEANUP"} {
+		if v := p.Value(k); v != "" {
+			vars[k] = v
+		}
+	}
+	vars["RC_AUTH_RATE"], vars["RC_RETRIES"] = "off", "0"
+	dry := env.Derive(p.Name(), vars)
+
+	mo := rcmock.DefaultOptions()
+	srv, err := rcmock.New(mo)
+	if err != nil {
+		return nil, fmt.Errorf("plan: starting the mock for the dry run: %w", err)
+	}
+	in, err := srv.Start("127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("plan: starting the mock for the dry run: %w", err)
+	}
+	suite, err := steps.NewSuite(steps.Config{
+		Profile: dry, Target: steps.Target{URL: in.URL, Close: in.Close}, Features: opts.Features,
+		Out: io.Discard, Seed: opts.Seed, Tags: opts.Tags, Concurrency: 1,
+	})
+	if err != nil {
+		_ = in.Close(context.Background())
+		return nil, err
+	}
+	godog.TestSuite{
+		Name:                 "plan",
+		TestSuiteInitializer: suite.InitializeTestSuite,
+		ScenarioInitializer:  suite.InitializeScenario,
+		Options: &godog.Options{
+			Format: "progress", Output: io.Discard, Paths: []string{"features"}, Tags: opts.Tags,
+			Strict: true, Randomize: opts.Seed, Concurrency: 1,
+		},
+	}.Run()
+	return suite.Results(), nil
+}
+
+// schedule assigns each scenario, in run order, to the test user that is free first and paces each of its
+// Auth-group requests on the budget it spends, as the run does (steps/pacing.go).
+func (plan *Plan) schedule(scenarios []results.Scenario, p *env.Profile) {
+	spacing := time.Duration(0)
+	if plan.Rate.Requests > 0 {
+		spacing = time.Duration(float64(plan.Rate.Window) / float64(plan.Rate.Requests) * 1.02)
+	}
+	free := make([]time.Duration, plan.Users+1)
+	next := map[steps.Budget]time.Duration{}
+	used := map[steps.Budget]*results.Budget{}
+	for _, sc := range scenarios {
+		u := 1
+		for n := 2; n <= plan.Users; n++ {
+			if free[n] < free[u] {
+				u = n
+			}
+		}
+		plan.Assign[PlanKey(sc.Feature, sc.Name, sc.Example)] = u
+		t := free[u]
+		for _, r := range sc.Auth {
+			b := steps.Budget{User: attribute(r, u, p), App: r.App}
+			if t < next[b] {
+				t = next[b]
+			}
+			next[b] = t + spacing
+			if used[b] == nil {
+				used[b] = &results.Budget{User: b.User, App: b.App}
+			}
+			used[b].Requests++
+			if r.Status >= 400 && r.Status < 500 {
+				used[b].ClientErrors++
+			}
+		}
+		free[u] = t
+	}
+	for _, f := range free {
+		plan.Duration = max(plan.Duration, f)
+	}
+	for _, b := range used {
+		plan.Budgets = append(plan.Budgets, *b)
+	}
+	sort.Slice(plan.Budgets, func(i, j int) bool {
+		if plan.Budgets[i].User != plan.Budgets[j].User {
+			return plan.Budgets[i].User < plan.Budgets[j].User
+		}
+		return plan.Budgets[i].App < plan.Budgets[j].App
+	})
+}
+
+// attribute is the test user whose budget a dry-run request spends when its scenario runs as user u: no
+// user's for a request made for none, u's when it follows the scenario's user or presents a credential u
+// has, and user 1's when it presents a credential only user 1 has.
+func attribute(r results.AuthRequest, u int, p *env.Profile) int {
+	switch {
+	case r.Cred == "-":
+		return 0
+	case r.Cred == "" || u == 1:
+		return u
+	case p.ForUser(u).Owner(r.Cred) == u:
+		return u
+	}
+	return 1
+}
+
+// appNames maps the profile's client IDs to the vocabulary's app names.
+func appNames(p *env.Profile) map[string]string {
+	names := map[string]string{}
+	for _, a := range []struct{ name, variable string }{
+		{"confidential", "RC_CLIENT_ID"}, {"public", "RC_PUBLIC_CLIENT_ID"}, {"restricted", "RC_RESTRICTED_CLIENT_ID"},
+		{"secret-JWT", "RC_SECRET_JWT_CLIENT_ID"}, {"private-key", "RC_PRIVATE_KEY_JWT_CLIENT_ID"},
+	} {
+		if id := p.Value(a.variable); id != "" {
+			if names[id] != "" {
+				names[id] += ", " + a.name
+			} else {
+				names[id] = a.name
+			}
+		}
+	}
+	return names
+}
+
+// Print writes the plan as a table a person reads before the run starts.
+func (plan *Plan) Print(w io.Writer) {
+	fmt.Fprintf(w, "Plan: %d scenarios against %s (profile %s), Auth group paced at %s per test user and app, %d test user(s).\n",
+		plan.Scenarios, plan.Target, plan.Profile, plan.Rate, plan.Users)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "user\tapp\tAuth requests\tof them 4xx\tat the pace\t")
+	total, fourxx := 0, 0
+	for _, b := range plan.Budgets {
+		user := fmt.Sprint(b.User)
+		if b.User == 0 {
+			user = "none"
+		}
+		app := b.App
+		if name := plan.Apps[b.App]; name != "" {
+			app = name + " (" + b.App + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t\n", user, app, b.Requests, b.ClientErrors, plan.paced(b.Requests))
+		total, fourxx = total+b.Requests, fourxx+b.ClientErrors
+	}
+	fmt.Fprintf(tw, "total\t\t%d\t%d\t\t\n", total, fourxx)
+	tw.Flush()
+	fmt.Fprintf(w, "Expected duration: %s at %s (scenarios spread over %d user(s), each budget paced; network time not included).\n",
+		plan.Duration.Round(time.Second), plan.Rate, plan.Users)
+}
+
+// paced is how long n requests of one budget take at the plan's rate.
+func (plan *Plan) paced(n int) string {
+	if plan.Rate.Requests == 0 || n == 0 {
+		return "-"
+	}
+	return (time.Duration(float64(n-1) * float64(plan.Rate.Window) / float64(plan.Rate.Requests))).Round(time.Second).String()
+}
+
+// Matches compares the plan with a run's account of its budgets and returns every difference.
+func (plan *Plan) Matches(used []results.Budget) []string {
+	key := func(b results.Budget) string { return fmt.Sprintf("user %d, app %s", b.User, b.App) }
+	want := map[string]results.Budget{}
+	for _, b := range plan.Budgets {
+		want[key(b)] = b
+	}
+	var diffs []string
+	for _, b := range used {
+		w, ok := want[key(b)]
+		delete(want, key(b))
+		if !ok || w.Requests != b.Requests || w.ClientErrors != b.ClientErrors {
+			diffs = append(diffs, fmt.Sprintf("%s: planned %d requests (%d 4xx), made %d (%d 4xx)", key(b), w.Requests, w.ClientErrors, b.Requests, b.ClientErrors))
+		}
+	}
+	for k, w := range want {
+		diffs = append(diffs, fmt.Sprintf("%s: planned %d requests, made none", k, w.Requests))
+	}
+	slices.Sort(diffs)
+	return diffs
+}
+
+// String renders the plan as Print does.
+func (plan *Plan) String() string {
+	var b strings.Builder
+	plan.Print(&b)
+	return b.String()
+}
