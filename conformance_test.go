@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -178,11 +179,12 @@ func suiteConfig(environ []string) (steps.Config, *godog.Options, error) {
 			return steps.Config{}, nil, fmt.Errorf("%s=%q: want true or false", envStrict, v)
 		}
 	}
-	if err := os.MkdirAll(reportsDir, 0o755); err != nil {
+	dir := runReportsDir(profile.Name())
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return steps.Config{}, nil, err
 	}
 	opts := &godog.Options{
-		Format:      format + ",cucumber:" + filepath.Join(reportsDir, "cucumber.json") + ",junit:" + filepath.Join(reportsDir, "junit.xml"),
+		Format:      format + ",cucumber:" + filepath.Join(dir, "cucumber.json"),
 		Paths:       []string{"features"},
 		Tags:        get(envTags),
 		Strict:      true,
@@ -198,10 +200,29 @@ func suiteConfig(environ []string) (steps.Config, *godog.Options, error) {
 		return steps.Config{}, nil, err
 	}
 	cfg := steps.Config{
-		Profile: profile, ReportsDir: reportsDir, Strict: strict, Features: features, Baseline: known,
+		Profile: profile, ReportsDir: dir, Strict: strict, Features: features, Baseline: known,
+		HistoryFile: filepath.Join(reportsDir, results.HistoryFile), Commit: gitCommit(),
 		Seed: seed, Tags: opts.Tags, Concurrency: concurrency,
 	}
 	return cfg, opts, nil
+}
+
+// runReportsDir is where a run of profile writes its reports: reports/ for the mock, reports/<profile>/
+// for any other profile, so runs against different targets do not overwrite each other.
+func runReportsDir(profile string) string {
+	if profile == env.DefaultProfile {
+		return reportsDir
+	}
+	return filepath.Join(reportsDir, profile)
+}
+
+// gitCommit is the checkout's commit, or "" outside a git checkout.
+func gitCommit() string {
+	out, err := exec.Command("git", "rev-parse", "--short=12", "HEAD").Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
 }
 
 // cliSuite is the suite of a godog CLI run (`godog run` from the repository root), which calls the two

@@ -39,6 +39,14 @@ type Plan struct {
 	Assign map[string]int
 	// Apps names the apps by client ID, from the profile.
 	Apps map[string]string
+	// Costs are the scenarios' Auth-group requests in the dry run, most expensive first.
+	Costs []Cost
+}
+
+// Cost is one scenario's Auth-group requests in the dry run.
+type Cost struct {
+	Feature, Name, Example string
+	Requests, ClientErrors int
 }
 
 // PlanKey identifies a scenario (an outline's example row included) in a plan.
@@ -65,6 +73,16 @@ func MakePlan(p *env.Profile, target string, opts PlanOptions) (*Plan, error) {
 		Scenarios: len(run.Scenarios), Assign: map[string]int{}, Apps: appNames(p),
 	}
 	plan.schedule(run.Scenarios, p)
+	for _, sc := range run.Scenarios {
+		c := Cost{Feature: sc.Feature, Name: sc.Name, Example: sc.Example, Requests: len(sc.Auth)}
+		for _, r := range sc.Auth {
+			if r.Status >= 400 && r.Status < 500 {
+				c.ClientErrors++
+			}
+		}
+		plan.Costs = append(plan.Costs, c)
+	}
+	sort.SliceStable(plan.Costs, func(i, j int) bool { return plan.Costs[i].Requests > plan.Costs[j].Requests })
 	return plan, nil
 }
 

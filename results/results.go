@@ -43,8 +43,10 @@ const (
 
 // Run is one run of the suite against one target.
 type Run struct {
-	// Harness is the harness's version (its module version or VCS revision).
+	// Harness is the harness's version (its module version or VCS revision) and Commit the checkout's
+	// commit, when known.
 	Harness string `json:"harness"`
+	Commit  string `json:"commit,omitempty"`
 	// Profile is the environment profile (OAUTH_ENV) and Target the base URL the run spoke to.
 	Profile  string `json:"profile"`
 	Target   string `json:"target"`

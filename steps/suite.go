@@ -59,8 +59,12 @@ type Config struct {
 	Profile *env.Profile
 	// Target is the server the suite runs against.
 	Target Target
-	// ReportsDir receives exchanges.jsonl, run.json and results.json; empty means no files.
+	// ReportsDir receives exchanges.jsonl, run.json, results.json and junit.xml; empty means no files.
 	ReportsDir string
+	// HistoryFile, if set, gets one line per run appended (results.HistoryLine).
+	HistoryFile string
+	// Commit is the checkout's commit, recorded with the run.
+	Commit string
 	// Features is the catalogue of the features the run reads (their lines and example rows); nil means
 	// scenarios are known by their names alone.
 	Features *catalog.Catalog
@@ -466,7 +470,7 @@ func (s *Suite) Results() *results.Run {
 		counts[k] = v
 	}
 	return &results.Run{
-		Harness: harnessVersion(), Profile: s.cfg.Profile.Name(), Target: s.cfg.Target.URL,
+		Harness: harnessVersion(), Commit: s.cfg.Commit, Profile: s.cfg.Profile.Name(), Target: s.cfg.Target.URL,
 		Embedded: s.cfg.Target.Embedded, Control: s.cfg.Target.Control,
 		Seed: s.cfg.Seed, Tags: s.cfg.Tags, Concurrency: s.cfg.Concurrency, Strict: s.cfg.Strict,
 		Started: s.started, Duration: time.Since(s.started),
@@ -563,7 +567,21 @@ func (s *Suite) writeReports() error {
 	if err := os.WriteFile(filepath.Join(dir, "run.json"), append(b, '\n'), 0o644); err != nil {
 		return fmt.Errorf("steps: reports: %w", err)
 	}
-	return results.Write(filepath.Join(dir, results.FileName), run)
+	if err := results.WriteJUnit(filepath.Join(dir, "junit.xml"), run); err != nil {
+		return err
+	}
+	path := filepath.Join(dir, results.FileName)
+	if err := results.Write(path, run); err != nil {
+		return err
+	}
+	if s.cfg.HistoryFile == "" {
+		return nil
+	}
+	rel, err := filepath.Rel(filepath.Dir(s.cfg.HistoryFile), path)
+	if err != nil {
+		rel = path
+	}
+	return results.AppendHistory(s.cfg.HistoryFile, results.Line(run, filepath.ToSlash(rel)))
 }
 
 // printSummary lists what a reader must see beyond godog's own summary, because godog's formatters show a
