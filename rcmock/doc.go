@@ -44,7 +44,10 @@
 //   - public clients must use PKCE, and a code_verifier for a code issued without a challenge is refused
 //     (Options.RequirePKCEForPublicClients, Options.RejectVerifierWithoutChallenge);
 //   - client_secret in the body is refused (Options.AcceptClientSecretPost);
-//   - access_token_ttl=0 or negative gets the minimum (600 s), a non-numeric value the default; a refresh
+//   - a TTL parameter is read as an optionally signed decimal integer, surrounding white space ignored
+//     ("+600" and " 600" are 600); values beyond 64 bits saturate, so any value above the maximum clamps to
+//     it; access_token_ttl=0 or negative gets the minimum (600 s); a value that is not a decimal integer
+//     ("1e3", "900.7", "NaN") gets the default (Options.RejectMalformedTTL refuses it instead); a refresh
 //     restarts the refresh token's lifetime;
 //   - client_credentials and guest tokens come without a refresh token and without owner_id;
 //   - personal_jwt and partner_jwt take the JWT credential in `assertion` and accept credentials of their

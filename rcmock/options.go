@@ -74,6 +74,13 @@ type Options struct {
 	// which at issue time is TTL-1 (3599/604799, as real responses show; ringcentral-oauth.md §3, §4).
 	ExactExpiresIn bool
 
+	// RejectMalformedTTL refuses an access_token_ttl or refresh_token_ttl that is not an (optionally signed)
+	// decimal integer, such as "1e3", "900.7" or the JS SDK's "NaN", with invalid_request CMN-101. By default
+	// such a value is ignored like an absent one. RingCentral's reading is UNVERIFIED (ringcentral-oauth.md §4:
+	// "Non-integer / negative TTL values: behaviour UNVERIFIED"); off by default, since the JS SDK's refresh
+	// would fail otherwise.
+	RejectMalformedTTL bool
+
 	// ClientAssertionLeeway is the clock skew allowed when checking exp/iat/nbf of client assertions and JWT
 	// bearer assertions (RFC 7523 §3: "reasonable" skew).
 	ClientAssertionLeeway time.Duration

@@ -191,7 +191,7 @@ func TestTTLs(t *testing.T) {
 		{"0 as the Go SDK sends it is raised to 600", "0", "", 599, 604799, true},
 		{"negative is raised to 600", "-5", "", 599, 604799, true},
 		{"NaN as the JS SDK sends it is ignored", "NaN", "NaN", 3599, 604799, true},
-		{"fraction is truncated", "900.7", "", 899, 604799, true},
+		{"a fraction is not a decimal integer: ignored", "900.7", "", 3599, 604799, true},
 		{"refresh below the default", "", "3600", 3599, 3599, true},
 		{"refresh above the default is lowered to it", "", "2592000", 3599, 604799, true},
 		{"refresh 0 suppresses the refresh token", "", "0", 3599, -1, false},
