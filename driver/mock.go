@@ -60,6 +60,10 @@ type MockSettings struct {
 	// RevokeOnCodeReuse revokes the tokens issued from an authorization code when the code is used
 	// again (RFC 6749 §4.1.2: SHOULD).
 	RevokeOnCodeReuse *bool `json:"revoke_on_code_reuse,omitempty"`
+	// UnknownGrantError is the answer to an unknown grant_type: "rfc" (unsupported_grant_type, RFC 6749
+	// §5.2) or "ringcentral-text" (invalid_request "Unsupported grant type", as RingCentral's specification
+	// text describes it; ringcentral-oauth.md §5.1).
+	UnknownGrantError *string `json:"unknown_grant_error,omitempty"`
 }
 
 // AdvanceClock moves the scenario's mock clock forward by d, so tokens and codes expire without

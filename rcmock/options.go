@@ -17,6 +17,18 @@ const (
 	SessionLimitReject = "reject"
 )
 
+// Answers to an unknown grant_type (Settings.UnknownGrantError).
+const (
+	// UnknownGrantRFC answers RFC 6749 §5.2's unsupported_grant_type ("The authorization grant type is not
+	// supported by the authorization server"), a MUST of the RFC.
+	UnknownGrantRFC = "rfc"
+	// UnknownGrantRingCentralText answers what RingCentral's own specification text describes for this case,
+	// invalid_request "Unsupported grant type" (SPEC-2023-03 and SPEC-2024-04, token endpoint 400:
+	// "invalid_request: Unsupported grant type"; ringcentral-oauth.md §5.1). Which of the two RingCentral
+	// answers today is UNVERIFIED.
+	UnknownGrantRingCentralText = "ringcentral-text"
+)
+
 // Settings are the behaviour switches that a scenario may change for itself through the control API
 // (PATCH /__mock/settings). The server's Options.Settings are the defaults of every scenario.
 type Settings struct {
@@ -29,6 +41,9 @@ type Settings struct {
 	// RevokeOnCodeReuse makes a second use of an authorization code revoke the tokens already issued from it
 	// (RFC 6749 §4.1.2 SHOULD; RingCentral's behaviour is UNVERIFIED).
 	RevokeOnCodeReuse bool `json:"revoke_on_code_reuse"`
+	// UnknownGrantError is the answer to a grant_type the mock does not know: UnknownGrantRFC (default) or
+	// UnknownGrantRingCentralText.
+	UnknownGrantError string `json:"unknown_grant_error"`
 }
 
 // Options configure a Server. The zero value is not usable; start from DefaultOptions.
@@ -122,6 +137,7 @@ func DefaultOptions() Options {
 		Settings: Settings{
 			SessionLimitMode:  SessionLimitEvict,
 			RevokeOnCodeReuse: true,
+			UnknownGrantError: UnknownGrantRFC,
 		},
 		SessionLimit:                   5,
 		AccessTTLMin:                   600 * time.Second,
@@ -169,8 +185,11 @@ func (o *Options) validate() error {
 }
 
 func validateSettings(s Settings) error {
-	if s.SessionLimitMode != SessionLimitEvict && s.SessionLimitMode != SessionLimitReject {
+	switch {
+	case s.SessionLimitMode != SessionLimitEvict && s.SessionLimitMode != SessionLimitReject:
 		return fmt.Errorf("rcmock: session_limit_mode must be %q or %q, got %q", SessionLimitEvict, SessionLimitReject, s.SessionLimitMode)
+	case s.UnknownGrantError != UnknownGrantRFC && s.UnknownGrantError != UnknownGrantRingCentralText:
+		return fmt.Errorf("rcmock: unknown_grant_error must be %q or %q, got %q", UnknownGrantRFC, UnknownGrantRingCentralText, s.UnknownGrantError)
 	}
 	return nil
 }

@@ -93,7 +93,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	}
 	handler := s.grants[gt]
 	if handler == nil {
-		writeError(w, errUnsupportedGrantType(gt))
+		writeError(w, errUnsupportedGrantType(gt, rl.currentSettings().UnknownGrantError))
 		return
 	}
 	if !slices.Contains(client.app.GrantTypes, gt) {

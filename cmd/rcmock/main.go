@@ -5,7 +5,8 @@
 // Usage:
 //
 //	rcmock [-addr 127.0.0.1:8910] [-fixture file.json] [-control=true] [-rate-limit] \
-//	       [-session-limit-mode evict|reject] [-issuer https://platform.example.test]
+//	       [-session-limit-mode evict|reject] [-unknown-grant-error rfc|ringcentral-text] \
+//	       [-issuer https://platform.example.test]
 //
 // Once the listener is bound, rcmock prints exactly one line to stdout,
 //
@@ -61,6 +62,7 @@ func runNotify(ctx context.Context, args []string, stdout, stderr io.Writer, rea
 	opts.Issuer = cfg.issuer
 	opts.Settings.RateLimit = cfg.rateLimit
 	opts.Settings.SessionLimitMode = cfg.sessionLimitMode
+	opts.Settings.UnknownGrantError = cfg.unknownGrantError
 	if cfg.fixture != "" {
 		// LoadFixture's errors name the file and, for invalid content, every problem found.
 		if opts.Fixture, err = rcmock.LoadFixture(cfg.fixture); err != nil {
@@ -99,7 +101,9 @@ type config struct {
 	control          bool
 	rateLimit        bool
 	sessionLimitMode string
-	issuer           string
+	// unknownGrantError is rcmock.Settings.UnknownGrantError.
+	unknownGrantError string
+	issuer            string
 }
 
 // usageError is an invalid command line; the flag package has already printed the problem and the usage
@@ -111,7 +115,7 @@ func (e usageError) Unwrap() error { return e.err }
 
 // parseFlags parses the command line, printing errors and usage to stderr.
 func parseFlags(args []string, stderr io.Writer) (config, error) {
-	cfg := config{sessionLimitMode: rcmock.SessionLimitEvict}
+	cfg := config{sessionLimitMode: rcmock.SessionLimitEvict, unknownGrantError: rcmock.UnknownGrantRFC}
 	fs := flag.NewFlagSet("rcmock", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
@@ -134,6 +138,13 @@ Flags:
 			return fmt.Errorf("must be %q or %q", rcmock.SessionLimitEvict, rcmock.SessionLimitReject)
 		}
 		cfg.sessionLimitMode = v
+		return nil
+	})
+	fs.Func("unknown-grant-error", "the answer to an unknown grant_type: `rfc|ringcentral-text` (default rfc: unsupported_grant_type, RFC 6749 §5.2; ringcentral-text: invalid_request \"Unsupported grant type\", as RingCentral's specification text says)", func(v string) error {
+		if v != rcmock.UnknownGrantRFC && v != rcmock.UnknownGrantRingCentralText {
+			return fmt.Errorf("must be %q or %q", rcmock.UnknownGrantRFC, rcmock.UnknownGrantRingCentralText)
+		}
+		cfg.unknownGrantError = v
 		return nil
 	})
 	fs.Func("issuer", "base `URL` the mock advertises in discovery and id_tokens and accepts as assertion audience (default: derived from each request's Host)", func(v string) error {

@@ -96,7 +96,12 @@ func basicAuth(id, secret string) string {
 // passwordGrant posts a password-grant token request and returns the status, headers and decoded body.
 func passwordGrant(tb testing.TB, base string) (int, http.Header, map[string]any) {
 	tb.Helper()
-	form := url.Values{"grant_type": {"password"}, "username": {username}, "password": {password}}
+	return tokenRequest(tb, base, url.Values{"grant_type": {"password"}, "username": {username}, "password": {password}})
+}
+
+// tokenRequest posts a token request of the main app and returns the status, headers and decoded body.
+func tokenRequest(tb testing.TB, base string, form url.Values) (int, http.Header, map[string]any) {
+	tb.Helper()
 	req, err := http.NewRequest(http.MethodPost, base+"/restapi/oauth/token", strings.NewReader(form.Encode()))
 	if err != nil {
 		tb.Fatal(err)
@@ -209,6 +214,26 @@ func TestRunFlags(t *testing.T) {
 	}
 }
 
+func TestRunUnknownGrantError(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string // the error of an unknown grant_type
+	}{
+		{name: "default: RFC 6749 §5.2", want: "unsupported_grant_type"},
+		{name: "RingCentral's specification text", args: []string{"-unknown-grant-error", "ringcentral-text"}, want: "invalid_request"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := startMock(t, tt.args...)
+			status, _, body := tokenRequest(t, p.url, url.Values{"grant_type": {"implicit"}})
+			if status != http.StatusBadRequest || body["error"] != tt.want {
+				t.Errorf("grant_type=implicit: got %d %v; want 400 %s", status, body, tt.want)
+			}
+		})
+	}
+}
+
 func TestRunIssuer(t *testing.T) {
 	tests := []struct {
 		name string
@@ -253,6 +278,7 @@ func TestRunRejectsBadInput(t *testing.T) {
 	}{
 		{name: "unknown flag", args: []string{"-bogus"}, wantCode: 2, wantMsg: "-bogus"},
 		{name: "bad session limit mode", args: []string{"-session-limit-mode", "drop"}, wantCode: 2, wantMsg: "-session-limit-mode"},
+		{name: "bad unknown grant error", args: []string{"-unknown-grant-error", "oauth"}, wantCode: 2, wantMsg: "-unknown-grant-error"},
 		{name: "relative issuer", args: []string{"-issuer", "platform.example.test"}, wantCode: 2, wantMsg: "-issuer"},
 		{name: "bad boolean", args: []string{"-control=maybe"}, wantCode: 2, wantMsg: "-control"},
 		{name: "positional argument", args: []string{"serve"}, wantCode: 2, wantMsg: "unexpected arguments: serve"},
