@@ -83,7 +83,6 @@ func TestAuthorizeRedirectsErrors(t *testing.T) {
 		{"state with special characters", authzParams("response_type", "token", "state", "a b&c=d/é").Encode(), "unsupported_response_type", "a b&c=d/é", ""},
 		{"app not approved for the code grant", authzParams("client_id", tNoCodeID, "redirect_uri", "").Encode(), "unauthorized_client", "xyz",
 			"The client is unauthorized for the required grant type: [AUTHORIZATION_CODE]"},
-		{"scope not granted", authzParams("scope", "ReadAccounts EditExtensions").Encode(), "invalid_scope", "xyz", ""},
 		{"unknown code_challenge_method", authzParams("code_challenge", tChallenge, "code_challenge_method", "S512").Encode(), "invalid_request", "xyz", ""},
 		{"code_challenge_method in lower case", authzParams("code_challenge", tChallenge, "code_challenge_method", "s256").Encode(), "invalid_request", "xyz", ""},
 		{"code_challenge_method without challenge", authzParams("code_challenge_method", "S256").Encode(), "invalid_request", "xyz", ""},
@@ -156,8 +155,8 @@ func TestAuthorizeIssuesCode(t *testing.T) {
 			want{target: tSecondRedirect, redirectURI: tSecondRedirect, user: tJane, scope: allScopes, state: "xyz"}},
 		{"no state", authzParams("state", ""),
 			want{target: tCallback, redirectURI: tCallback, user: tJane, scope: allScopes}},
-		{"scope subset with duplicates and nonce", authzParams("scope", "openid  ReadAccounts openid", "nonce", "n-0S6_WzA2Mj"),
-			want{target: tCallback, redirectURI: tCallback, user: tJane, scope: "openid ReadAccounts", nonce: "n-0S6_WzA2Mj", state: "xyz"}},
+		{"scope is ignored, nonce kept", authzParams("scope", "openid  ReadAccounts openid", "nonce", "n-0S6_WzA2Mj"),
+			want{target: tCallback, redirectURI: tCallback, user: tJane, scope: allScopes, nonce: "n-0S6_WzA2Mj", state: "xyz"}},
 		{"public app, redirect omitted, S256", authzParams("client_id", tPublicID, "redirect_uri", "", "code_challenge", tChallenge, "code_challenge_method", "S256"),
 			want{target: tCallback, user: tJane, scope: allScopes, challenge: tChallenge, method: "S256", state: "xyz"}},
 		{"challenge without method means plain", authzParams("code_challenge", tPlainChallenge),
@@ -378,4 +377,63 @@ func TestMatchRedirectURI(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestAuthorizeScope: by default the authorization request's scope is ignored (DOCS login-url-params.inc:
+// "Ignored ... deferring to the permissions set by the developer"), so the code carries every scope the app
+// was granted, even for a scope the app does not have; openid in the request still makes it an OpenID
+// Connect request. Settings.AuthorizeScope "rfc" narrows the code to the requested scope and refuses an
+// ungranted one with invalid_scope by redirect (RFC 6749 §3.3, §4.1.2.1).
+func TestAuthorizeScope(t *testing.T) {
+	appScopes := strings.Join(DefaultFixture().Apps[0].Scopes, " ")
+	tests := []struct {
+		name, mode, scope string
+		wantScope         string // the code's scope; "" when refused
+		wantOIDC          bool
+	}{
+		{"ignored: no scope", AuthorizeScopeIgnore, "", appScopes, false},
+		{"ignored: a subset", AuthorizeScopeIgnore, "ReadAccounts SMS", appScopes, false},
+		{"ignored: a scope the app was not granted", AuthorizeScopeIgnore, "ReadAccounts EditExtensions", appScopes, false},
+		{"ignored: openid still starts OpenID Connect", AuthorizeScopeIgnore, "openid", appScopes, true},
+		{"rfc: no scope", AuthorizeScopeRFC, "", appScopes, false},
+		{"rfc: a subset, duplicates collapsed", AuthorizeScopeRFC, "openid  ReadAccounts openid", "openid ReadAccounts", true},
+		{"rfc: a scope the app was not granted", AuthorizeScopeRFC, "ReadAccounts EditExtensions", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newTestServer(t, withTestApps, func(o *Options) { o.Settings.AuthorizeScope = tt.mode })
+			r := e.authorize(t, http.MethodGet, authzParams("scope", tt.scope))
+			_, q := wantRedirect(t, r)
+			if tt.wantScope == "" {
+				if got := q.Get("error"); got != "invalid_scope" || q.Has("code") {
+					t.Fatalf("got error %q, code %q; want invalid_scope and no code", got, q.Get("code"))
+				}
+				return
+			}
+			c := e.storedCode(t, q.Get("code"))
+			if c.scope != tt.wantScope || c.oidc != tt.wantOIDC {
+				t.Errorf("code scope %q, OpenID Connect %v; want %q, %v", c.scope, c.oidc, tt.wantScope, tt.wantOIDC)
+			}
+			tok := e.redeem(t, q.Get("code")).json(t)
+			if _, hasID := tok["id_token"]; tok["scope"] != tt.wantScope || hasID != tt.wantOIDC {
+				t.Errorf("token scope %v, id_token %v; want %q, %v", tok["scope"], hasID, tt.wantScope, tt.wantOIDC)
+			}
+		})
+	}
+	t.Run("the setting is per scenario", func(t *testing.T) {
+		e := newTestServer(t, withTestApps)
+		realm := map[string]string{ScenarioHeader: "rfc", "Content-Type": "application/json"}
+		if r := e.do(t, request{method: http.MethodPatch, path: PathControl + "settings", body: `{"authorize_scope":"rfc"}`, header: realm}); r.status != http.StatusOK {
+			t.Fatalf("PATCH settings: got %d %s", r.status, r.body)
+		}
+		q := "?" + authzParams("scope", "EditExtensions").Encode()
+		_, inRealm := wantRedirect(t, e.do(t, request{method: http.MethodGet, path: PathAuthorize + q, header: map[string]string{ScenarioHeader: "rfc"}}))
+		_, elsewhere := wantRedirect(t, e.do(t, request{method: http.MethodGet, path: PathAuthorize + q}))
+		if inRealm.Get("error") != "invalid_scope" || elsewhere.Get("code") == "" {
+			t.Errorf("got %v in the realm and %v elsewhere; want invalid_scope, then a code", inRealm, elsewhere)
+		}
+		if r := e.control(t, http.MethodPatch, "settings", `{"authorize_scope":"strict"}`); r.status != http.StatusBadRequest {
+			t.Errorf("PATCH an unknown authorize_scope: got %d; want 400", r.status)
+		}
+	})
 }

@@ -39,6 +39,9 @@
 //   - errorCodes for a missing or invalid parameter (CMN-101), an unsupported grant type (CMN-101), a
 //     failed PKCE check or JWT assertion (invalid_grant, CMN-101); HTTP-level refusals carry HTTP-405,
 //     HTTP-413, HTTP-415 and HTTP-500, a namespace no RingCentral code uses;
+//   - the authorization request's scope is ignored, as RingCentral documents, and the code carries the app's
+//     scopes; openid in it still starts OpenID Connect (Settings.AuthorizeScope "rfc" narrows to the
+//     requested scope and refuses an ungranted one with invalid_scope);
 //   - an unknown grant_type is RFC 6749 §5.2's unsupported_grant_type, although RingCentral's specification
 //     text describes invalid_request "Unsupported grant type" (Settings.UnknownGrantError
 //     "ringcentral-text" answers that);

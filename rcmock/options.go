@@ -29,6 +29,17 @@ const (
 	UnknownGrantRingCentralText = "ringcentral-text"
 )
 
+// Readings of the authorization request's scope (Settings.AuthorizeScope).
+const (
+	// AuthorizeScopeIgnore follows RingCentral's documentation: the scope of an authorization request is
+	// "Ignored ... deferring to the permissions set by the developer when the app was created" (DOCS
+	// login-url-params.inc; ringcentral-oauth.md §8.3), so the code carries every scope the app was granted.
+	AuthorizeScopeIgnore = "ignore"
+	// AuthorizeScopeRFC follows RFC 6749 §3.3 and §4.1.2.1: the code carries the requested scope, and a
+	// scope the app was not granted is refused by redirect with invalid_scope.
+	AuthorizeScopeRFC = "rfc"
+)
+
 // Settings are the behaviour switches that a scenario may change for itself through the control API
 // (PATCH /__mock/settings). The server's Options.Settings are the defaults of every scenario.
 type Settings struct {
@@ -44,6 +55,9 @@ type Settings struct {
 	// UnknownGrantError is the answer to a grant_type the mock does not know: UnknownGrantRFC (default) or
 	// UnknownGrantRingCentralText.
 	UnknownGrantError string `json:"unknown_grant_error"`
+	// AuthorizeScope is how the authorization endpoint reads the scope parameter: AuthorizeScopeIgnore
+	// (default, RingCentral's documentation) or AuthorizeScopeRFC (for RFC-level scenarios).
+	AuthorizeScope string `json:"authorize_scope"`
 }
 
 // Options configure a Server. The zero value is not usable; start from DefaultOptions.
@@ -138,6 +152,7 @@ func DefaultOptions() Options {
 			SessionLimitMode:  SessionLimitEvict,
 			RevokeOnCodeReuse: true,
 			UnknownGrantError: UnknownGrantRFC,
+			AuthorizeScope:    AuthorizeScopeIgnore,
 		},
 		SessionLimit:                   5,
 		AccessTTLMin:                   600 * time.Second,
@@ -190,6 +205,8 @@ func validateSettings(s Settings) error {
 		return fmt.Errorf("rcmock: session_limit_mode must be %q or %q, got %q", SessionLimitEvict, SessionLimitReject, s.SessionLimitMode)
 	case s.UnknownGrantError != UnknownGrantRFC && s.UnknownGrantError != UnknownGrantRingCentralText:
 		return fmt.Errorf("rcmock: unknown_grant_error must be %q or %q, got %q", UnknownGrantRFC, UnknownGrantRingCentralText, s.UnknownGrantError)
+	case s.AuthorizeScope != AuthorizeScopeIgnore && s.AuthorizeScope != AuthorizeScopeRFC:
+		return fmt.Errorf("rcmock: authorize_scope must be %q or %q, got %q", AuthorizeScopeIgnore, AuthorizeScopeRFC, s.AuthorizeScope)
 	}
 	return nil
 }

@@ -109,6 +109,7 @@ type authCode struct {
 	user        *User
 	redirectURI string // as sent in the authorization request; empty if it was omitted
 	scope       string
+	oidc        bool   // an OpenID Connect request: the tokens come with an id_token
 	nonce       string // OpenID Connect nonce, echoed in the id_token
 	challenge   string // PKCE code_challenge (RFC 7636 §4.3); empty without PKCE
 	method      string // PKCE code_challenge_method: "plain" (the default) or "S256"

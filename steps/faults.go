@@ -43,6 +43,10 @@ func (v *vocabulary) faults() {
 		off := false
 		return w.settings(ctx, driver.MockSettings{RevokeOnCodeReuse: &off})
 	})
+	v.step(`^the server refuses an authorization for a scope the app was not granted$`, func(ctx context.Context) error {
+		rfc := "rfc"
+		return w.settings(ctx, driver.MockSettings{AuthorizeScope: &rfc})
+	})
 	v.step(`^the server answers an unknown grant type as RingCentral's specification text says$`, func(ctx context.Context) error {
 		text := "ringcentral-text"
 		return w.settings(ctx, driver.MockSettings{UnknownGrantError: &text})

@@ -37,6 +37,7 @@ func (v *vocabulary) responses() {
 	v.step(`^the access and refresh tokens differ from the previous ones$`, w.tokensRotated)
 	v.step(`^the token response repeats the previous tokens$`, w.tokensRepeated)
 	v.step(`^the session is the same$`, w.sameSession)
+	v.step(`^the token carries the same scope as the first token$`, w.sameScopeAsFirst)
 	v.step(`^every answer carries the same new tokens$`, w.batchSameNewTokens)
 	v.step(`^the token response belongs to the user$`, w.ownedByUser)
 	v.step(`^the token response has no owner$`, w.noOwner)

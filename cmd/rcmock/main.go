@@ -5,7 +5,7 @@
 // Usage:
 //
 //	rcmock [-addr 127.0.0.1:8910] [-fixture file.json] [-control=true] [-rate-limit] \
-//	       [-session-limit-mode evict|reject] [-unknown-grant-error rfc|ringcentral-text] \
+//	       [-session-limit-mode evict|reject] [-unknown-grant-error rfc|ringcentral-text] [-authorize-scope ignore|rfc] \
 //	       [-issuer https://platform.example.test]
 //
 // Once the listener is bound, rcmock prints exactly one line to stdout,
@@ -63,6 +63,7 @@ func runNotify(ctx context.Context, args []string, stdout, stderr io.Writer, rea
 	opts.Settings.RateLimit = cfg.rateLimit
 	opts.Settings.SessionLimitMode = cfg.sessionLimitMode
 	opts.Settings.UnknownGrantError = cfg.unknownGrantError
+	opts.Settings.AuthorizeScope = cfg.authorizeScope
 	if cfg.fixture != "" {
 		// LoadFixture's errors name the file and, for invalid content, every problem found.
 		if opts.Fixture, err = rcmock.LoadFixture(cfg.fixture); err != nil {
@@ -101,8 +102,9 @@ type config struct {
 	control          bool
 	rateLimit        bool
 	sessionLimitMode string
-	// unknownGrantError is rcmock.Settings.UnknownGrantError.
+	// unknownGrantError and authorizeScope are rcmock.Settings.UnknownGrantError and AuthorizeScope.
 	unknownGrantError string
+	authorizeScope    string
 	issuer            string
 }
 
@@ -115,7 +117,7 @@ func (e usageError) Unwrap() error { return e.err }
 
 // parseFlags parses the command line, printing errors and usage to stderr.
 func parseFlags(args []string, stderr io.Writer) (config, error) {
-	cfg := config{sessionLimitMode: rcmock.SessionLimitEvict, unknownGrantError: rcmock.UnknownGrantRFC}
+	cfg := config{sessionLimitMode: rcmock.SessionLimitEvict, unknownGrantError: rcmock.UnknownGrantRFC, authorizeScope: rcmock.AuthorizeScopeIgnore}
 	fs := flag.NewFlagSet("rcmock", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
@@ -145,6 +147,13 @@ Flags:
 			return fmt.Errorf("must be %q or %q", rcmock.UnknownGrantRFC, rcmock.UnknownGrantRingCentralText)
 		}
 		cfg.unknownGrantError = v
+		return nil
+	})
+	fs.Func("authorize-scope", "how the authorization endpoint reads scope: `ignore|rfc` (default ignore, as RingCentral documents: the code carries the app's scopes; rfc: the requested scope, an ungranted one refused with invalid_scope)", func(v string) error {
+		if v != rcmock.AuthorizeScopeIgnore && v != rcmock.AuthorizeScopeRFC {
+			return fmt.Errorf("must be %q or %q", rcmock.AuthorizeScopeIgnore, rcmock.AuthorizeScopeRFC)
+		}
+		cfg.authorizeScope = v
 		return nil
 	})
 	fs.Func("issuer", "base `URL` the mock advertises in discovery and id_tokens and accepts as assertion audience (default: derived from each request's Host)", func(v string) error {

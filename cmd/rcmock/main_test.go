@@ -234,6 +234,33 @@ func TestRunUnknownGrantError(t *testing.T) {
 	}
 }
 
+func TestRunAuthorizeScope(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string // the redirect's parameter for a scope the app was not granted
+	}{
+		{name: "default: ignored, as RingCentral documents", want: "code"},
+		{name: "RFC 6749 §4.1.2.1", args: []string{"-authorize-scope", "rfc"}, want: "error"},
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := startMock(t, tt.args...)
+			q := url.Values{"response_type": {"code"}, "client_id": {clientID}, "redirect_uri": {"https://client.example.com/oauth/callback"}, "scope": {"EditExtensions"}}
+			resp, err := client.Get(p.url + "/restapi/oauth/authorize?" + q.Encode())
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			loc, err := url.Parse(resp.Header.Get("Location"))
+			if err != nil || resp.StatusCode != http.StatusFound || !loc.Query().Has(tt.want) {
+				t.Errorf("authorize: got %d to %q; want a redirect with %s", resp.StatusCode, resp.Header.Get("Location"), tt.want)
+			}
+		})
+	}
+}
+
 func TestRunIssuer(t *testing.T) {
 	tests := []struct {
 		name string
@@ -278,6 +305,7 @@ func TestRunRejectsBadInput(t *testing.T) {
 	}{
 		{name: "unknown flag", args: []string{"-bogus"}, wantCode: 2, wantMsg: "-bogus"},
 		{name: "bad session limit mode", args: []string{"-session-limit-mode", "drop"}, wantCode: 2, wantMsg: "-session-limit-mode"},
+		{name: "bad authorize scope", args: []string{"-authorize-scope", "strict"}, wantCode: 2, wantMsg: "-authorize-scope"},
 		{name: "bad unknown grant error", args: []string{"-unknown-grant-error", "oauth"}, wantCode: 2, wantMsg: "-unknown-grant-error"},
 		{name: "relative issuer", args: []string{"-issuer", "platform.example.test"}, wantCode: 2, wantMsg: "-issuer"},
 		{name: "bad boolean", args: []string{"-control=maybe"}, wantCode: 2, wantMsg: "-control"},
