@@ -28,7 +28,8 @@
 // refresh token. Authorization codes are single-use, 60 s, bound to the client and the redirect URI, with
 // PKCE (plain by default, S256). Five concurrent sessions per user and app, the sixth evicting the oldest
 // (or, by setting, refused with 429). Errors are RingCentral's bodies, written by one function (errors.go).
-// The Auth throttling group (5 requests per user per minute, 60 s penalty) is off by default.
+// The Auth throttling group (5 requests per user and app in any sliding minute, then a 60 s penalty that every
+// refused request restarts) is off by default.
 //
 // # Choices where RingCentral's behaviour is UNVERIFIED
 //

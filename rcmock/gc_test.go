@@ -37,7 +37,7 @@ func opsWantCounts(tb testing.TB, got, want map[string]int) {
 func TestGCForgetsExpiredState(t *testing.T) {
 	const scenario = "gc"
 	ts := newTestServer(t, func(o *Options) {
-		o.Settings.RateLimit = true // so that rate-limit buckets are created, and must be forgotten
+		o.Settings.RateLimit = true // so that rate-limit logs are created, and must be forgotten
 		o.RateLimitMax = 100
 	})
 	s, env := ts.srv, ts.env
@@ -71,11 +71,11 @@ func TestGCForgetsExpiredState(t *testing.T) {
 	issuedCounts := s.realm(scenario).counts()
 	opsWantCounts(t, issuedCounts, map[string]int{"sessions": 5, "tokens": 10, "codes": 2, "devices": 1, "jtis": 2})
 	if issuedCounts["limits"] == 0 {
-		t.Errorf("limits: got 0; want the rate-limit buckets of the requests above")
+		t.Errorf("limits: got 0; want the rate-limit logs of the requests above")
 	}
 
 	// Each step advances the mock clock to an offset from issue time and sweeps. Lifetimes: rate-limit
-	// buckets 2×window+penalty (3 min) after their last request; codes 60 s, device codes 10 min and
+	// logs 2×window+penalty (3 min) after their last request; codes 60 s, device codes 10 min and
 	// assertions 1 h (+30 s leeway) plus Retention (1 h); access tokens 1 h, refresh tokens 7 days, and a
 	// session is forgotten Retention after its refresh token expires.
 	o := s.opts
@@ -85,7 +85,7 @@ func TestGCForgetsExpiredState(t *testing.T) {
 		at   time.Duration
 		want map[string]int
 	}{
-		{"buckets idle for 3 min are forgotten", 4 * time.Minute,
+		{"rate-limit logs idle for 3 min are forgotten", 4 * time.Minute,
 			map[string]int{"sessions": 5, "tokens": 10, "codes": 2, "devices": 1, "jtis": 2, "limits": 0}},
 		{"expired codes are kept for Retention", o.AuthCodeTTL + o.Retention,
 			map[string]int{"sessions": 5, "tokens": 10, "codes": 2, "devices": 1, "jtis": 0}},

@@ -43,9 +43,10 @@ const (
 // Settings are the behaviour switches that a scenario may change for itself through the control API
 // (PATCH /__mock/settings). The server's Options.Settings are the defaults of every scenario.
 type Settings struct {
-	// RateLimit switches on throttling of the Auth group (token, revoke, authorize, userinfo): RateLimitMax
-	// requests per user and app per RateLimitWindow, then RateLimitPenalty of 429s
-	// (docs/basics/rate-limits.md: "Auth 5 requests/user/minute, penalty interval 60 seconds").
+	// RateLimit switches on throttling of the Auth group (token, revoke, authorize, userinfo, wstoken):
+	// RateLimitMax requests per user and app in any sliding RateLimitWindow, then RateLimitPenalty of 429s,
+	// restarted by every refused request (docs/basics/rate-limits.md: "Auth 5 requests/user/minute, penalty
+	// interval 60 seconds"; ratelimit.go).
 	RateLimit bool `json:"rate_limit"`
 	// SessionLimitMode is SessionLimitEvict (default) or SessionLimitReject.
 	SessionLimitMode string `json:"session_limit_mode"`
@@ -94,7 +95,9 @@ type Options struct {
 	// answers "Token not found" (EXPERIMENT README: ~10 s).
 	RotatedAccessTokenGrace time.Duration
 
-	// RateLimitMax, RateLimitWindow and RateLimitPenalty shape the Auth throttling group.
+	// RateLimitMax, RateLimitWindow and RateLimitPenalty shape the Auth throttling group: at most
+	// RateLimitMax admitted requests per user and app in any sliding RateLimitWindow; a refused request starts
+	// or restarts a penalty of RateLimitPenalty (ringcentral-oauth.md §7.2: 5, 60 s, 60 s).
 	RateLimitMax     int
 	RateLimitWindow  time.Duration
 	RateLimitPenalty time.Duration

@@ -38,7 +38,7 @@ type realm struct {
 
 	revoked      map[string]time.Time // refresh tokens of sessions ended early -> their expiry (endSessionLocked)
 	revokedOrder []string             // the same tokens, oldest first
-	limits       map[string]*bucket
+	limits       map[string]*rateLog
 }
 
 type ownerKey struct{ user, app string }
@@ -150,7 +150,7 @@ func newRealm(srv *Server, id string) *realm {
 		jtis:     map[string]time.Time{},
 		usedOTP:  map[string]time.Time{},
 		revoked:  map[string]time.Time{},
-		limits:   map[string]*bucket{},
+		limits:   map[string]*rateLog{},
 	}
 }
 

@@ -4,7 +4,8 @@
 //
 // Usage:
 //
-//	rcmock [-addr 127.0.0.1:8910] [-fixture file.json] [-control=true] [-rate-limit] \
+//	rcmock [-addr 127.0.0.1:8910] [-fixture file.json] [-control=true] \
+//	       [-rate-limit] [-rate-limit-max 5] [-rate-limit-window 1m] [-rate-limit-penalty 1m] \
 //	       [-session-limit-mode evict|reject] [-unknown-grant-error rfc|ringcentral-text] [-authorize-scope ignore|rfc] \
 //	       [-issuer https://platform.example.test]
 //
@@ -12,8 +13,8 @@
 //
 //	rcmock listening on http://127.0.0.1:8910
 //
-// so that a script can start it in the background and wait for that line. It shuts down gracefully on
-// SIGINT or SIGTERM. Exit status: 0 after a clean shutdown (or -h), 2 for invalid flags, 1 for any other
+// so that a script can start it in the background and wait for that line; stderr says whether the Auth
+// group's rate limit is on and how it is shaped. It shuts down gracefully on SIGINT or SIGTERM. Exit status: 0 after a clean shutdown (or -h), 2 for invalid flags, 1 for any other
 // failure (unreadable or invalid fixture, address in use).
 package main
 
@@ -26,6 +27,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -61,6 +63,7 @@ func runNotify(ctx context.Context, args []string, stdout, stderr io.Writer, rea
 	opts.Control = cfg.control
 	opts.Issuer = cfg.issuer
 	opts.Settings.RateLimit = cfg.rateLimit
+	opts.RateLimitMax, opts.RateLimitWindow, opts.RateLimitPenalty = cfg.rateLimitMax, cfg.rateLimitWindow, cfg.rateLimitPenalty
 	opts.Settings.SessionLimitMode = cfg.sessionLimitMode
 	opts.Settings.UnknownGrantError = cfg.unknownGrantError
 	opts.Settings.AuthorizeScope = cfg.authorizeScope
@@ -82,6 +85,7 @@ func runNotify(ctx context.Context, args []string, stdout, stderr io.Writer, rea
 		_ = in.Close(context.Background())
 		return fmt.Errorf("rcmock: writing to stdout: %w", err)
 	}
+	fmt.Fprintln(stderr, rateLimitLine(opts))
 	if ready != nil {
 		ready(in.URL)
 	}
@@ -95,12 +99,26 @@ func runNotify(ctx context.Context, args []string, stdout, stderr io.Writer, rea
 	return nil
 }
 
+// rateLimitLine says whether the Auth group is throttled from the start, and how (README "The mock").
+func rateLimitLine(o rcmock.Options) string {
+	if !o.Settings.RateLimit {
+		return "rcmock: Auth-group rate limit off (-rate-limit turns it on; a scenario may switch it on for itself through the control API)"
+	}
+	return fmt.Sprintf("rcmock: Auth-group rate limit on: %d requests per user and app in any %s, then %s of HTTP 429 restarted by every refused request",
+		o.RateLimitMax, o.RateLimitWindow, o.RateLimitPenalty)
+}
+
 // config is the parsed command line.
 type config struct {
-	addr             string
-	fixture          string
-	control          bool
-	rateLimit        bool
+	addr      string
+	fixture   string
+	control   bool
+	rateLimit bool
+	// rateLimitMax, rateLimitWindow and rateLimitPenalty are rcmock.Options.RateLimitMax, RateLimitWindow
+	// and RateLimitPenalty.
+	rateLimitMax     int
+	rateLimitWindow  time.Duration
+	rateLimitPenalty time.Duration
 	sessionLimitMode string
 	// unknownGrantError and authorizeScope are rcmock.Settings.UnknownGrantError and AuthorizeScope.
 	unknownGrantError string
@@ -117,7 +135,9 @@ func (e usageError) Unwrap() error { return e.err }
 
 // parseFlags parses the command line, printing errors and usage to stderr.
 func parseFlags(args []string, stderr io.Writer) (config, error) {
-	cfg := config{sessionLimitMode: rcmock.SessionLimitEvict, unknownGrantError: rcmock.UnknownGrantRFC, authorizeScope: rcmock.AuthorizeScopeIgnore}
+	def := rcmock.DefaultOptions()
+	cfg := config{rateLimitMax: def.RateLimitMax, rateLimitWindow: def.RateLimitWindow, rateLimitPenalty: def.RateLimitPenalty,
+		sessionLimitMode: rcmock.SessionLimitEvict, unknownGrantError: rcmock.UnknownGrantRFC, authorizeScope: rcmock.AuthorizeScopeIgnore}
 	fs := flag.NewFlagSet("rcmock", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
@@ -134,7 +154,17 @@ Flags:
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8910", "`host:port` to listen on; port 0 picks a free port")
 	fs.StringVar(&cfg.fixture, "fixture", "", "JSON fixture `file` with apps, users and keys (default: the built-in fixture matching env/mock.env)")
 	fs.BoolVar(&cfg.control, "control", true, "serve the /__mock/ control API (clock, faults, settings, reset)")
-	fs.BoolVar(&cfg.rateLimit, "rate-limit", false, "throttle the Auth group from the start (5 requests per user and app per minute, then 429)")
+	fs.BoolVar(&cfg.rateLimit, "rate-limit", false, "throttle the Auth group from the start (-rate-limit-max requests per user and app in any -rate-limit-window, then 429 for -rate-limit-penalty)")
+	fs.Func("rate-limit-max", "the `number` of requests per user and app in any window when rate limiting is on (default 5, RingCentral's Auth group)", func(v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return errors.New("must be a whole number of at least 1")
+		}
+		cfg.rateLimitMax = n
+		return nil
+	})
+	fs.Func("rate-limit-window", "the sliding `duration` in which -rate-limit-max requests are allowed (default 1m)", positiveDuration(&cfg.rateLimitWindow))
+	fs.Func("rate-limit-penalty", "how long requests are refused once the limit is hit, restarted by every refused request: a `duration` (default 1m)", positiveDuration(&cfg.rateLimitPenalty))
 	fs.Func("session-limit-mode", "what a sixth concurrent session of a user and app does: `evict|reject` (default evict)", func(v string) error {
 		if v != rcmock.SessionLimitEvict && v != rcmock.SessionLimitReject {
 			return fmt.Errorf("must be %q or %q", rcmock.SessionLimitEvict, rcmock.SessionLimitReject)
@@ -177,6 +207,18 @@ Flags:
 		return cfg, usageError{err}
 	}
 	return cfg, nil
+}
+
+// positiveDuration parses a Go duration (10s, 1m) that must be positive into d.
+func positiveDuration(d *time.Duration) func(string) error {
+	return func(v string) error {
+		p, err := time.ParseDuration(v)
+		if err != nil || p <= 0 {
+			return errors.New("must be a positive duration such as 10s or 1m")
+		}
+		*d = p
+		return nil
+	}
 }
 
 // exitCode maps run's result to the process exit status, printing errors that have not been printed yet:

@@ -214,6 +214,51 @@ func TestRunFlags(t *testing.T) {
 	}
 }
 
+// TestRunRateLimitShape: -rate-limit-max and -rate-limit-window shape the Auth group's limit, the
+// X-Rate-Limit-* headers say so, and stderr tells at start-up whether the limit is on and how, while stdout
+// keeps its single listening line.
+func TestRunRateLimitShape(t *testing.T) {
+	tests := []struct {
+		name       string
+		args       []string
+		admitted   int    // token requests that pass before the first 429
+		limit      string // X-Rate-Limit-Limit and X-Rate-Limit-Window of the throttled answer
+		window     string
+		wantStderr string
+	}{
+		{name: "off", admitted: 8, wantStderr: "rate limit off"},
+		{name: "on, RingCentral's shape", args: []string{"-rate-limit"}, admitted: 5, limit: "5", window: "60",
+			wantStderr: "rate limit on: 5 requests per user and app in any 1m0s, then 1m0s of HTTP 429"},
+		{name: "on, a short window", args: []string{"-rate-limit", "-rate-limit-max", "2", "-rate-limit-window", "10s", "-rate-limit-penalty", "10s"},
+			admitted: 2, limit: "2", window: "10", wantStderr: "rate limit on: 2 requests per user and app in any 10s, then 10s of HTTP 429"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := startMock(t, tt.args...)
+			if got := p.stderr.String(); !strings.Contains(got, tt.wantStderr) {
+				t.Errorf("stderr: got %q; want it to contain %q", got, tt.wantStderr)
+			}
+			if got, want := p.stdout.String(), "rcmock listening on "+p.url+"\n"; got != want {
+				t.Errorf("stdout: got %q; want exactly %q", got, want)
+			}
+			for i := 1; i <= 8; i++ {
+				status, header, body := passwordGrant(t, p.url)
+				if i <= tt.admitted {
+					if status != http.StatusOK {
+						t.Fatalf("token request %d: got %d %v; want 200", i, status, body)
+					}
+					continue
+				}
+				if status != http.StatusTooManyRequests || header.Get("X-Rate-Limit-Limit") != tt.limit || header.Get("X-Rate-Limit-Window") != tt.window {
+					t.Errorf("token request %d: got %d with limit %q window %q; want 429 with %s, %s", i, status,
+						header.Get("X-Rate-Limit-Limit"), header.Get("X-Rate-Limit-Window"), tt.limit, tt.window)
+				}
+				break
+			}
+		})
+	}
+}
+
 func TestRunUnknownGrantError(t *testing.T) {
 	tests := []struct {
 		name string
@@ -305,6 +350,9 @@ func TestRunRejectsBadInput(t *testing.T) {
 	}{
 		{name: "unknown flag", args: []string{"-bogus"}, wantCode: 2, wantMsg: "-bogus"},
 		{name: "bad session limit mode", args: []string{"-session-limit-mode", "drop"}, wantCode: 2, wantMsg: "-session-limit-mode"},
+		{name: "rate limit of zero", args: []string{"-rate-limit-max", "0"}, wantCode: 2, wantMsg: "-rate-limit-max"},
+		{name: "rate limit window not a duration", args: []string{"-rate-limit-window", "60"}, wantCode: 2, wantMsg: "-rate-limit-window"},
+		{name: "negative rate limit penalty", args: []string{"-rate-limit-penalty", "-1s"}, wantCode: 2, wantMsg: "-rate-limit-penalty"},
 		{name: "bad authorize scope", args: []string{"-authorize-scope", "strict"}, wantCode: 2, wantMsg: "-authorize-scope"},
 		{name: "bad unknown grant error", args: []string{"-unknown-grant-error", "oauth"}, wantCode: 2, wantMsg: "-unknown-grant-error"},
 		{name: "relative issuer", args: []string{"-issuer", "platform.example.test"}, wantCode: 2, wantMsg: "-issuer"},
