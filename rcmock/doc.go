@@ -13,9 +13,13 @@
 //     named by login_hint or the fixture's first user;
 //   - POST /restapi/oauth/revoke (revoke.go);
 //   - GET /.well-known/openid-configuration, GET /restapi/oauth/jwks, GET /restapi/oauth/userinfo (oidc.go);
+//   - POST /restapi/oauth/wstoken (wstoken.go): a single-use WebSocket access token, for a bearer access
+//     token with the WebSocket permission;
 //   - GET /restapi/v1.0/account/~ and /restapi/v1.0/account/~/extension/~ (resource.go);
 //   - mock-only: POST /restapi/oauth/device and GET /restapi/oauth/device/verify, an RFC 8628 device
 //     authorization endpoint for the device_code grant, since RingCentral publishes none (device.go);
+//   - mock-only: GET /ws, a stand-in for the WebSocket gateway that wstoken's uri names, where a
+//     ws_access_token is spent (wstoken.go);
 //   - mock-only: the /__mock/ control API (control.go), when Options.Control is set.
 //
 // # Rules
@@ -65,6 +69,8 @@
 //   - ivr_pin accepts an optional username; otp codes are single use;
 //   - the device flow's errorCodes are DEV-1xx (mock-only);
 //   - API 401s carry an RFC 6750 WWW-Authenticate challenge;
+//   - wstoken answers expires_in 30 (Options.WSTokenTTL) and refuses a token without the WebSocket
+//     permission with 403 CMN-401; a ws_access_token is "used" when presented at the stand-in gateway;
 //   - the refresh token of a session ended early (revoked, evicted, or issued from a reused code) answers
 //     OAU-211 "Token revoked" while the mock remembers it (the latest 4096 per realm, until expiry), then
 //     OAU-213 "Token not found"; a revoked access token answers "Token not found" at the API.

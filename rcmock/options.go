@@ -136,6 +136,10 @@ type Options struct {
 	// enum value); the mock's choice is documented in the package doc.
 	DeviceCertificateParam string
 
+	// WSTokenTTL is the lifetime of a WebSocket access token (POST /restapi/oauth/wstoken): 30 s, the
+	// documentation's example (DOCS notifications/websockets/subscribing.md "expires_in": 30).
+	WSTokenTTL time.Duration
+
 	// DeviceCodeTTL and DevicePollInterval shape the mock-only RFC 8628 device authorization endpoint.
 	DeviceCodeTTL, DevicePollInterval time.Duration
 
@@ -172,6 +176,7 @@ func DefaultOptions() Options {
 		RequirePKCEForPublicClients:    true,
 		RejectVerifierWithoutChallenge: true,
 		DeviceCertificateParam:         "assertion",
+		WSTokenTTL:                     30 * time.Second,
 		DeviceCodeTTL:                  10 * time.Minute,
 		DevicePollInterval:             5 * time.Second,
 		Retention:                      time.Hour,
@@ -194,6 +199,8 @@ func (o *Options) validate() error {
 		return fmt.Errorf("rcmock: MaxBodyBytes must be positive")
 	case o.DeviceCertificateParam == "":
 		return fmt.Errorf("rcmock: DeviceCertificateParam must name a form parameter")
+	case o.WSTokenTTL < time.Second:
+		return fmt.Errorf("rcmock: WSTokenTTL must be at least a second")
 	case o.DeviceCodeTTL <= 0 || o.DevicePollInterval <= 0:
 		return fmt.Errorf("rcmock: DeviceCodeTTL and DevicePollInterval must be positive")
 	case o.Retention < 0 || o.RefreshGraceAfterUse < 0 || o.RefreshGraceUnused < 0 || o.RotatedAccessTokenGrace < 0:

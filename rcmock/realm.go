@@ -39,6 +39,7 @@ type realm struct {
 	revoked      map[string]time.Time // refresh tokens of sessions ended early -> their expiry (endSessionLocked)
 	revokedOrder []string             // the same tokens, oldest first
 	limits       map[string]*rateLog
+	wsTokens     map[string]*wsToken // WebSocket access tokens not yet used (wstoken.go)
 }
 
 type ownerKey struct{ user, app string }
@@ -151,6 +152,7 @@ func newRealm(srv *Server, id string) *realm {
 		usedOTP:  map[string]time.Time{},
 		revoked:  map[string]time.Time{},
 		limits:   map[string]*rateLog{},
+		wsTokens: map[string]*wsToken{},
 	}
 }
 
@@ -500,6 +502,11 @@ func (rl *realm) gcLocked(now time.Time) {
 			delete(rl.jtis, k)
 		}
 	}
+	for k, t := range rl.wsTokens {
+		if now.Sub(t.expiresAt) > ret {
+			delete(rl.wsTokens, k)
+		}
+	}
 	// usedOTP is not swept: the fixture's one-time passwords never expire, so forgetting a use would make a
 	// spent code valid again, and the map cannot outgrow the fixture's list of codes.
 	for k, b := range rl.limits {
@@ -525,11 +532,12 @@ func (rl *realm) counts() map[string]int {
 	rl.mu.Lock()
 	defer rl.mu.Unlock()
 	return map[string]int{
-		"sessions": len(rl.sessions),
-		"tokens":   len(rl.tokens),
-		"codes":    len(rl.codes),
-		"devices":  len(rl.devices),
-		"jtis":     len(rl.jtis),
-		"limits":   len(rl.limits),
+		"sessions":  len(rl.sessions),
+		"tokens":    len(rl.tokens),
+		"codes":     len(rl.codes),
+		"devices":   len(rl.devices),
+		"jtis":      len(rl.jtis),
+		"limits":    len(rl.limits),
+		"ws_tokens": len(rl.wsTokens),
 	}
 }
