@@ -29,6 +29,7 @@ func (v *vocabulary) api() {
 	})
 	v.step(`^the API rejection carries a Bearer challenge with error "(\w+)"$`, w.bearerChallenge)
 	v.step(`^the API rejection carries a Bearer challenge without an error$`, func() error { return w.bearerChallenge("") })
+	v.webSocketTokens()
 }
 
 func tokenWhich(phrase string) string {
