@@ -10,10 +10,14 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/rcoauth/conformance/rcmock"
 )
 
 // Credentials of the built-in fixture (env/mock.env).
@@ -382,5 +386,35 @@ func TestRunRejectsBadInput(t *testing.T) {
 				t.Errorf("stdout: got %q; want nothing", stdout.String())
 			}
 		})
+	}
+}
+
+// TestReadmeNamesEveryFlagAndSetting keeps README.md's section on the mock accurate: every flag of the
+// command and every setting a scenario may change through the control API is named there.
+func TestReadmeNamesEveryFlagAndSetting(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	var usage bytes.Buffer
+	if _, err := parseFlags([]string{"-h"}, &usage); err == nil {
+		t.Fatal("parseFlags(-h): got nil error; want flag.ErrHelp")
+	}
+	flags := regexp.MustCompile(`(?m)^  -([a-z-]+)`).FindAllStringSubmatch(usage.String(), -1)
+	if len(flags) < 5 {
+		t.Fatalf("found %d flags in the usage text; want them all:\n%s", len(flags), usage.String())
+	}
+	for _, f := range flags {
+		if !strings.Contains(readme, "`-"+f[1]+"`") {
+			t.Errorf("README.md does not name the flag -%s", f[1])
+		}
+	}
+	settings := reflect.TypeFor[rcmock.Settings]()
+	for i := range settings.NumField() {
+		name, _, _ := strings.Cut(settings.Field(i).Tag.Get("json"), ",")
+		if !strings.Contains(readme, "`"+name+"`") {
+			t.Errorf("README.md does not name the setting %s", name)
+		}
 	}
 }
