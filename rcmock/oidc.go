@@ -173,20 +173,12 @@ func (s *Server) handleUserInfo(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errAPIMethodNotAllowed("GET, POST"))
 		return
 	}
-	acc, e := s.bearer(r)
+	acc, e := s.bearerAuthGroup(w, r)
 	if e != nil {
 		writeError(w, e)
 		return
 	}
 	sess := acc.sess
-	subject := sess.app.ClientID + "|"
-	if sess.user != nil {
-		subject += sess.user.ExtensionID
-	}
-	if e := s.realmFor(r).throttle(w, subject); e != nil {
-		writeError(w, e)
-		return
-	}
 	switch {
 	case sess.user == nil:
 		writeError(w, errAPILoginRequired().withReason("the access token has no user (%s grant)", sess.grant))

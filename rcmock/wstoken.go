@@ -38,26 +38,17 @@ func (s *Server) handleWSToken(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errAPIMethodNotAllowed("POST"))
 		return
 	}
-	acc, e := s.bearer(r)
+	acc, e := s.bearerAuthGroup(w, r)
 	if e != nil {
 		writeError(w, e)
 		return
 	}
 	sess := acc.sess
-	subject := sess.app.ClientID + "|"
-	if sess.user != nil {
-		subject += sess.user.ExtensionID
-	}
-	rl := s.realmFor(r)
-	if e := rl.throttle(w, subject); e != nil {
-		writeError(w, e)
-		return
-	}
 	if !slices.Contains(strings.Fields(sess.scope), permissionWebSocket) {
 		writeError(w, errAPIAppPermission(permissionWebSocket).withReason("the access token's scope has no WebSocket permission"))
 		return
 	}
-	value := rl.issueWSToken()
+	value := s.realmFor(r).issueWSToken()
 	writeJSON(w, http.StatusOK, wsTokenResponse{
 		WSAccessToken: value,
 		URI:           wsGatewayURI(s.issuer(r)),
