@@ -3,8 +3,6 @@ package rcmock
 import (
 	"crypto/rsa"
 	"net/http"
-	"slices"
-	"strings"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -178,16 +176,15 @@ func (s *Server) handleUserInfo(w http.ResponseWriter, r *http.Request) {
 		writeError(w, e)
 		return
 	}
-	sess := acc.sess
-	switch {
+	switch sess := acc.sess; {
 	case sess.user == nil:
 		writeError(w, errAPILoginRequired().withReason("the access token has no user (%s grant)", sess.grant))
 		return
-	case !slices.Contains(strings.Fields(sess.scope), "openid"):
+	case !sess.hasScope("openid"):
 		writeError(w, errAPIAppPermission("openid").withReason("the access token's scope has no openid"))
 		return
 	}
-	writeJSON(w, http.StatusOK, newUserInfo(sess.user))
+	writeJSON(w, http.StatusOK, newUserInfo(acc.sess.user))
 }
 
 // newUserInfo renders u as UserInfoResource; the id_token carries the same claims. email_verified is true

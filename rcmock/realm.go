@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -91,6 +92,11 @@ type session struct {
 	refresh *token   // nil when no refresh token was issued
 	grace   *token   // the previous refresh token, within its grace
 	retired []*token // replaced access tokens still answering "Access token corrupted"
+}
+
+// hasScope reports whether the session's scope holds value (RFC 6749 §3.3: space-delimited values).
+func (s *session) hasScope(value string) bool {
+	return slices.Contains(strings.Fields(s.scope), value)
 }
 
 // end is when the session stops being usable: its last token expiry.

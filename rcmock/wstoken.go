@@ -2,7 +2,6 @@ package rcmock
 
 import (
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 )
@@ -43,8 +42,7 @@ func (s *Server) handleWSToken(w http.ResponseWriter, r *http.Request) {
 		writeError(w, e)
 		return
 	}
-	sess := acc.sess
-	if !slices.Contains(strings.Fields(sess.scope), permissionWebSocket) {
+	if !acc.sess.hasScope(permissionWebSocket) {
 		writeError(w, errAPIAppPermission(permissionWebSocket).withReason("the access token's scope has no WebSocket permission"))
 		return
 	}
