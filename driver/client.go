@@ -30,6 +30,8 @@ const (
 	ExtensionPath = "/restapi/v1.0/account/~/extension/~"
 	// UserInfoPath is the OpenID Connect UserInfo endpoint (OpenID Connect Core §5.3).
 	UserInfoPath = "/restapi/oauth/userinfo"
+	// WSTokenPath issues WebSocket access tokens (OpenAPI authWsToken; ringcentral-oauth.md §8.5).
+	WSTokenPath = "/restapi/oauth/wstoken"
 	// DiscoveryPath is the OpenID Provider configuration (OpenID Connect Discovery §4).
 	DiscoveryPath = "/.well-known/openid-configuration"
 	// JWKSPath is the JSON Web Key Set of the ID token signing keys (RFC 7517 §5).

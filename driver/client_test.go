@@ -636,3 +636,38 @@ func TestCloseReleasesConnections(t *testing.T) {
 		t.Fatal("the keep-alive connection is still open 5s after Close; want it closed")
 	}
 }
+
+func TestWSToken(t *testing.T) {
+	t.Run("a WsTokenResponse", func(t *testing.T) {
+		srv := newTestServer(t, respond(200, "application/json", `{"ws_access_token":"WS-1","uri":"wss://ws.example.test/ws","expires_in":30}`))
+		c := newTestClient(t, srv.URL)
+		res, err := c.WSToken(ctx, APIRequest{Path: AccountPath, AccessToken: "AT"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := (WSTokenInfo{WSAccessToken: "WS-1", URI: "wss://ws.example.test/ws", ExpiresIn: 30}); res.Token == nil || *res.Token != want {
+			t.Errorf("Token = %+v; want %+v", res.Token, want)
+		}
+		got := srv.last(t)
+		if got.Method != "POST" || got.URL.Path != WSTokenPath || got.Header.Get("Authorization") != "Bearer AT" {
+			t.Errorf("request = %s %s with Authorization %q; want POST %s with Bearer AT", got.Method, got.URL.Path, got.Header.Get("Authorization"), WSTokenPath)
+		}
+	})
+	t.Run("a 2xx answer without a ws_access_token", func(t *testing.T) {
+		srv := newTestServer(t, respond(200, "application/json", `{"expires_in":30}`))
+		res, err := newTestClient(t, srv.URL).WSToken(ctx, APIRequest{AccessToken: "AT"})
+		var mal *MalformedResponseError
+		if !errors.As(err, &mal) || res == nil || res.Token != nil {
+			t.Errorf("WSToken = %+v, %v; want the response and a *MalformedResponseError", res, err)
+		}
+	})
+	t.Run("a refusal", func(t *testing.T) {
+		srv := newTestServer(t, respond(403, "application/json",
+			`{"errorCode":"CMN-401","message":"In order to call this API endpoint, application needs to have [WebSocket] permission","errors":[{"errorCode":"CMN-401","message":"In order to call this API endpoint, application needs to have [WebSocket] permission"}]}`))
+		res, err := newTestClient(t, srv.URL).WSToken(ctx, APIRequest{AccessToken: "AT"})
+		var oe *OAuthError
+		if !errors.As(err, &oe) || res == nil || res.Response.Status != 403 {
+			t.Errorf("WSToken = %+v, %v; want the 403 response and an *OAuthError", res, err)
+		}
+	})
+}

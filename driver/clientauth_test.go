@@ -369,59 +369,6 @@ func TestAssertionAlgorithms(t *testing.T) {
 	}
 }
 
-func TestParsePrivateKeyPEM(t *testing.T) {
-	keys := testKeys()
-	encode := func(typ string, der []byte) string {
-		return string(pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}))
-	}
-	pkcs8 := func(k any) []byte {
-		der, err := x509.MarshalPKCS8PrivateKey(k)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return der
-	}
-	sec1, err := x509.MarshalECPrivateKey(keys.ec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pkcs1 := encode("RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(keys.rsa))
-	tests := []struct {
-		name    string
-		pem     string
-		want    crypto.PublicKey
-		wantErr string
-	}{
-		{"PKCS #1", pkcs1, keys.rsa.Public(), ""},
-		{"PKCS #8 RSA", encode("PRIVATE KEY", pkcs8(keys.rsa)), keys.rsa.Public(), ""},
-		{"PKCS #8 EC", encode("PRIVATE KEY", pkcs8(keys.ec)), keys.ec.Public(), ""},
-		{"PKCS #8 Ed25519", encode("PRIVATE KEY", pkcs8(keys.ed)), keys.ed.Public(), ""},
-		{"SEC 1 EC", encode("EC PRIVATE KEY", sec1), keys.ec.Public(), ""},
-		{"literal \\n escapes", strings.ReplaceAll(strings.TrimSpace(pkcs1), "\n", `\n`), keys.rsa.Public(), ""},
-		{"quoted with literal \\n", `"` + strings.ReplaceAll(pkcs1, "\n", `\n`) + `"`, keys.rsa.Public(), ""},
-		{"not PEM", "hello", nil, "no PEM block"},
-		{"public key", encode("PUBLIC KEY", []byte{1}), nil, "unsupported PEM block"},
-		{"broken PKCS #8", encode("PRIVATE KEY", []byte{1, 2, 3}), nil, "PKCS #8"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParsePrivateKeyPEM(tt.pem)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error = %v; want one containing %q", err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if pub, ok := got.Public().(interface{ Equal(crypto.PublicKey) bool }); !ok || !pub.Equal(tt.want) {
-				t.Errorf("parsed key's public key = %v; want %v", got.Public(), tt.want)
-			}
-		})
-	}
-}
-
 // TestClientAssertionFollowsTheTargetClock checks that a client assertion is dated by Config.Clock, the
 // target's clock, so a target whose clock a test moved (the mock's scenario clock) finds it current.
 func TestClientAssertionFollowsTheTargetClock(t *testing.T) {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+
+	"github.com/tidwall/gjson"
 )
 
 // TokenRequest is a request to the token endpoint (RFC 6749 §3.2).
@@ -278,6 +280,45 @@ func (c *Client) API(ctx context.Context, ar APIRequest) (*Response, error) {
 	}
 	k := call{endpoint: method + " " + pathOf(ar.Path), method: method, target: ar.Path, header: header}
 	return c.send(ctx, k)
+}
+
+// WSTokenInfo is RingCentral's WsTokenResponse (OpenAPI authWsToken; DOCS
+// notifications/websockets/subscribing.md): a short-lived, single-use token for RingCentral's WebSocket
+// gateway at URI.
+type WSTokenInfo struct {
+	WSAccessToken string `json:"ws_access_token"`
+	URI           string `json:"uri,omitempty"`
+	ExpiresIn     int64  `json:"expires_in"`
+}
+
+// WSTokenResult is the answer of a WebSocket token request that got an HTTP response.
+type WSTokenResult struct {
+	Response *Response
+	// Token is the parsed WsTokenResponse; nil unless the status was 2xx and the body had a ws_access_token.
+	Token *WSTokenInfo
+}
+
+// WSToken requests a WebSocket access token (POST /restapi/oauth/wstoken, OpenAPI authWsToken) with the
+// bearer access token of ar (ar.Path and ar.Method are ignored). It returns (result, nil) for a 2xx answer
+// with a ws_access_token; (result, *MalformedResponseError) for a 2xx answer without one; (result,
+// *OAuthError) for any other status, such as a 401 for a bad access token or a 403 for an app without the
+// WebSocket permission; and (nil, *TransportError) when no response arrived.
+func (c *Client) WSToken(ctx context.Context, ar APIRequest) (*WSTokenResult, error) {
+	ar.Path, ar.Method = WSTokenPath, http.MethodPost
+	resp, err := c.API(ctx, ar)
+	if resp == nil {
+		return nil, err
+	}
+	res := &WSTokenResult{Response: resp}
+	if err != nil {
+		return res, err
+	}
+	j := resp.JSON()
+	if tok := j.Get("ws_access_token"); tok.Type != gjson.String || tok.Str == "" {
+		return res, &MalformedResponseError{Response: resp, Reason: "ws_access_token is missing"}
+	}
+	res.Token = &WSTokenInfo{WSAccessToken: j.Get("ws_access_token").Str, URI: j.Get("uri").String(), ExpiresIn: j.Get("expires_in").Int()}
+	return res, nil
 }
 
 func pathOf(target string) string {

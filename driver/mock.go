@@ -60,6 +60,14 @@ type MockSettings struct {
 	// RevokeOnCodeReuse revokes the tokens issued from an authorization code when the code is used
 	// again (RFC 6749 §4.1.2: SHOULD).
 	RevokeOnCodeReuse *bool `json:"revoke_on_code_reuse,omitempty"`
+	// UnknownGrantError is the answer to an unknown grant_type: "rfc" (unsupported_grant_type, RFC 6749
+	// §5.2) or "ringcentral-text" (invalid_request "Unsupported grant type", as RingCentral's specification
+	// text describes it; ringcentral-oauth.md §5.1).
+	UnknownGrantError *string `json:"unknown_grant_error,omitempty"`
+	// AuthorizeScope is how the authorization endpoint reads scope: "ignore" (as RingCentral documents,
+	// login-url-params.inc: the token carries the app's permissions) or "rfc" (RFC 6749 §3.3, §4.1.2.1: the
+	// requested scope, a scope the app was not granted refused with invalid_scope).
+	AuthorizeScope *string `json:"authorize_scope,omitempty"`
 }
 
 // AdvanceClock moves the scenario's mock clock forward by d, so tokens and codes expire without

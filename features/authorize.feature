@@ -134,11 +134,28 @@ Feature: Authorization endpoint and the authorization code
     When the user authorizes the app without response_type
     Then the app is redirected with error invalid_request
 
-  # RingCentral's login-URL guide says scope is "Ignored ... deferring to the permissions set by the developer"
-  # (DOCS login-url-params.inc); the mock follows RFC 6749 §4.1.2.1 for a scope the app was not granted.
-  # RingCentral's answer is UNVERIFIED.
-  @rfc6749-3.3 @rfc6749-4.1.2.1
-  Scenario: A scope the app was not granted is refused by redirect
+  @rfc6749-3.3
+  Scenario: The authorization request's scope is ignored: the token carries the app's permissions
+    RingCentral's login-URL guide says scope is "Ignored ... deferring to the permissions set by the
+    developer when the app was created" (DOCS login-url-params.inc), which RFC 6749 §3.3 allows ("The
+    authorization server MAY fully or partially ignore the scope requested by the client"). Asking for a
+    scope the app was not granted therefore still gets a code, and the token carries what the app gets
+    without asking for any scope.
+
+    Given the user authorizes the app
+    And the app exchanges the code
+    And the user authorizes the app with scope "ReadAccounts EditAccounts"
+    When the app exchanges the code
+    Then a token is issued
+    And the token carries the same scope as the first token
+
+  @mock-only @rfc6749-3.3 @rfc6749-4.1.2.1
+  Scenario: Under the RFC's reading a scope the app was not granted is refused by redirect
+    RFC 6749 §4.1.2.1 has the server answer invalid_scope when "The requested scope is invalid, unknown, or
+    malformed". RingCentral ignores the scope instead (above); the mock can follow the RFC for RFC-level
+    scenarios.
+
+    Given the server refuses an authorization for a scope the app was not granted
     When the user authorizes the app with scope "EditAccounts"
     Then the app is redirected with error invalid_scope
 

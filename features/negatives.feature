@@ -210,6 +210,10 @@ Feature: Malformed token requests
 
   @sandbox-safe @rfc6749-5.2
   Scenario Outline: A grant type the server does not know is unsupported
+    RFC 6749 §5.2 requires unsupported_grant_type here. RingCentral's own specification text differs: it
+    describes this case as invalid_request "Unsupported grant type" (SPEC-2023-03, SPEC-2024-04), so a run
+    against RingCentral may report this RFC requirement as not met; the mock answers the RFC code by default.
+
     When the app sends a token request with content type "application/x-www-form-urlencoded" and body "grant_type=<grant_type>"
     Then the request is rejected with unsupported_grant_type
 
@@ -219,3 +223,13 @@ Feature: Malformed token requests
       | urn:ietf:params:oauth:grant-type:token-exchange    |
       | urn:ietf:params:oauth:grant-type:saml2-bearer      |
       | client_delegate                                    |
+
+  @mock-only
+  Scenario: RingCentral's specification text answers an unknown grant type with invalid_request
+    The mock can answer as RingCentral's specification text describes the case (SPEC-2023-03, SPEC-2024-04:
+    "invalid_request: Unsupported grant type") instead of with RFC 6749 §5.2's unsupported_grant_type.
+
+    Given the server answers an unknown grant type as RingCentral's specification text says
+    When the app sends a token request with content type "application/x-www-form-urlencoded" and body "grant_type=implicit"
+    Then the request is rejected with invalid_request
+    And the response field "error_description" equals "Unsupported grant type"

@@ -1,8 +1,8 @@
 @rate-limit @mock-only
 Feature: Rate limits of the Auth group
   The OAuth endpoints belong to RingCentral's Auth throttling group (OpenAPI x-throttling-group: Auth), which
-  allows 5 requests per user per app per minute; past that, requests are answered HTTP 429 with errorCode
-  CMN-301 "Request rate exceeded" and a Retry-After header, for a penalty interval of 60 seconds, and "Every
+  allows 5 requests per user per app in any sliding minute; past that, requests are answered HTTP 429 with
+  errorCode CMN-301 "Request rate exceeded" and a Retry-After header, for a penalty interval of 60 seconds, and "Every
   time you send a request that is caught by our rate limiting system, we reset the clock on your penalty
   window" (docs/basics/rate-limits.md, docs/basics/errors.md). Rate-limited groups answer with X-Rate-Limit-Group,
   X-Rate-Limit-Limit, X-Rate-Limit-Remaining and X-Rate-Limit-Window headers; whether the token endpoint itself
@@ -24,6 +24,13 @@ Feature: Rate limits of the Auth group
     When the app requests a token with the password grant
     Then a token is issued
     And the response carries the Auth group's rate limit headers
+
+  Scenario: The limit counts a sliding minute: requests spread over it still count
+    Given rate limiting is on
+    And the app requests a token with the password grant 5 times
+    And 30 seconds pass
+    When the app requests a token with the password grant
+    Then the request is rate limited
 
   Scenario: A rate-limited answer carries the Auth group's rate limit headers too
     Given rate limiting is on

@@ -35,7 +35,7 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		writeError(w, e)
 		return
 	}
-	if e := s.validateAuthorize(req, p, user); e != nil {
+	if e := s.validateAuthorize(req, p, user, rl.currentSettings().AuthorizeScope); e != nil {
 		redirectError(w, req, e)
 		return
 	}
@@ -45,6 +45,7 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		user:        user,
 		redirectURI: req.sentRedirect,
 		scope:       req.scope,
+		oidc:        req.oidc,
 		nonce:       p.get("nonce"),
 		challenge:   req.challenge,
 		method:      req.method,
@@ -153,6 +154,7 @@ type authorizeRequest struct {
 	target       string // where to redirect: sentRedirect, or the app's only registered URI
 	state        string // echoed in every redirect when sent (RFC 6749 §4.1.2, §4.1.2.1)
 	scope        string // resolved by validateAuthorize
+	oidc         bool   // an OpenID Connect request (resolved by validateAuthorize)
 	challenge    string // PKCE code_challenge, resolved by validateAuthorize
 	method       string // PKCE code_challenge_method, "plain" by default
 }
@@ -222,10 +224,10 @@ func (p authorizeParams) repeatedCore() string {
 }
 
 // validateAuthorize applies the rules whose errors are redirected to the verified redirect URI (RFC 6749
-// §4.1.2.1), filling req's scope and PKCE fields. The order follows the request's layers: parameters,
-// response type, the app's approval, scope, PKCE (RFC 7636 §4.4.1), OpenID Connect display and prompt, and
-// last the user.
-func (s *Server) validateAuthorize(req *authorizeRequest, p authorizeParams, user *User) *Error {
+// §4.1.2.1), filling req's scope and PKCE fields; scopeMode is the realm's Settings.AuthorizeScope. The
+// order follows the request's layers: parameters, response type, the app's approval, scope, PKCE (RFC 7636
+// §4.4.1), OpenID Connect display and prompt, and last the user.
+func (s *Server) validateAuthorize(req *authorizeRequest, p authorizeParams, user *User, scopeMode string) *Error {
 	if k := p.repeatedCore(); k != "" {
 		return errDuplicateParameter(k)
 	}
@@ -239,11 +241,9 @@ func (s *Server) validateAuthorize(req *authorizeRequest, p authorizeParams, use
 	if !slices.Contains(req.app.GrantTypes, GrantAuthorizationCode) {
 		return errAuthorizeUnauthorizedClient("AUTHORIZATION_CODE").withReason("app %s is not approved for authorization_code", req.app.ClientID)
 	}
-	scope, e := resolveScope(p.get("scope"), req.app.Scopes)
-	if e != nil {
+	if e := authorizeScope(req, p.get("scope"), scopeMode); e != nil {
 		return e
 	}
-	req.scope = scope
 	if e := s.authorizePKCE(req, p); e != nil {
 		return e
 	}
@@ -298,6 +298,33 @@ func validPKCEValue(s string) bool {
 		}
 	}
 	return true
+}
+
+// authorizeScope resolves the scope of an authorization request into req. RingCentral documents the
+// parameter as "Ignored ... deferring to the permissions set by the developer when the app was created"
+// (DOCS login-url-params.inc), so by default (AuthorizeScopeIgnore) the code carries every scope the app was
+// granted, whatever was asked, and nothing is refused; RFC 6749 §3.3 allows a server to "fully or partially
+// ignore the scope requested by the client". The token response then names the scope it carries (§5.1).
+// With AuthorizeScopeRFC the requested scope narrows the code and an ungranted one is invalid_scope
+// (§4.1.2.1).
+//
+// Either way, "openid" in the request makes it an OpenID Connect request (an id_token with the tokens),
+// provided the app was granted openid: OpenID Connect Core §3.1.2.1 makes the openid scope value the marker,
+// and RingCentral's TokenInfo.id_token comes "if OpenID Connect flow was activated during authorization".
+// How RingCentral activates it while ignoring scope is UNVERIFIED.
+func authorizeScope(req *authorizeRequest, requested, mode string) *Error {
+	asked := slices.Contains(strings.Fields(requested), "openid")
+	if mode == AuthorizeScopeIgnore {
+		req.scope = strings.Join(req.app.Scopes, " ")
+		req.oidc = asked && slices.Contains(req.app.Scopes, "openid")
+		return nil
+	}
+	scope, e := resolveScope(requested, req.app.Scopes)
+	if e != nil {
+		return e
+	}
+	req.scope, req.oidc = scope, asked
+	return nil
 }
 
 // resolveScope resolves a requested scope against the app's granted scopes: empty means everything granted

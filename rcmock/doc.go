@@ -13,9 +13,13 @@
 //     named by login_hint or the fixture's first user;
 //   - POST /restapi/oauth/revoke (revoke.go);
 //   - GET /.well-known/openid-configuration, GET /restapi/oauth/jwks, GET /restapi/oauth/userinfo (oidc.go);
+//   - POST /restapi/oauth/wstoken (wstoken.go): a single-use WebSocket access token, for a bearer access
+//     token with the WebSocket permission;
 //   - GET /restapi/v1.0/account/~ and /restapi/v1.0/account/~/extension/~ (resource.go);
 //   - mock-only: POST /restapi/oauth/device and GET /restapi/oauth/device/verify, an RFC 8628 device
 //     authorization endpoint for the device_code grant, since RingCentral publishes none (device.go);
+//   - mock-only: GET /ws, a stand-in for the WebSocket gateway that wstoken's uri names, where a
+//     ws_access_token is spent (wstoken.go);
 //   - mock-only: the /__mock/ control API (control.go), when Options.Control is set.
 //
 // # Rules
@@ -28,7 +32,8 @@
 // refresh token. Authorization codes are single-use, 60 s, bound to the client and the redirect URI, with
 // PKCE (plain by default, S256). Five concurrent sessions per user and app, the sixth evicting the oldest
 // (or, by setting, refused with 429). Errors are RingCentral's bodies, written by one function (errors.go).
-// The Auth throttling group (5 requests per user per minute, 60 s penalty) is off by default.
+// The Auth throttling group (5 requests per user and app in any sliding minute, then a 60 s penalty that every
+// refused request restarts) is off by default.
 //
 // # Choices where RingCentral's behaviour is UNVERIFIED
 //
@@ -39,12 +44,21 @@
 //   - errorCodes for a missing or invalid parameter (CMN-101), an unsupported grant type (CMN-101), a
 //     failed PKCE check or JWT assertion (invalid_grant, CMN-101); HTTP-level refusals carry HTTP-405,
 //     HTTP-413, HTTP-415 and HTTP-500, a namespace no RingCentral code uses;
+//   - the authorization request's scope is ignored, as RingCentral documents, and the code carries the app's
+//     scopes; openid in it still starts OpenID Connect (Settings.AuthorizeScope "rfc" narrows to the
+//     requested scope and refuses an ungranted one with invalid_scope);
+//   - an unknown grant_type is RFC 6749 §5.2's unsupported_grant_type, although RingCentral's specification
+//     text describes invalid_request "Unsupported grant type" (Settings.UnknownGrantError
+//     "ringcentral-text" answers that);
 //   - the sixth session evicts the oldest (Settings.SessionLimitMode "reject" answers 429 instead);
 //   - reusing an authorization code revokes the tokens issued from it (Settings.RevokeOnCodeReuse);
 //   - public clients must use PKCE, and a code_verifier for a code issued without a challenge is refused
 //     (Options.RequirePKCEForPublicClients, Options.RejectVerifierWithoutChallenge);
 //   - client_secret in the body is refused (Options.AcceptClientSecretPost);
-//   - access_token_ttl=0 or negative gets the minimum (600 s), a non-numeric value the default; a refresh
+//   - a TTL parameter is read as an optionally signed decimal integer, surrounding white space ignored
+//     ("+600" and " 600" are 600); values beyond 64 bits saturate, so any value above the maximum clamps to
+//     it; access_token_ttl=0 or negative gets the minimum (600 s); a value that is not a decimal integer
+//     ("1e3", "900.7", "NaN") gets the default (Options.RejectMalformedTTL refuses it instead); a refresh
 //     restarts the refresh token's lifetime;
 //   - client_credentials and guest tokens come without a refresh token and without owner_id;
 //   - personal_jwt and partner_jwt take the JWT credential in `assertion` and accept credentials of their
@@ -55,6 +69,8 @@
 //   - ivr_pin accepts an optional username; otp codes are single use;
 //   - the device flow's errorCodes are DEV-1xx (mock-only);
 //   - API 401s carry an RFC 6750 WWW-Authenticate challenge;
+//   - wstoken answers expires_in 30 (Options.WSTokenTTL) and refuses a token without the WebSocket
+//     permission with 403 CMN-401; a ws_access_token is "used" when presented at the stand-in gateway;
 //   - the refresh token of a session ended early (revoked, evicted, or issued from a reused code) answers
 //     OAU-211 "Token revoked" while the mock remembers it (the latest 4096 per realm, until expiry), then
 //     OAU-213 "Token not found"; a revoked access token answers "Token not found" at the API.

@@ -169,9 +169,15 @@ func errAuthMethodNotSupported() *Error {
 	return oauthErr(400, "invalid_client", "OAU-151", "Authorization method not supported")
 }
 
-// errUnsupportedGrantType: RFC 6749 §5.2 unsupported_grant_type. RingCentral's code is UNVERIFIED (SPEC-2024-04
-// described this case as "invalid_request: Unsupported grant type"); CMN-101 names the parameter.
-func errUnsupportedGrantType(gt string) *Error {
+// errUnsupportedGrantType answers a grant_type the server does not know, as Settings.UnknownGrantError
+// says. UnknownGrantRFC: RFC 6749 §5.2 unsupported_grant_type, with CMN-101 "Parameter [grant_type] value is
+// invalid." (docs/basics/errors.md's code for an invalid parameter value; RingCentral documents no errorCode
+// for this case, so the pairing is UNVERIFIED). UnknownGrantRingCentralText: RingCentral's specification text,
+// invalid_request "Unsupported grant type" (SPEC-2023-03, SPEC-2024-04), with the same UNVERIFIED errorCode.
+func errUnsupportedGrantType(gt, mode string) *Error {
+	if mode == UnknownGrantRingCentralText {
+		return paramErr(oauthErr(400, "invalid_request", "CMN-101", "Unsupported grant type"), "grant_type", gt)
+	}
 	return paramErr(oauthErr(400, "unsupported_grant_type", "CMN-101", "Parameter [grant_type] value is invalid."), "grant_type", gt)
 }
 

@@ -8,12 +8,13 @@ import (
 	"crypto/x509"
 	_ "embed"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"os"
 	"slices"
 	"strings"
+
+	"github.com/rcoauth/conformance/internal/pemkey"
 )
 
 // Grant type identifiers: the twelve values of the grant_type enum of SPEC-2025-03 (ringcentral-oauth.md §2.3).
@@ -276,7 +277,7 @@ func indexFixture(f *Fixture) (*fixture, error) {
 	} else {
 		x.credentialKey = k
 	}
-	if k, err := parsePrivateKey(env.SigningKey); err != nil {
+	if k, err := pemkey.PrivateKey(env.SigningKey); err != nil {
 		fail("environment.signing_key: %v", err)
 	} else if _, ok := k.(*rsa.PrivateKey); !ok {
 		fail("environment.signing_key: must be an RSA key (id_tokens are RS256, as discovery advertises)")
@@ -447,62 +448,16 @@ func (x *fixture) lookupLogin(username, extension string) *User {
 // account returns the account of u.
 func (x *fixture) account(u *User) *Account { return x.accounts[u.AccountID] }
 
-func pemBlock(s string) (*pem.Block, error) {
-	s = strings.ReplaceAll(strings.TrimSpace(s), `\n`, "\n")
-	b, _ := pem.Decode([]byte(s))
-	if b == nil {
-		return nil, errors.New("no PEM block found")
-	}
-	return b, nil
-}
-
+// parsePublicKey reads a key that verifies signatures the mock checks (JWT credentials, client
+// assertions): RSA or ECDSA, as PEM public key or certificate (internal/pemkey).
 func parsePublicKey(s string) (crypto.PublicKey, error) {
-	b, err := pemBlock(s)
+	k, err := pemkey.PublicKey(s)
 	if err != nil {
 		return nil, err
 	}
-	switch b.Type {
-	case "PUBLIC KEY":
-		k, err := x509.ParsePKIXPublicKey(b.Bytes)
-		if err != nil {
-			return nil, err
-		}
-		switch k.(type) {
-		case *rsa.PublicKey, *ecdsa.PublicKey:
-			return k, nil
-		}
-		return nil, fmt.Errorf("unsupported public key type %T", k)
-	case "RSA PUBLIC KEY":
-		return x509.ParsePKCS1PublicKey(b.Bytes)
-	case "CERTIFICATE":
-		c, err := x509.ParseCertificate(b.Bytes)
-		if err != nil {
-			return nil, err
-		}
-		return c.PublicKey, nil
+	switch k.(type) {
+	case *rsa.PublicKey, *ecdsa.PublicKey:
+		return k, nil
 	}
-	return nil, fmt.Errorf("unsupported PEM block %q", b.Type)
-}
-
-func parsePrivateKey(s string) (crypto.Signer, error) {
-	b, err := pemBlock(s)
-	if err != nil {
-		return nil, err
-	}
-	switch b.Type {
-	case "RSA PRIVATE KEY":
-		return x509.ParsePKCS1PrivateKey(b.Bytes)
-	case "EC PRIVATE KEY":
-		return x509.ParseECPrivateKey(b.Bytes)
-	case "PRIVATE KEY":
-		k, err := x509.ParsePKCS8PrivateKey(b.Bytes)
-		if err != nil {
-			return nil, err
-		}
-		if s, ok := k.(crypto.Signer); ok {
-			return s, nil
-		}
-		return nil, fmt.Errorf("unsupported private key type %T", k)
-	}
-	return nil, fmt.Errorf("unsupported PEM block %q", b.Type)
+	return nil, fmt.Errorf("unsupported public key type %T (want RSA or ECDSA)", k)
 }

@@ -45,6 +45,10 @@ const (
 
 var scopes = []string{"ReadAccounts", "ReadCallLog", "ReadMessages", "SMS", "RingOut", "WebSocket", "openid", "profile", "email"}
 
+// restrictedScopes are the restricted app's: every scope but WebSocket, so that the suite has an app without
+// the permission POST /restapi/oauth/wstoken requires (OpenAPI authWsToken x-app-permission: WebSocket).
+var restrictedScopes = []string{"ReadAccounts", "ReadCallLog", "ReadMessages", "SMS", "RingOut", "openid", "profile", "email"}
+
 // TestGenerateDefaultFixture writes the default fixture and env/mock.env. It only runs with -update.
 func TestGenerateDefaultFixture(t *testing.T) {
 	if !*update {
@@ -114,7 +118,7 @@ func TestGenerateDefaultFixture(t *testing.T) {
 				Name: "restricted", ClientID: "rcmockRestrictedApp01", ClientSecret: "restricted-Secret-01", Type: "confidential",
 				AuthMethods:  []string{rcmock.AuthClientSecretBasic},
 				GrantTypes:   []string{rcmock.GrantAuthorizationCode},
-				RedirectURIs: []string{redirectURI}, Scopes: scopes,
+				RedirectURIs: []string{redirectURI}, Scopes: restrictedScopes,
 				IssueRefreshTokens: false,
 			},
 			{

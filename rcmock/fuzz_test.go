@@ -4,9 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -14,7 +12,6 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
-	"github.com/joho/godotenv"
 )
 
 // The fuzz targets run their seed corpus as ordinary tests; to fuzz one for a while:
@@ -150,17 +147,6 @@ func FuzzParseBasic(f *testing.F) {
 	})
 }
 
-// opsEnv reads env/mock.env, the credentials of the default fixture, without touching the process
-// environment.
-func opsEnv(tb testing.TB) map[string]string {
-	tb.Helper()
-	env, err := godotenv.Read(filepath.Join("..", "env", "mock.env"))
-	if err != nil {
-		tb.Fatalf("reading env/mock.env: %v", err)
-	}
-	return env
-}
-
 // opsClientAssertion signs an RFC 7523 §2.2 client assertion for the client_secret_jwt app, addressed to the
 // token endpoint as httptest.NewRequest's host (example.com) names it.
 func opsClientAssertion(tb testing.TB, env map[string]string, jti string, iat time.Time) string {
@@ -180,30 +166,18 @@ func opsClientAssertion(tb testing.TB, env map[string]string, jti string, iat ti
 	return s
 }
 
-// opsServeToken answers a token request through ServeHTTP, without the network.
-func opsServeToken(s *Server, body, authorization string) *httptest.ResponseRecorder {
-	req := httptest.NewRequest(http.MethodPost, PathToken, strings.NewReader(body))
-	req.Header.Set("Content-Type", formContentType)
-	if authorization != "" {
-		req.Header.Set("Authorization", authorization)
-	}
-	rec := httptest.NewRecorder()
-	s.ServeHTTP(rec, req)
-	return rec
-}
-
 // opsCheckTokenAnswer asserts what every token-endpoint answer must be, whatever the request: no server
 // error, a JSON object with Cache-Control: no-store (RFC 6749 §5.1), and either a token (TokenInfo) or an
 // OAuth error (RFC 6749 §5.2, RingCentral's errors[] with error_description equal to errors[0].message).
-func opsCheckTokenAnswer(tb testing.TB, rec *httptest.ResponseRecorder) {
+func opsCheckTokenAnswer(tb testing.TB, r response) {
 	tb.Helper()
-	if rec.Code >= 500 || rec.Code < 200 {
-		tb.Fatalf("status %d (%s); want a token or a 4xx error\n%s", rec.Code, rec.Header().Get("X-Mock-Error-Reason"), rec.Body)
+	if r.status >= 500 || r.status < 200 {
+		tb.Fatalf("status %d (%s); want a token or a 4xx error\n%s", r.status, r.header.Get("X-Mock-Error-Reason"), r.body)
 	}
-	if got := rec.Header().Get("Cache-Control"); got != "no-store" {
+	if got := r.header.Get("Cache-Control"); got != "no-store" {
 		tb.Fatalf("Cache-Control: got %q; want no-store", got)
 	}
-	if got := rec.Header().Get("Content-Type"); got != "application/json" {
+	if got := r.header.Get("Content-Type"); got != "application/json" {
 		tb.Fatalf("Content-Type: got %q; want application/json", got)
 	}
 	var body struct {
@@ -217,22 +191,22 @@ func opsCheckTokenAnswer(tb testing.TB, rec *httptest.ResponseRecorder) {
 			Message   string `json:"message"`
 		} `json:"errors"`
 	}
-	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
-		tb.Fatalf("body is not a JSON object: %v\n%s", err, rec.Body)
+	if err := json.Unmarshal(r.body, &body); err != nil {
+		tb.Fatalf("body is not a JSON object: %v\n%s", err, r.body)
 	}
 	switch {
-	case rec.Code == http.StatusOK:
+	case r.status == http.StatusOK:
 		if body.AccessToken == "" || body.TokenType != "bearer" {
-			tb.Fatalf("200 without a bearer access_token: %s", rec.Body)
+			tb.Fatalf("200 without a bearer access_token: %s", r.body)
 		}
 	case len(body.Errors) == 0 || body.Errors[0].ErrorCode == "":
-		tb.Fatalf("%d without errors[0].errorCode: %s", rec.Code, rec.Body)
-	case rec.Code == http.StatusTooManyRequests:
+		tb.Fatalf("%d without errors[0].errorCode: %s", r.status, r.body)
+	case r.status == http.StatusTooManyRequests:
 		if body.ErrorCode == "" {
-			tb.Fatalf("429 without errorCode: %s", rec.Body)
+			tb.Fatalf("429 without errorCode: %s", r.body)
 		}
 	case body.Error == "" || body.ErrorDescription != body.Errors[0].Message:
-		tb.Fatalf("%d error without error, or error_description different from errors[0].message: %s", rec.Code, rec.Body)
+		tb.Fatalf("%d error without error, or error_description different from errors[0].message: %s", r.status, r.body)
 	}
 }
 
@@ -241,8 +215,8 @@ func opsCheckTokenAnswer(tb testing.TB, rec *httptest.ResponseRecorder) {
 // arbitrary JWT bearer grant assertion (RFC 7523 §2.1; main app, Basic authentication). Whatever the
 // assertion, the answer is a token or a JSON error, never a panic or a 5xx, always with no-store.
 func FuzzJWTAssertion(f *testing.F) {
-	env := opsEnv(f)
-	valid := opsClientAssertion(f, env, "fuzz-seed-jti", time.Date(2026, 11, 22, 11, 59, 0, 0, time.UTC))
+	env := mockEnv(f)
+	valid := opsClientAssertion(f, env, "fuzz-seed-jti", testStart.Add(-time.Minute))
 	header, payload, _ := strings.Cut(valid, ".")
 	none := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`)) + "." + strings.Split(payload, ".")[0] + "."
 	for _, seed := range []string{
@@ -276,25 +250,25 @@ func FuzzJWTAssertion(f *testing.F) {
 	passwordBody := url.Values{"grant_type": {GrantPassword}, "username": {tUsername}, "password": {tPassword},
 		"client_assertion_type": {ClientAssertionType}}
 	f.Fuzz(func(t *testing.T, assertion string, bearerGrant bool) {
-		var rec *httptest.ResponseRecorder
+		rq := request{path: PathToken}
 		if bearerGrant {
-			body := url.Values{"grant_type": {GrantJWTBearer}, "assertion": {assertion}}
-			rec = opsServeToken(ts.srv, body.Encode(), basicAuth(tMainID, tMainSecret))
+			rq.body = url.Values{"grant_type": {GrantJWTBearer}, "assertion": {assertion}}.Encode()
+			rq.header = mainAuth()
 		} else {
 			body := url.Values{"client_assertion": {assertion}}
 			for k, v := range passwordBody {
 				body[k] = v
 			}
-			rec = opsServeToken(ts.srv, body.Encode(), "")
+			rq.body = body.Encode()
 		}
-		opsCheckTokenAnswer(t, rec)
+		opsCheckTokenAnswer(t, ts.serve(rq))
 	})
 }
 
 // TestJWTAssertionSeedsAreAccepted keeps FuzzJWTAssertion honest: its valid seeds must get tokens,
 // otherwise the target explores nothing but the error paths.
 func TestJWTAssertionSeedsAreAccepted(t *testing.T) {
-	env := opsEnv(t)
+	env := mockEnv(t)
 	ts := newTestServer(t)
 	iat := ts.clock.Now().Add(-time.Minute)
 	tests := []struct {
@@ -313,11 +287,11 @@ func TestJWTAssertionSeedsAreAccepted(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rec := opsServeToken(ts.srv, tt.body, tt.authorization)
-			if rec.Code != http.StatusOK {
-				t.Fatalf("got %d %s (%s); want 200", rec.Code, rec.Body, rec.Header().Get("X-Mock-Error-Reason"))
+			r := ts.serve(request{path: PathToken, body: tt.body, header: map[string]string{"Authorization": tt.authorization}})
+			if r.status != http.StatusOK {
+				t.Fatalf("got %d %s (%s); want 200", r.status, r.body, r.reason())
 			}
-			opsCheckTokenAnswer(t, rec)
+			opsCheckTokenAnswer(t, r)
 		})
 	}
 }
@@ -350,18 +324,12 @@ func FuzzRedirectURI(f *testing.F) {
 		f.Add(seed)
 	}
 	ts := newTestServer(f)
-	authorize := func(redirectURI string) *httptest.ResponseRecorder {
-		q := url.Values{"response_type": {"code"}, "client_id": {tMainID}, "redirect_uri": {redirectURI}, "state": {"fuzz-state"}}
-		req := httptest.NewRequest(http.MethodGet, PathAuthorize+"?"+q.Encode(), nil)
-		rec := httptest.NewRecorder()
-		ts.srv.ServeHTTP(rec, req)
-		return rec
-	}
 	f.Fuzz(func(t *testing.T, redirectURI string) {
-		rec := authorize(redirectURI)
-		loc := rec.Header().Get("Location")
-		if rec.Code >= 500 {
-			t.Fatalf("redirect_uri %q: status %d (%s)", redirectURI, rec.Code, rec.Header().Get("X-Mock-Error-Reason"))
+		q := url.Values{"response_type": {"code"}, "client_id": {tMainID}, "redirect_uri": {redirectURI}, "state": {"fuzz-state"}}
+		r := ts.serve(request{method: http.MethodGet, path: PathAuthorize + "?" + q.Encode()})
+		loc := r.header.Get("Location")
+		if r.status >= 500 {
+			t.Fatalf("redirect_uri %q: status %d (%s)", redirectURI, r.status, r.reason())
 		}
 		if slices.Contains(registered, redirectURI) {
 			if loc != "" && !strings.HasPrefix(loc, redirectURI) {
@@ -369,8 +337,8 @@ func FuzzRedirectURI(f *testing.F) {
 			}
 			return
 		}
-		if rec.Code != http.StatusBadRequest || loc != "" {
-			t.Fatalf("unregistered redirect_uri %q: got %d with Location %q; want 400 without a redirect", redirectURI, rec.Code, loc)
+		if r.status != http.StatusBadRequest || loc != "" {
+			t.Fatalf("unregistered redirect_uri %q: got %d with Location %q; want 400 without a redirect", redirectURI, r.status, loc)
 		}
 	})
 }

@@ -2,7 +2,6 @@ package rcmock
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -15,29 +14,14 @@ import (
 // dropped. They are deterministic: mock time moves by FakeClock.Advance and real time (realm idleness) by
 // the Server.realNow seam, never by sleeping.
 
-// opsRequest serves one request through ServeHTTP (no network, no redirect following). A non-empty body is
-// sent form-encoded; header holds key, value pairs.
-func opsRequest(s *Server, method, target, body string, header ...string) *httptest.ResponseRecorder {
-	req := httptest.NewRequest(method, target, strings.NewReader(body))
-	if body != "" {
-		req.Header.Set("Content-Type", formContentType)
-	}
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	rec := httptest.NewRecorder()
-	s.ServeHTTP(rec, req)
-	return rec
-}
-
 // opsSweep makes a request to the scenario realm, which sweeps it if a second of mock time has passed
 // since the last sweep (realm.maybeGC), and returns the realm's store sizes afterwards.
-func opsSweep(tb testing.TB, s *Server, scenario string) map[string]int {
+func opsSweep(tb testing.TB, ts *testServer, scenario string) map[string]int {
 	tb.Helper()
-	if rec := opsRequest(s, http.MethodGet, PathAccount, "", ScenarioHeader, scenario); rec.Code != http.StatusUnauthorized {
-		tb.Fatalf("sweep request: got %d %s; want 401", rec.Code, rec.Body)
+	if r := ts.serve(request{method: http.MethodGet, path: PathAccount, header: map[string]string{ScenarioHeader: scenario}}); r.status != http.StatusUnauthorized {
+		tb.Fatalf("sweep request: got %d %s; want 401", r.status, r.body)
 	}
-	return s.realm(scenario).counts()
+	return ts.srv.realm(scenario).counts()
 }
 
 // opsWantCounts compares the named store sizes.
@@ -53,45 +37,45 @@ func opsWantCounts(tb testing.TB, got, want map[string]int) {
 func TestGCForgetsExpiredState(t *testing.T) {
 	const scenario = "gc"
 	ts := newTestServer(t, func(o *Options) {
-		o.Settings.RateLimit = true // so that rate-limit buckets are created, and must be forgotten
+		o.Settings.RateLimit = true // so that rate-limit logs are created, and must be forgotten
 		o.RateLimitMax = 100
 	})
-	s, env := ts.srv, opsEnv(t)
-	mainBasic := basicAuth(tMainID, tMainSecret)
-	scenarioHeader := []string{ScenarioHeader, scenario}
+	s, env := ts.srv, ts.env
+	inRealm := map[string]string{ScenarioHeader: scenario}
+	inRealmAsMain := map[string]string{ScenarioHeader: scenario, "Authorization": basicAuth(tMainID, tMainSecret)}
 
 	// Three password sessions and two sessions of the client_secret_jwt app, whose client assertions leave
 	// two jtis; two authorization codes; one device authorization.
 	for range 3 {
-		if rec := opsRequest(s, http.MethodPost, PathToken, benchPasswordBody, append(scenarioHeader, "Authorization", mainBasic)...); rec.Code != http.StatusOK {
-			t.Fatalf("password grant: got %d %s; want 200", rec.Code, rec.Body)
+		if r := ts.serve(request{path: PathToken, body: benchPasswordBody, header: inRealmAsMain}); r.status != http.StatusOK {
+			t.Fatalf("password grant: got %d %s; want 200", r.status, r.body)
 		}
 	}
 	for _, jti := range []string{"gc-jti-1", "gc-jti-2"} {
 		body := url.Values{"grant_type": {GrantPassword}, "username": {tUsername}, "password": {tPassword},
 			"client_assertion_type": {ClientAssertionType}, "client_assertion": {opsClientAssertion(t, env, jti, ts.clock.Now())}}
-		if rec := opsRequest(s, http.MethodPost, PathToken, body.Encode(), scenarioHeader...); rec.Code != http.StatusOK {
-			t.Fatalf("client assertion %s: got %d %s; want 200", jti, rec.Code, rec.Body)
+		if r := ts.serve(request{path: PathToken, body: body.Encode(), header: inRealm}); r.status != http.StatusOK {
+			t.Fatalf("client assertion %s: got %d %s; want 200", jti, r.status, r.body)
 		}
 	}
 	for _, uri := range []string{"https://client.example.com/oauth/callback", "https://client.example.com/oauth/second"} {
 		q := url.Values{"response_type": {"code"}, "client_id": {tMainID}, "redirect_uri": {uri}}
-		rec := opsRequest(s, http.MethodGet, PathAuthorize+"?"+q.Encode(), "", scenarioHeader...)
-		if loc := rec.Header().Get("Location"); rec.Code != http.StatusFound || !strings.Contains(loc, "code=") {
-			t.Fatalf("authorize: got %d Location %q; want 302 with a code", rec.Code, loc)
+		r := ts.serve(request{method: http.MethodGet, path: PathAuthorize + "?" + q.Encode(), header: inRealm})
+		if loc := r.header.Get("Location"); r.status != http.StatusFound || !strings.Contains(loc, "code=") {
+			t.Fatalf("authorize: got %d Location %q; want 302 with a code", r.status, loc)
 		}
 	}
-	if rec := opsRequest(s, http.MethodPost, PathDevice, "", append(scenarioHeader, "Authorization", mainBasic)...); rec.Code != http.StatusOK {
-		t.Fatalf("device authorization: got %d %s; want 200", rec.Code, rec.Body)
+	if r := ts.serve(request{path: PathDevice, header: inRealmAsMain}); r.status != http.StatusOK {
+		t.Fatalf("device authorization: got %d %s; want 200", r.status, r.body)
 	}
 	issuedCounts := s.realm(scenario).counts()
 	opsWantCounts(t, issuedCounts, map[string]int{"sessions": 5, "tokens": 10, "codes": 2, "devices": 1, "jtis": 2})
 	if issuedCounts["limits"] == 0 {
-		t.Errorf("limits: got 0; want the rate-limit buckets of the requests above")
+		t.Errorf("limits: got 0; want the rate-limit logs of the requests above")
 	}
 
 	// Each step advances the mock clock to an offset from issue time and sweeps. Lifetimes: rate-limit
-	// buckets 2×window+penalty (3 min) after their last request; codes 60 s, device codes 10 min and
+	// logs 2×window+penalty (3 min) after their last request; codes 60 s, device codes 10 min and
 	// assertions 1 h (+30 s leeway) plus Retention (1 h); access tokens 1 h, refresh tokens 7 days, and a
 	// session is forgotten Retention after its refresh token expires.
 	o := s.opts
@@ -101,7 +85,7 @@ func TestGCForgetsExpiredState(t *testing.T) {
 		at   time.Duration
 		want map[string]int
 	}{
-		{"buckets idle for 3 min are forgotten", 4 * time.Minute,
+		{"rate-limit logs idle for 3 min are forgotten", 4 * time.Minute,
 			map[string]int{"sessions": 5, "tokens": 10, "codes": 2, "devices": 1, "jtis": 2, "limits": 0}},
 		{"expired codes are kept for Retention", o.AuthCodeTTL + o.Retention,
 			map[string]int{"sessions": 5, "tokens": 10, "codes": 2, "devices": 1, "jtis": 0}},
@@ -117,7 +101,7 @@ func TestGCForgetsExpiredState(t *testing.T) {
 	issued := ts.clock.Now()
 	for _, st := range steps {
 		ts.clock.Advance(issued.Add(st.at).Sub(ts.clock.Now()))
-		got := opsSweep(t, s, scenario)
+		got := opsSweep(t, ts, scenario)
 		t.Run(st.name, func(t *testing.T) { opsWantCounts(t, got, st.want) })
 	}
 
@@ -138,7 +122,7 @@ func TestEvictedSessionFreesItsTokens(t *testing.T) {
 	rl := ts.srv.realm("")
 	opsWantCounts(t, rl.counts(), map[string]int{"sessions": 5, "tokens": 10})
 	rl.mu.Lock()
-	limited := len(rl.owners[ownerKey{user: tOwner, app: tMainID}])
+	limited := len(rl.owners[ownerKey{user: tJane, app: tMainID}])
 	rl.mu.Unlock()
 	if limited != ts.srv.opts.SessionLimit {
 		t.Errorf("sessions counted against the limit: got %d; want %d", limited, ts.srv.opts.SessionLimit)
@@ -199,7 +183,7 @@ func TestRefreshChainKeepsConstantTokens(t *testing.T) {
 func TestIdleRealmsAreDropped(t *testing.T) {
 	ts := newTestServer(t)
 	s := ts.srv
-	real := NewFakeClock(time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC))
+	real := NewFakeClock(testStart)
 	s.mu.Lock()
 	s.realNow = real.Now
 	idle := s.realmIdle
@@ -207,9 +191,9 @@ func TestIdleRealmsAreDropped(t *testing.T) {
 
 	login := func(scenario string) {
 		t.Helper()
-		rec := opsRequest(s, http.MethodPost, PathToken, benchPasswordBody, ScenarioHeader, scenario, "Authorization", basicAuth(tMainID, tMainSecret))
-		if rec.Code != http.StatusOK {
-			t.Fatalf("login in %q: got %d %s; want 200", scenario, rec.Code, rec.Body)
+		r := ts.serve(request{path: PathToken, body: benchPasswordBody, header: map[string]string{ScenarioHeader: scenario, "Authorization": basicAuth(tMainID, tMainSecret)}})
+		if r.status != http.StatusOK {
+			t.Fatalf("login in %q: got %d %s; want 200", scenario, r.status, r.body)
 		}
 	}
 	realms := func() []string {

@@ -3,7 +3,6 @@ package rcmock
 import (
 	"crypto/subtle"
 	"slices"
-	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -14,8 +13,8 @@ import (
 // redirect_uri must repeat the authorization request's (OAU-109), and the PKCE verifier must match the
 // challenge (RFC 7636 §4.6). The code is consumed before anything is checked beyond its ownership and
 // lifetime, so a wrong redirect_uri or verifier burns it too and a verifier cannot be guessed by retrying.
-// When the authorization request asked for the `openid` scope, the answer carries an OpenID Connect
-// id_token (oidc.go).
+// When the authorization request was an OpenID Connect request (it asked for the `openid` scope, authorize.go
+// authorizeScope), the answer carries an OpenID Connect id_token (oidc.go).
 func grantAuthorizationCode(g *grantCtx) (*tokenInfo, *Error) {
 	value, e := g.require("code")
 	if e != nil {
@@ -32,7 +31,7 @@ func grantAuthorizationCode(g *grantCtx) (*tokenInfo, *Error) {
 		return nil, e
 	}
 	var idToken string
-	if slices.Contains(strings.Fields(code.scope), "openid") {
+	if code.oidc {
 		if idToken, e = g.s.signIDToken(g.s.issuer(g.r), code, g.rl.Now()); e != nil {
 			return nil, e
 		}

@@ -19,38 +19,39 @@ func TestAuthCodeGrant(t *testing.T) {
 		client      string
 		secret      string
 		form        url.Values
-		wantScope   string
 		wantOwner   string
 		wantRefresh bool
 		wantIDToken bool
 	}{
-		{"main app with redirect_uri", azRequest("scope", "ReadAccounts SMS"), azMainID, azMainSecret,
-			url.Values{"redirect_uri": {azCallback}}, "ReadAccounts SMS", azJane, true, false},
-		{"login_hint picks the owner", azRequest("scope", "ReadAccounts", "login_hint", "john.roe@example.com"), azMainID, azMainSecret,
-			url.Values{"redirect_uri": {azCallback}}, "ReadAccounts", azJohn, true, false},
-		{"openid scope adds an id_token", azRequest("scope", "openid ReadAccounts"), azMainID, azMainSecret,
-			url.Values{"redirect_uri": {azCallback}}, "openid ReadAccounts", azJane, true, true},
-		{"restricted app issues no refresh token", azRequest("client_id", azRestrictedID, "redirect_uri", "", "scope", "ReadAccounts"), azRestrictedID, azRestrictedSec,
-			url.Values{}, "ReadAccounts", azJane, false, false},
-		{"public app with PKCE", azRequest("client_id", azPublicID, "redirect_uri", "", "scope", "ReadAccounts", "code_challenge", azChallenge, "code_challenge_method", "S256"), azPublicID, "",
-			url.Values{"code_verifier": {azVerifier}}, "ReadAccounts", azJane, true, false},
+		{"main app with redirect_uri", authzParams("scope", "ReadAccounts SMS"), tMainID, tMainSecret,
+			url.Values{"redirect_uri": {tCallback}}, tJane, true, false},
+		{"login_hint picks the owner", authzParams("scope", "ReadAccounts", "login_hint", "john.roe@example.com"), tMainID, tMainSecret,
+			url.Values{"redirect_uri": {tCallback}}, tJohn, true, false},
+		{"openid scope adds an id_token", authzParams("scope", "openid ReadAccounts"), tMainID, tMainSecret,
+			url.Values{"redirect_uri": {tCallback}}, tJane, true, true},
+		{"restricted app issues no refresh token", authzParams("client_id", tRestrictedID, "redirect_uri", "", "scope", "ReadAccounts"), tRestrictedID, tRestrictedSc,
+			url.Values{}, tJane, false, false},
+		{"public app with PKCE", authzParams("client_id", tPublicID, "redirect_uri", "", "scope", "ReadAccounts", "code_challenge", tChallenge, "code_challenge_method", "S256"), tPublicID, "",
+			url.Values{"code_verifier": {tVerifier}}, tJane, true, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := azStart(t)
+			e := newTestServer(t, withTestApps)
 			code := e.code(t, tt.params)
 			tt.form.Set("grant_type", "authorization_code")
 			tt.form.Set("code", code)
-			r := e.token(t, tt.client, tt.secret, tt.form)
+			r := e.token(t, client{tt.client, tt.secret}, tt.form)
 			if r.status != http.StatusOK {
 				t.Fatalf("got status %d; want 200\n%s", r.status, r.body)
 			}
-			if err := azSpec(t).ValidateResponse(http.MethodPost, PathToken, r.status, r.header.Get("Content-Type"), r.body); err != nil {
+			if err := testSpec(t).ValidateResponse(http.MethodPost, PathToken, r.status, r.header.Get("Content-Type"), r.body); err != nil {
 				t.Errorf("token response does not conform: %v", err)
 			}
-			m := azJSON(t, r.body)
-			if got := m["scope"]; got != tt.wantScope {
-				t.Errorf("got scope %q; want %q", got, tt.wantScope)
+			m := r.json(t)
+			// The authorization request's scope is ignored (authorize.go authorizeScope): the token carries
+			// the app's scopes.
+			if got, want := m["scope"], strings.Join(e.srv.fx.apps[tt.client].Scopes, " "); got != want {
+				t.Errorf("got scope %q; want the app's %q", got, want)
 			}
 			if got := m["owner_id"]; got != tt.wantOwner {
 				t.Errorf("got owner_id %v; want %s", got, tt.wantOwner)
@@ -62,7 +63,7 @@ func TestAuthCodeGrant(t *testing.T) {
 				t.Errorf("got id_token present %v; want %v", got, tt.wantIDToken)
 			}
 			access, _ := m["access_token"].(string)
-			if got := e.api(t, access); got != http.StatusOK {
+			if got := e.api(t, access).status; got != http.StatusOK {
 				t.Errorf("API call with the access token: got status %d; want 200", got)
 			}
 		})
@@ -84,44 +85,44 @@ func TestAuthCodeGrantErrors(t *testing.T) {
 		wantOAuth  string
 		wantCode   string
 	}{
-		{"missing code", nil, 0, azMainID, azMainSecret, url.Values{"code": {""}}, 400, "invalid_request", "CMN-101"},
-		{"unknown code", nil, 0, azMainID, azMainSecret, url.Values{"code": {"no-such-code"}, "redirect_uri": {azCallback}}, 400, "invalid_grant", "OAU-106"},
-		{"code of another app", azRequest("client_id", azRestrictedID, "redirect_uri", ""), 0, azMainID, azMainSecret,
-			url.Values{"redirect_uri": {azCallback}}, 400, "invalid_grant", "OAU-110"},
-		{"used one second before expiry", azRequest(), 59 * time.Second, azMainID, azMainSecret,
-			url.Values{"redirect_uri": {azCallback}}, 200, "", ""},
-		{"expired", azRequest(), 60 * time.Second, azMainID, azMainSecret,
-			url.Values{"redirect_uri": {azCallback}}, 400, "invalid_grant", "OAU-108"},
-		{"redirect_uri sent at authorization, omitted now", azRequest(), 0, azMainID, azMainSecret,
+		{"missing code", nil, 0, tMainID, tMainSecret, url.Values{"code": {""}}, 400, "invalid_request", "CMN-101"},
+		{"unknown code", nil, 0, tMainID, tMainSecret, url.Values{"code": {"no-such-code"}, "redirect_uri": {tCallback}}, 400, "invalid_grant", "OAU-106"},
+		{"code of another app", authzParams("client_id", tRestrictedID, "redirect_uri", ""), 0, tMainID, tMainSecret,
+			url.Values{"redirect_uri": {tCallback}}, 400, "invalid_grant", "OAU-110"},
+		{"used one second before expiry", authzParams(), 59 * time.Second, tMainID, tMainSecret,
+			url.Values{"redirect_uri": {tCallback}}, 200, "", ""},
+		{"expired", authzParams(), 60 * time.Second, tMainID, tMainSecret,
+			url.Values{"redirect_uri": {tCallback}}, 400, "invalid_grant", "OAU-108"},
+		{"redirect_uri sent at authorization, omitted now", authzParams(), 0, tMainID, tMainSecret,
 			url.Values{}, 400, "invalid_grant", "OAU-109"},
-		{"redirect_uri differs: other registered URI", azRequest(), 0, azMainID, azMainSecret,
-			url.Values{"redirect_uri": {azSecond}}, 400, "invalid_grant", "OAU-109"},
-		{"redirect_uri differs: trailing slash", azRequest(), 0, azMainID, azMainSecret,
-			url.Values{"redirect_uri": {azCallback + "/"}}, 400, "invalid_grant", "OAU-109"},
-		{"redirect_uri omitted at authorization and now", azRequest("client_id", azRestrictedID, "redirect_uri", ""), 0, azRestrictedID, azRestrictedSec,
+		{"redirect_uri differs: other registered URI", authzParams(), 0, tMainID, tMainSecret,
+			url.Values{"redirect_uri": {tSecondRedirect}}, 400, "invalid_grant", "OAU-109"},
+		{"redirect_uri differs: trailing slash", authzParams(), 0, tMainID, tMainSecret,
+			url.Values{"redirect_uri": {tCallback + "/"}}, 400, "invalid_grant", "OAU-109"},
+		{"redirect_uri omitted at authorization and now", authzParams("client_id", tRestrictedID, "redirect_uri", ""), 0, tRestrictedID, tRestrictedSc,
 			url.Values{}, 200, "", ""},
-		{"redirect_uri omitted at authorization, registered one now", azRequest("client_id", azRestrictedID, "redirect_uri", ""), 0, azRestrictedID, azRestrictedSec,
-			url.Values{"redirect_uri": {azCallback}}, 200, "", ""},
-		{"redirect_uri omitted at authorization, unregistered one now", azRequest("client_id", azRestrictedID, "redirect_uri", ""), 0, azRestrictedID, azRestrictedSec,
-			url.Values{"redirect_uri": {azSecond}}, 400, "invalid_grant", "OAU-109"},
+		{"redirect_uri omitted at authorization, registered one now", authzParams("client_id", tRestrictedID, "redirect_uri", ""), 0, tRestrictedID, tRestrictedSc,
+			url.Values{"redirect_uri": {tCallback}}, 200, "", ""},
+		{"redirect_uri omitted at authorization, unregistered one now", authzParams("client_id", tRestrictedID, "redirect_uri", ""), 0, tRestrictedID, tRestrictedSc,
+			url.Values{"redirect_uri": {tSecondRedirect}}, 400, "invalid_grant", "OAU-109"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := azStart(t)
+			e := newTestServer(t, withTestApps)
 			if tt.params != nil {
 				code := e.code(t, tt.params)
 				tt.form.Set("code", code)
 			}
 			e.clock.Advance(tt.advance)
 			tt.form.Set("grant_type", "authorization_code")
-			r := e.token(t, tt.client, tt.secret, tt.form)
+			r := e.token(t, client{tt.client, tt.secret}, tt.form)
 			if tt.wantStatus == http.StatusOK {
 				if r.status != http.StatusOK {
 					t.Fatalf("got status %d; want 200\n%s", r.status, r.body)
 				}
 				return
 			}
-			azWantError(t, r, tt.wantStatus, tt.wantOAuth, tt.wantCode, http.MethodPost, PathToken)
+			wantTokenError(t, r, tt.wantStatus, tt.wantOAuth, tt.wantCode)
 		})
 	}
 }
@@ -140,44 +141,44 @@ func TestAuthCodePKCE(t *testing.T) {
 		opts     func(*Options)
 		wantOK   bool
 	}{
-		{"S256 RFC vector", azPublicID, "", azRequest("client_id", azPublicID, "code_challenge", azChallenge, "code_challenge_method", "S256"), azVerifier, nil, true},
-		{"S256 wrong verifier", azPublicID, "", azRequest("client_id", azPublicID, "code_challenge", azChallenge, "code_challenge_method", "S256"), otherVerifier, nil, false},
-		{"S256 verifier equal to the challenge", azPublicID, "", azRequest("client_id", azPublicID, "code_challenge", azChallenge, "code_challenge_method", "S256"), azChallenge, nil, false},
-		{"S256 missing verifier", azPublicID, "", azRequest("client_id", azPublicID, "code_challenge", azChallenge, "code_challenge_method", "S256"), "", nil, false},
-		{"S256 verifier of 42 characters", azPublicID, "", azRequest("client_id", azPublicID, "code_challenge", azChallenge, "code_challenge_method", "S256"), azVerifier[:42], nil, false},
-		{"S256 verifier of 129 characters", azPublicID, "", azRequest("client_id", azPublicID, "code_challenge", azChallenge, "code_challenge_method", "S256"), strings.Repeat("a", 129), nil, false},
-		{"S256 verifier with an illegal character", azPublicID, "", azRequest("client_id", azPublicID, "code_challenge", azChallenge, "code_challenge_method", "S256"), azVerifier[:42] + "/", nil, false},
-		{"plain", azPublicID, "", azRequest("client_id", azPublicID, "code_challenge", azPlainChallenge, "code_challenge_method", "plain"), azPlainChallenge, nil, true},
-		{"plain mismatch", azPublicID, "", azRequest("client_id", azPublicID, "code_challenge", azPlainChallenge, "code_challenge_method", "plain"), azPlainChallenge + "x", nil, false},
-		{"omitted method is plain: verifier equal to challenge", azPublicID, "", azRequest("client_id", azPublicID, "code_challenge", azChallenge), azChallenge, nil, true},
-		{"omitted method is plain: S256 verifier refused", azPublicID, "", azRequest("client_id", azPublicID, "code_challenge", azChallenge), azVerifier, nil, false},
-		{"confidential app with S256", azMainID, azMainSecret, azRequest("code_challenge", azChallenge, "code_challenge_method", "S256"), azVerifier, nil, true},
-		{"confidential app with S256, no verifier", azMainID, azMainSecret, azRequest("code_challenge", azChallenge, "code_challenge_method", "S256"), "", nil, false},
-		{"downgrade: verifier without challenge", azMainID, azMainSecret, azRequest(), azVerifier, nil, false},
-		{"downgrade allowed by option", azMainID, azMainSecret, azRequest(), azVerifier, func(o *Options) { o.RejectVerifierWithoutChallenge = false }, true},
-		{"public app without PKCE allowed by option", azPublicID, "", azRequest("client_id", azPublicID), "", func(o *Options) { o.RequirePKCEForPublicClients = false }, true},
+		{"S256 RFC vector", tPublicID, "", authzParams("client_id", tPublicID, "code_challenge", tChallenge, "code_challenge_method", "S256"), tVerifier, nil, true},
+		{"S256 wrong verifier", tPublicID, "", authzParams("client_id", tPublicID, "code_challenge", tChallenge, "code_challenge_method", "S256"), otherVerifier, nil, false},
+		{"S256 verifier equal to the challenge", tPublicID, "", authzParams("client_id", tPublicID, "code_challenge", tChallenge, "code_challenge_method", "S256"), tChallenge, nil, false},
+		{"S256 missing verifier", tPublicID, "", authzParams("client_id", tPublicID, "code_challenge", tChallenge, "code_challenge_method", "S256"), "", nil, false},
+		{"S256 verifier of 42 characters", tPublicID, "", authzParams("client_id", tPublicID, "code_challenge", tChallenge, "code_challenge_method", "S256"), tVerifier[:42], nil, false},
+		{"S256 verifier of 129 characters", tPublicID, "", authzParams("client_id", tPublicID, "code_challenge", tChallenge, "code_challenge_method", "S256"), strings.Repeat("a", 129), nil, false},
+		{"S256 verifier with an illegal character", tPublicID, "", authzParams("client_id", tPublicID, "code_challenge", tChallenge, "code_challenge_method", "S256"), tVerifier[:42] + "/", nil, false},
+		{"plain", tPublicID, "", authzParams("client_id", tPublicID, "code_challenge", tPlainChallenge, "code_challenge_method", "plain"), tPlainChallenge, nil, true},
+		{"plain mismatch", tPublicID, "", authzParams("client_id", tPublicID, "code_challenge", tPlainChallenge, "code_challenge_method", "plain"), tPlainChallenge + "x", nil, false},
+		{"omitted method is plain: verifier equal to challenge", tPublicID, "", authzParams("client_id", tPublicID, "code_challenge", tChallenge), tChallenge, nil, true},
+		{"omitted method is plain: S256 verifier refused", tPublicID, "", authzParams("client_id", tPublicID, "code_challenge", tChallenge), tVerifier, nil, false},
+		{"confidential app with S256", tMainID, tMainSecret, authzParams("code_challenge", tChallenge, "code_challenge_method", "S256"), tVerifier, nil, true},
+		{"confidential app with S256, no verifier", tMainID, tMainSecret, authzParams("code_challenge", tChallenge, "code_challenge_method", "S256"), "", nil, false},
+		{"downgrade: verifier without challenge", tMainID, tMainSecret, authzParams(), tVerifier, nil, false},
+		{"downgrade allowed by option", tMainID, tMainSecret, authzParams(), tVerifier, func(o *Options) { o.RejectVerifierWithoutChallenge = false }, true},
+		{"public app without PKCE allowed by option", tPublicID, "", authzParams("client_id", tPublicID), "", func(o *Options) { o.RequirePKCEForPublicClients = false }, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var mutate []func(*Options)
+			mutate := []func(*Options){withTestApps}
 			if tt.opts != nil {
 				mutate = append(mutate, tt.opts)
 			}
-			e := azStart(t, mutate...)
+			e := newTestServer(t, mutate...)
 			code := e.code(t, tt.params)
-			form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {azCallback}}
+			form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {tCallback}}
 			if tt.verifier != "" {
 				form.Set("code_verifier", tt.verifier)
 			}
-			r := e.token(t, tt.client, tt.secret, form)
+			r := e.token(t, client{tt.client, tt.secret}, form)
 			if tt.wantOK {
 				if r.status != http.StatusOK {
 					t.Fatalf("got status %d; want 200\n%s\nreason: %s", r.status, r.body, r.header.Get("X-Mock-Error-Reason"))
 				}
 				return
 			}
-			azWantError(t, r, http.StatusBadRequest, "invalid_grant", "CMN-101", http.MethodPost, PathToken)
-			if p, _ := azJSON(t, r.body)["errors"].([]any)[0].(map[string]any)["parameterName"].(string); p != "code_verifier" {
+			wantTokenError(t, r, http.StatusBadRequest, "invalid_grant", "CMN-101")
+			if p, _ := r.json(t)["errors"].([]any)[0].(map[string]any)["parameterName"].(string); p != "code_verifier" {
 				t.Errorf("got parameterName %q; want code_verifier", p)
 			}
 		})
@@ -189,51 +190,51 @@ func TestAuthCodePKCE(t *testing.T) {
 // gone. A failed verification burns the code too; another app's attempt does not.
 func TestAuthCodeSingleUse(t *testing.T) {
 	t.Run("reuse revokes the tokens issued from the code", func(t *testing.T) {
-		e := azStart(t)
-		code := e.code(t, azRequest())
-		first := azJSON(t, e.redeem(t, code).body)
+		e := newTestServer(t, withTestApps)
+		code := e.code(t, authzParams())
+		first := e.redeem(t, code).json(t)
 		access, _ := first["access_token"].(string)
 		refresh, _ := first["refresh_token"].(string)
-		if got := e.api(t, access); got != http.StatusOK {
+		if got := e.api(t, access).status; got != http.StatusOK {
 			t.Fatalf("first access token: got status %d; want 200", got)
 		}
-		azWantError(t, e.redeem(t, code), http.StatusBadRequest, "invalid_grant", "OAU-106", http.MethodPost, PathToken)
-		if got := e.api(t, access); got != http.StatusUnauthorized {
+		wantTokenError(t, e.redeem(t, code), http.StatusBadRequest, "invalid_grant", "OAU-106")
+		if got := e.api(t, access).status; got != http.StatusUnauthorized {
 			t.Errorf("first access token after reuse: got status %d; want 401", got)
 		}
-		r := e.token(t, azMainID, azMainSecret, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refresh}})
-		azWantError(t, r, http.StatusBadRequest, "invalid_grant", "OAU-211", http.MethodPost, PathToken)
+		r := e.token(t, mainClient, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refresh}})
+		wantTokenError(t, r, http.StatusBadRequest, "invalid_grant", "OAU-211")
 	})
 	t.Run("reuse without revocation", func(t *testing.T) {
-		e := azStart(t, func(o *Options) { o.Settings.RevokeOnCodeReuse = false })
-		code := e.code(t, azRequest())
-		access, _ := azJSON(t, e.redeem(t, code).body)["access_token"].(string)
-		azWantError(t, e.redeem(t, code), http.StatusBadRequest, "invalid_grant", "OAU-106", http.MethodPost, PathToken)
-		if got := e.api(t, access); got != http.StatusOK {
+		e := newTestServer(t, withTestApps, func(o *Options) { o.Settings.RevokeOnCodeReuse = false })
+		code := e.code(t, authzParams())
+		access, _ := e.redeem(t, code).json(t)["access_token"].(string)
+		wantTokenError(t, e.redeem(t, code), http.StatusBadRequest, "invalid_grant", "OAU-106")
+		if got := e.api(t, access).status; got != http.StatusOK {
 			t.Errorf("first access token after reuse: got status %d; want 200", got)
 		}
 	})
 	t.Run("a failed verification burns the code", func(t *testing.T) {
-		e := azStart(t)
-		code := e.code(t, azRequest("code_challenge", azChallenge, "code_challenge_method", "S256"))
+		e := newTestServer(t, withTestApps)
+		code := e.code(t, authzParams("code_challenge", tChallenge, "code_challenge_method", "S256"))
 		form := func(v string) url.Values {
-			return url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {azCallback}, "code_verifier": {v}}
+			return url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {tCallback}, "code_verifier": {v}}
 		}
-		azWantError(t, e.token(t, azMainID, azMainSecret, form(strings.Repeat("B", 43))), http.StatusBadRequest, "invalid_grant", "CMN-101", http.MethodPost, PathToken)
-		azWantError(t, e.token(t, azMainID, azMainSecret, form(azVerifier)), http.StatusBadRequest, "invalid_grant", "OAU-106", http.MethodPost, PathToken)
+		wantTokenError(t, e.token(t, mainClient, form(strings.Repeat("B", 43))), http.StatusBadRequest, "invalid_grant", "CMN-101")
+		wantTokenError(t, e.token(t, mainClient, form(tVerifier)), http.StatusBadRequest, "invalid_grant", "OAU-106")
 	})
 	t.Run("a wrong redirect_uri burns the code", func(t *testing.T) {
-		e := azStart(t)
-		code := e.code(t, azRequest())
-		r := e.token(t, azMainID, azMainSecret, url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {azSecond}})
-		azWantError(t, r, http.StatusBadRequest, "invalid_grant", "OAU-109", http.MethodPost, PathToken)
-		azWantError(t, e.redeem(t, code), http.StatusBadRequest, "invalid_grant", "OAU-106", http.MethodPost, PathToken)
+		e := newTestServer(t, withTestApps)
+		code := e.code(t, authzParams())
+		r := e.token(t, mainClient, url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {tSecondRedirect}})
+		wantTokenError(t, r, http.StatusBadRequest, "invalid_grant", "OAU-109")
+		wantTokenError(t, e.redeem(t, code), http.StatusBadRequest, "invalid_grant", "OAU-106")
 	})
 	t.Run("another app's attempt does not burn the code", func(t *testing.T) {
-		e := azStart(t)
-		code := e.code(t, azRequest())
-		r := e.token(t, azRestrictedID, azRestrictedSec, url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {azCallback}})
-		azWantError(t, r, http.StatusBadRequest, "invalid_grant", "OAU-110", http.MethodPost, PathToken)
+		e := newTestServer(t, withTestApps)
+		code := e.code(t, authzParams())
+		r := e.token(t, restrictedClient, url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {tCallback}})
+		wantTokenError(t, r, http.StatusBadRequest, "invalid_grant", "OAU-110")
 		if r := e.redeem(t, code); r.status != http.StatusOK {
 			t.Errorf("owner's redemption after another app's attempt: got status %d; want 200\n%s", r.status, r.body)
 		}
@@ -247,11 +248,11 @@ func TestAuthCodeConcurrentRedemption(t *testing.T) {
 	for _, revoke := range []bool{true, false} {
 		name := map[bool]string{true: "revoke on reuse", false: "no revocation"}[revoke]
 		t.Run(name, func(t *testing.T) {
-			e := azStart(t, func(o *Options) { o.Settings.RevokeOnCodeReuse = revoke })
-			code := e.code(t, azRequest())
+			e := newTestServer(t, withTestApps, func(o *Options) { o.Settings.RevokeOnCodeReuse = revoke })
+			code := e.code(t, authzParams())
 			const n = 16
-			body := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {azCallback}}.Encode()
-			results := make([]azResp, n)
+			body := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {tCallback}}.Encode()
+			results := make([]response, n)
 			errs := make([]error, n)
 			var wg sync.WaitGroup
 			start := make(chan struct{})
@@ -260,7 +261,7 @@ func TestAuthCodeConcurrentRedemption(t *testing.T) {
 				go func() {
 					defer wg.Done()
 					<-start
-					results[i], errs[i] = e.tryDo(http.MethodPost, PathToken, body, azBasic(azMainID, azMainSecret))
+					results[i], errs[i] = e.tryDo(request{path: PathToken, body: body, header: mainAuth()})
 				}()
 			}
 			close(start)
@@ -274,9 +275,9 @@ func TestAuthCodeConcurrentRedemption(t *testing.T) {
 				switch r.status {
 				case http.StatusOK:
 					wins++
-					access, _ = azJSON(t, r.body)["access_token"].(string)
+					access, _ = r.json(t)["access_token"].(string)
 				case http.StatusBadRequest:
-					if got := azJSON(t, r.body)["errors"].([]any)[0].(map[string]any)["errorCode"]; got != "OAU-106" {
+					if got := r.json(t)["errors"].([]any)[0].(map[string]any)["errorCode"]; got != "OAU-106" {
 						t.Errorf("got errorCode %v; want OAU-106", got)
 					}
 				default:
@@ -290,7 +291,7 @@ func TestAuthCodeConcurrentRedemption(t *testing.T) {
 			if revoke {
 				want = http.StatusUnauthorized
 			}
-			if got := e.api(t, access); got != want {
+			if got := e.api(t, access).status; got != want {
 				t.Errorf("winner's access token: got status %d; want %d", got, want)
 			}
 		})

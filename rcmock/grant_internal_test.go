@@ -1,22 +1,20 @@
-package rcmock_test
+package rcmock
 
 import (
 	"net/http"
 	"testing"
 	"time"
-
-	"github.com/rcoauth/conformance/rcmock"
 )
 
 // Tests of the grants that only SPEC-2025-09's InternalGetTokenRequest documents: client_credentials,
 // guest, otp and ivr_pin.
 
-// grCase is one token request and what it must answer: a TokenInfo of shape want, or an error.
-type grCase struct {
+// tokenCase is one token request and what it must answer: a TokenInfo of shape want, or an error.
+type tokenCase struct {
 	name   string
-	client grClient
+	client client
 	params []string // form key, value pairs
-	want   *grShape
+	want   *tokenShape
 	status int
 	oauth  string
 	code   string
@@ -24,43 +22,43 @@ type grCase struct {
 	reason string // X-Mock-Error-Reason contains it, when set
 }
 
-// grRunCases runs each case against a fresh mock built with mutate.
-func grRunCases(t *testing.T, cases []grCase, mutate ...func(*rcmock.Options)) {
+// runTokenCases runs each case against a fresh mock built with mutate.
+func runTokenCases(t *testing.T, cases []tokenCase, mutate ...func(*Options)) {
 	t.Helper()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			m := grNewMock(t, mutate...)
-			r := m.token(t, c.client, grForm(c.params...))
+			m := newTestServer(t, mutate...)
+			r := m.token(t, c.client, formValues(c.params...))
 			if c.want != nil {
-				grWantToken(t, r, *c.want)
+				wantToken(t, r, *c.want)
 				return
 			}
-			e := grWantError(t, r, c.status, c.oauth, c.code)
+			e := wantError(t, r, c.status, c.oauth, c.code)
 			if c.param != "" && e["parameterName"] != c.param {
 				t.Errorf("parameterName: got %v; want %q", e["parameterName"], c.param)
 			}
-			grWantReason(t, r, c.reason)
+			wantReason(t, r, c.reason)
 		})
 	}
 }
 
 func TestClientCredentialsGrant(t *testing.T) {
 	t.Parallel()
-	env := grEnv(t)
-	main := grMainClient(env)
+	env := mockEnv(t)
+	main := mainClient
 	cc := func(kv ...string) []string {
-		return append([]string{"grant_type", rcmock.GrantClientCredentials}, kv...)
+		return append([]string{"grant_type", GrantClientCredentials}, kv...)
 	}
-	userless := &grShape{scope: grAppScopes} // no user: no owner_id; no refresh token
+	userless := &tokenShape{scope: tAppScopes} // no user: no owner_id; no refresh token
 	account, brand, partner := env["RC_ACCOUNT_ID"], env["RC_BRAND_ID"], env["RC_PARTNER_ACCOUNT_ID"]
-	grRunCases(t, []grCase{
+	runTokenCases(t, []tokenCase{
 		{name: "by account", client: main, params: cc("account_id", account), want: userless},
 		{name: "by brand", client: main, params: cc("brand_id", brand), want: userless},
 		{name: "by partner account", client: main, params: cc("brand_id", brand, "partner_account_id", partner), want: userless},
 		{name: "access_token_ttl=7200 is clamped (DOCS-LEGACY example)", client: main, params: cc("brand_id", brand, "access_token_ttl", "7200"), want: userless},
 		{name: "refresh_token_ttl does not bring a refresh token", client: main, params: cc("account_id", account, "refresh_token_ttl", "3600"), want: userless},
-		{name: "requested scope subset", client: main, params: cc("account_id", account, "scope", "ReadAccounts"), want: &grShape{scope: "ReadAccounts"}},
+		{name: "requested scope subset", client: main, params: cc("account_id", account, "scope", "ReadAccounts"), want: &tokenShape{scope: "ReadAccounts"}},
 
 		{name: "no target", client: main, params: cc(), status: 400, oauth: "invalid_request", code: "CMN-101", param: "account_id"},
 		{name: "account_id with brand_id", client: main, params: cc("account_id", account, "brand_id", brand), status: 400, oauth: "invalid_request", code: "CMN-101", param: "account_id", reason: "cannot be combined"},
@@ -73,17 +71,17 @@ func TestClientCredentialsGrant(t *testing.T) {
 		{name: "partner account of another brand", client: main, params: cc("brand_id", "3420", "partner_account_id", partner), status: 400, oauth: "invalid_grant", code: "CMN-102", param: "partner_account_id"},
 		{name: "scope not granted", client: main, params: cc("account_id", account, "scope", "EditAccounts"), status: 400, oauth: "invalid_scope", code: "CMN-101"},
 
-		{name: "wrong client secret", client: grClient{main.id, grOtherSecret}, params: cc("account_id", account), status: 400, oauth: "invalid_client", code: "OAU-146"},
-		{name: "app not approved", client: grRestrictedClient(env), params: cc("account_id", account), status: 400, oauth: "unauthorized_client", code: "OAU-251"},
-	}, func(o *rcmock.Options) {
-		o.Fixture.Brands = append(o.Fixture.Brands, rcmock.Brand{ID: "3420", Name: "AT&T Office@Hand"})
+		{name: "wrong client secret", client: client{main.id, tWrongSecret}, params: cc("account_id", account), status: 400, oauth: "invalid_client", code: "OAU-146"},
+		{name: "app not approved", client: restrictedClient, params: cc("account_id", account), status: 400, oauth: "unauthorized_client", code: "OAU-251"},
+	}, func(o *Options) {
+		o.Fixture.Brands = append(o.Fixture.Brands, Brand{ID: "3420", Name: "AT&T Office@Hand"})
 	})
 }
 
 // TestClientCredentialsAccount checks which account each shape of the request acts for.
 func TestClientCredentialsAccount(t *testing.T) {
 	t.Parallel()
-	m := grNewMock(t)
+	m := newTestServer(t)
 	cases := []struct {
 		name   string
 		params []string
@@ -95,18 +93,18 @@ func TestClientCredentialsAccount(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			params := grForm(append([]string{"grant_type", rcmock.GrantClientCredentials}, c.params...)...)
-			tok := grWantToken(t, m.token(t, grMainClient(m.env), params), grShape{})
-			r := m.api(t, rcmock.PathAccount, tok["access_token"].(string))
+			params := formValues(append([]string{"grant_type", GrantClientCredentials}, c.params...)...)
+			tok := wantToken(t, m.token(t, mainClient, params), tokenShape{})
+			r := m.get(t, PathAccount, tok["access_token"].(string))
 			if r.status != c.status {
-				t.Fatalf("GET %s: got %d; want %d\n%s", rcmock.PathAccount, r.status, c.status, r.body)
+				t.Fatalf("GET %s: got %d; want %d\n%s", PathAccount, r.status, c.status, r.body)
 			}
 			if c.status == http.StatusOK && r.json(t)["id"] != 37439510.0 {
 				t.Errorf("account id: got %v; want %s", r.json(t)["id"], m.env["RC_ACCOUNT_ID"])
 			}
 			// A session without a user has no extension.
-			if r := m.api(t, rcmock.PathExtension, tok["access_token"].(string)); r.status != http.StatusNotFound {
-				t.Errorf("GET %s: got %d; want 404", rcmock.PathExtension, r.status)
+			if r := m.get(t, PathExtension, tok["access_token"].(string)); r.status != http.StatusNotFound {
+				t.Errorf("GET %s: got %d; want 404", PathExtension, r.status)
 			}
 		})
 	}
@@ -114,12 +112,12 @@ func TestClientCredentialsAccount(t *testing.T) {
 
 func TestGuestGrant(t *testing.T) {
 	t.Parallel()
-	env := grEnv(t)
-	main := grMainClient(env)
+	env := mockEnv(t)
+	main := mainClient
 	typ, res := env["RC_GUEST_RESOURCE_TYPE"], env["RC_GUEST_RESOURCE"]
-	guest := func(kv ...string) []string { return append([]string{"grant_type", rcmock.GrantGuest}, kv...) }
-	anonymous := &grShape{scope: "Meetings"} // the resource's scope; no owner_id, no refresh token
-	grRunCases(t, []grCase{
+	guest := func(kv ...string) []string { return append([]string{"grant_type", GrantGuest}, kv...) }
+	anonymous := &tokenShape{scope: "Meetings"} // the resource's scope; no owner_id, no refresh token
+	runTokenCases(t, []tokenCase{
 		{name: "resource", client: main, params: guest("resource_type", typ, "resource", res), want: anonymous},
 		{name: "resource within its brand", client: main, params: guest("resource_type", typ, "resource", res, "brand_id", env["RC_BRAND_ID"]), want: anonymous},
 		{name: "requested scope of the resource", client: main, params: guest("resource_type", typ, "resource", res, "scope", "Meetings"), want: anonymous},
@@ -133,82 +131,82 @@ func TestGuestGrant(t *testing.T) {
 		{name: "unknown brand", client: main, params: guest("resource_type", typ, "resource", res, "brand_id", "9999"), status: 400, oauth: "invalid_grant", code: "CMN-102", param: "brand_id", reason: "no brand"},
 		{name: "scope beyond the resource's", client: main, params: guest("resource_type", typ, "resource", res, "scope", "ReadAccounts"), status: 400, oauth: "invalid_scope", code: "CMN-101"},
 
-		{name: "wrong client secret", client: grClient{main.id, grOtherSecret}, params: guest("resource_type", typ, "resource", res), status: 400, oauth: "invalid_client", code: "OAU-146"},
-		{name: "app not approved", client: grRestrictedClient(env), params: guest("resource_type", typ, "resource", res), status: 400, oauth: "unauthorized_client", code: "OAU-251"},
-	}, func(o *rcmock.Options) {
-		o.Fixture.Brands = append(o.Fixture.Brands, rcmock.Brand{ID: "3420", Name: "AT&T Office@Hand"})
+		{name: "wrong client secret", client: client{main.id, tWrongSecret}, params: guest("resource_type", typ, "resource", res), status: 400, oauth: "invalid_client", code: "OAU-146"},
+		{name: "app not approved", client: restrictedClient, params: guest("resource_type", typ, "resource", res), status: 400, oauth: "unauthorized_client", code: "OAU-251"},
+	}, func(o *Options) {
+		o.Fixture.Brands = append(o.Fixture.Brands, Brand{ID: "3420", Name: "AT&T Office@Hand"})
 	})
 }
 
 func TestOTPGrant(t *testing.T) {
 	t.Parallel()
-	env := grEnv(t)
-	main := grMainClient(env)
-	otp := func(kv ...string) []string { return append([]string{"grant_type", rcmock.GrantOTP}, kv...) }
-	grRunCases(t, []grCase{
-		{name: "code", client: main, params: otp("code", env["RC_OTP_CODE"]), want: &grShape{owner: grJane, refresh: true, scope: grAppScopes}},
-		{name: "another code of the user", client: main, params: otp("code", "271828"), want: &grShape{owner: grJane, refresh: true}},
+	env := mockEnv(t)
+	main := mainClient
+	otp := func(kv ...string) []string { return append([]string{"grant_type", GrantOTP}, kv...) }
+	runTokenCases(t, []tokenCase{
+		{name: "code", client: main, params: otp("code", env["RC_OTP_CODE"]), want: &tokenShape{owner: tJane, refresh: true, scope: tAppScopes}},
+		{name: "another code of the user", client: main, params: otp("code", "271828"), want: &tokenShape{owner: tJane, refresh: true}},
 		{name: "no code", client: main, params: otp(), status: 400, oauth: "invalid_request", code: "CMN-101", param: "code"},
 		{name: "unknown code", client: main, params: otp("code", "000000"), status: 400, oauth: "invalid_grant", code: "OAU-140"},
 		{name: "scope not granted", client: main, params: otp("code", env["RC_OTP_CODE"], "scope", "EditAccounts"), status: 400, oauth: "invalid_scope", code: "CMN-101"},
-		{name: "wrong client secret", client: grClient{main.id, grOtherSecret}, params: otp("code", env["RC_OTP_CODE"]), status: 400, oauth: "invalid_client", code: "OAU-146"},
-		{name: "app not approved", client: grRestrictedClient(env), params: otp("code", env["RC_OTP_CODE"]), status: 400, oauth: "unauthorized_client", code: "OAU-251"},
+		{name: "wrong client secret", client: client{main.id, tWrongSecret}, params: otp("code", env["RC_OTP_CODE"]), status: 400, oauth: "invalid_client", code: "OAU-146"},
+		{name: "app not approved", client: restrictedClient, params: otp("code", env["RC_OTP_CODE"]), status: 400, oauth: "unauthorized_client", code: "OAU-251"},
 	})
 }
 
 // TestOTPSingleUse: a one-time password works once per realm, and a refused attempt does not spend it.
 func TestOTPSingleUse(t *testing.T) {
 	t.Parallel()
-	m := grNewMock(t)
-	main := grMainClient(m.env)
+	m := newTestServer(t)
+	main := mainClient
 	code := m.env["RC_OTP_CODE"]
-	post := func(scenario string, extra ...string) grResp {
-		return m.do(t, http.MethodPost, rcmock.PathToken, main, grForm(append([]string{"grant_type", rcmock.GrantOTP, "code", code}, extra...)...), scenario)
+	post := func(scenario string, extra ...string) response {
+		return m.token(t, main, formValues(append([]string{"grant_type", GrantOTP, "code", code}, extra...)...), scenario)
 	}
-	grWantError(t, post("", "scope", "EditAccounts"), 400, "invalid_scope", "CMN-101")
-	grWantToken(t, post(""), grShape{owner: grJane, refresh: true})
+	wantError(t, post("", "scope", "EditAccounts"), 400, "invalid_scope", "CMN-101")
+	wantToken(t, post(""), tokenShape{owner: tJane, refresh: true})
 	r := post("")
-	grWantError(t, r, 400, "invalid_grant", "OAU-140")
-	grWantReason(t, r, "OTP code already used")
+	wantError(t, r, 400, "invalid_grant", "OAU-140")
+	wantReason(t, r, "OTP code already used")
 	m.clock.Advance(48 * time.Hour) // garbage collection must not make a spent code valid again
-	grWantError(t, post(""), 400, "invalid_grant", "OAU-140")
-	grWantToken(t, post("another-scenario"), grShape{owner: grJane, refresh: true})
+	wantError(t, post(""), 400, "invalid_grant", "OAU-140")
+	wantToken(t, post("another-scenario"), tokenShape{owner: tJane, refresh: true})
 }
 
 func TestIVRPinGrant(t *testing.T) {
 	t.Parallel()
-	env := grEnv(t)
-	main := grMainClient(env)
+	env := mockEnv(t)
+	main := mainClient
 	pin := env["RC_IVR_PIN"]
-	ivr := func(kv ...string) []string { return append([]string{"grant_type", rcmock.GrantIVRPin}, kv...) }
-	grRunCases(t, []grCase{
-		{name: "pin", client: main, params: ivr("ivr_pin", pin), want: &grShape{owner: grJane, refresh: true, scope: grAppScopes}},
-		{name: "another user's pin", client: main, params: ivr("ivr_pin", grJohnPin), want: &grShape{owner: grJohn, refresh: true}},
-		{name: "pin with username", client: main, params: ivr("ivr_pin", pin, "username", env["RC_USERNAME"]+"*"+env["RC_EXTENSION"]), want: &grShape{owner: grJane, refresh: true}},
-		{name: "pin with email", client: main, params: ivr("ivr_pin", grJohnPin, "username", grJohnEmail), want: &grShape{owner: grJohn, refresh: true}},
+	ivr := func(kv ...string) []string { return append([]string{"grant_type", GrantIVRPin}, kv...) }
+	runTokenCases(t, []tokenCase{
+		{name: "pin", client: main, params: ivr("ivr_pin", pin), want: &tokenShape{owner: tJane, refresh: true, scope: tAppScopes}},
+		{name: "another user's pin", client: main, params: ivr("ivr_pin", tJohnPin), want: &tokenShape{owner: tJohn, refresh: true}},
+		{name: "pin with username", client: main, params: ivr("ivr_pin", pin, "username", env["RC_USERNAME"]+"*"+env["RC_EXTENSION"]), want: &tokenShape{owner: tJane, refresh: true}},
+		{name: "pin with email", client: main, params: ivr("ivr_pin", tJohnPin, "username", tJohnEmail), want: &tokenShape{owner: tJohn, refresh: true}},
 
 		{name: "no pin", client: main, params: ivr(), status: 400, oauth: "invalid_request", code: "CMN-101", param: "ivr_pin"},
 		{name: "wrong pin", client: main, params: ivr("ivr_pin", "000000"), status: 400, oauth: "invalid_grant", code: "OAU-140"},
-		{name: "another user's pin for username", client: main, params: ivr("ivr_pin", pin, "username", grJohnEmail), status: 400, oauth: "invalid_grant", code: "OAU-140", reason: "wrong IVR pin"},
+		{name: "another user's pin for username", client: main, params: ivr("ivr_pin", pin, "username", tJohnEmail), status: 400, oauth: "invalid_grant", code: "OAU-140", reason: "wrong IVR pin"},
 		{name: "unknown username", client: main, params: ivr("ivr_pin", pin, "username", "nobody@example.com"), status: 400, oauth: "invalid_grant", code: "OAU-140", reason: "no user"},
 		{name: "scope not granted", client: main, params: ivr("ivr_pin", pin, "scope", "EditAccounts"), status: 400, oauth: "invalid_scope", code: "CMN-101"},
-		{name: "wrong client secret", client: grClient{main.id, grOtherSecret}, params: ivr("ivr_pin", pin), status: 400, oauth: "invalid_client", code: "OAU-146"},
-		{name: "app not approved", client: grRestrictedClient(env), params: ivr("ivr_pin", pin), status: 400, oauth: "unauthorized_client", code: "OAU-251"},
+		{name: "wrong client secret", client: client{main.id, tWrongSecret}, params: ivr("ivr_pin", pin), status: 400, oauth: "invalid_client", code: "OAU-146"},
+		{name: "app not approved", client: restrictedClient, params: ivr("ivr_pin", pin), status: 400, oauth: "unauthorized_client", code: "OAU-251"},
 	})
 }
 
 // TestIVRPinShared: when two users have the same pin, the pin alone is refused and username decides.
 func TestIVRPinShared(t *testing.T) {
 	t.Parallel()
-	env := grEnv(t)
-	main := grMainClient(env)
+	env := mockEnv(t)
+	main := mainClient
 	pin := env["RC_IVR_PIN"]
 	ivr := func(kv ...string) []string {
-		return append([]string{"grant_type", rcmock.GrantIVRPin, "ivr_pin", pin}, kv...)
+		return append([]string{"grant_type", GrantIVRPin, "ivr_pin", pin}, kv...)
 	}
-	grRunCases(t, []grCase{
+	runTokenCases(t, []tokenCase{
 		{name: "pin alone is ambiguous", client: main, params: ivr(), status: 400, oauth: "invalid_grant", code: "OAU-140", reason: "belongs to 2 users"},
-		{name: "username of the first", client: main, params: ivr("username", "jane.doe@example.com"), want: &grShape{owner: grJane, refresh: true}},
-		{name: "username of the second", client: main, params: ivr("username", grJohnEmail), want: &grShape{owner: grJohn, refresh: true}},
-	}, func(o *rcmock.Options) { o.Fixture.Users[1].IVRPin = pin })
+		{name: "username of the first", client: main, params: ivr("username", "jane.doe@example.com"), want: &tokenShape{owner: tJane, refresh: true}},
+		{name: "username of the second", client: main, params: ivr("username", tJohnEmail), want: &tokenShape{owner: tJohn, refresh: true}},
+	}, func(o *Options) { o.Fixture.Users[1].IVRPin = pin })
 }

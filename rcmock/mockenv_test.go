@@ -3,15 +3,15 @@ package rcmock
 import (
 	"crypto"
 	"crypto/x509"
-	"encoding/pem"
 	"reflect"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/joho/godotenv"
+
+	"github.com/rcoauth/conformance/internal/pemkey"
 )
 
 // TestMockEnvMatchesDefaultFixture checks that env/mock.env holds exactly the credentials the mock seeds by
@@ -27,7 +27,6 @@ func TestMockEnvMatchesDefaultFixture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pem := func(k string) string { return strings.ReplaceAll(env[k], `\n`, "\n") }
 
 	apps := map[string]string{
 		"RC_CLIENT_ID": "RC_CLIENT_SECRET", "RC_RESTRICTED_CLIENT_ID": "RC_RESTRICTED_CLIENT_SECRET",
@@ -90,7 +89,7 @@ func TestMockEnvMatchesDefaultFixture(t *testing.T) {
 		}
 	}
 
-	key, err := parsePrivateKey(pem("RC_PRIVATE_KEY_JWT_KEY"))
+	key, err := pemkey.PrivateKey(env["RC_PRIVATE_KEY_JWT_KEY"])
 	if err != nil {
 		t.Fatalf("RC_PRIVATE_KEY_JWT_KEY: %v", err)
 	}
@@ -99,8 +98,7 @@ func TestMockEnvMatchesDefaultFixture(t *testing.T) {
 		t.Errorf("RC_PRIVATE_KEY_JWT_KEY/KID do not match the key registered for the private-key app")
 	}
 
-	block, _ := pemDecode(pem("RC_DEVICE_CERTIFICATE"))
-	cert, err := x509.ParseCertificate(block)
+	cert, err := pemkey.Certificate(env["RC_DEVICE_CERTIFICATE"])
 	if err != nil {
 		t.Fatalf("RC_DEVICE_CERTIFICATE: %v", err)
 	}
@@ -110,7 +108,7 @@ func TestMockEnvMatchesDefaultFixture(t *testing.T) {
 	if fx.devices[cert.Subject.CommonName] != u {
 		t.Errorf("RC_DEVICE_CERTIFICATE names %q, not a device of the user", cert.Subject.CommonName)
 	}
-	devKey, err := parsePrivateKey(pem("RC_DEVICE_PRIVATE_KEY"))
+	devKey, err := pemkey.PrivateKey(env["RC_DEVICE_PRIVATE_KEY"])
 	if err != nil || !samePublic(devKey, cert.PublicKey) {
 		t.Errorf("RC_DEVICE_PRIVATE_KEY does not match RC_DEVICE_CERTIFICATE (%v)", err)
 	}
@@ -120,12 +118,4 @@ func samePublic(k crypto.Signer, pub crypto.PublicKey) bool {
 	type equaler interface{ Equal(crypto.PublicKey) bool }
 	e, ok := k.Public().(equaler)
 	return ok && e.Equal(pub) && reflect.TypeOf(k.Public()) == reflect.TypeOf(pub)
-}
-
-func pemDecode(s string) ([]byte, error) {
-	b, _ := pem.Decode([]byte(s))
-	if b == nil {
-		return nil, nil
-	}
-	return b.Bytes, nil
 }

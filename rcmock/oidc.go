@@ -3,8 +3,6 @@ package rcmock
 import (
 	"crypto/rsa"
 	"net/http"
-	"slices"
-	"strings"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -173,29 +171,20 @@ func (s *Server) handleUserInfo(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errAPIMethodNotAllowed("GET, POST"))
 		return
 	}
-	acc, e := s.bearer(r)
+	acc, e := s.bearerAuthGroup(w, r)
 	if e != nil {
 		writeError(w, e)
 		return
 	}
-	sess := acc.sess
-	subject := sess.app.ClientID + "|"
-	if sess.user != nil {
-		subject += sess.user.ExtensionID
-	}
-	if e := s.realmFor(r).throttle(w, subject); e != nil {
-		writeError(w, e)
-		return
-	}
-	switch {
+	switch sess := acc.sess; {
 	case sess.user == nil:
 		writeError(w, errAPILoginRequired().withReason("the access token has no user (%s grant)", sess.grant))
 		return
-	case !slices.Contains(strings.Fields(sess.scope), "openid"):
+	case !sess.hasScope("openid"):
 		writeError(w, errAPIAppPermission("openid").withReason("the access token's scope has no openid"))
 		return
 	}
-	writeJSON(w, http.StatusOK, newUserInfo(sess.user))
+	writeJSON(w, http.StatusOK, newUserInfo(acc.sess.user))
 }
 
 // newUserInfo renders u as UserInfoResource; the id_token carries the same claims. email_verified is true

@@ -27,16 +27,16 @@ func TestDiscovery(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := azStart(t, func(o *Options) { o.Issuer = tt.issuer })
+			e := newTestServer(t, withTestApps, func(o *Options) { o.Issuer = tt.issuer })
 			want := tt.wantIssuer
 			if want == "" {
 				want = e.url
 			}
-			r := e.do(t, http.MethodGet, PathDiscovery, "", nil)
+			r := e.do(t, request{method: http.MethodGet, path: PathDiscovery})
 			if r.status != http.StatusOK {
 				t.Fatalf("got status %d; want 200\n%s", r.status, r.body)
 			}
-			spec := azSpec(t)
+			spec := testSpec(t)
 			if err := spec.ValidateResponse(http.MethodGet, PathDiscovery, r.status, r.header.Get("Content-Type"), r.body); err != nil {
 				t.Errorf("discovery response does not conform: %v", err)
 			}
@@ -100,7 +100,7 @@ func TestDiscovery(t *testing.T) {
 // TestOIDCMethods: discovery and JWKS are read-only; UserInfo takes GET and POST (OpenID Connect Core
 // §5.3.1).
 func TestOIDCMethods(t *testing.T) {
-	e := azStart(t)
+	e := newTestServer(t, withTestApps)
 	tests := []struct {
 		method, path string
 		wantAllow    string
@@ -111,7 +111,7 @@ func TestOIDCMethods(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
-			r := e.do(t, tt.method, tt.path, "", nil)
+			r := e.do(t, request{method: tt.method, path: tt.path})
 			if r.status != http.StatusMethodNotAllowed || r.header.Get("Allow") != tt.wantAllow {
 				t.Errorf("got status %d, Allow %q; want 405, %q", r.status, r.header.Get("Allow"), tt.wantAllow)
 			}
@@ -122,19 +122,19 @@ func TestOIDCMethods(t *testing.T) {
 // TestJWKS: the key set conforms to RingCentral's JWKeySet schema and holds the public half of the fixture's
 // signing key under its kid.
 func TestJWKS(t *testing.T) {
-	e := azStart(t)
-	r := e.do(t, http.MethodGet, PathJWKS, "", nil)
+	e := newTestServer(t, withTestApps)
+	r := e.do(t, request{method: http.MethodGet, path: PathJWKS})
 	if r.status != http.StatusOK {
 		t.Fatalf("got status %d; want 200\n%s", r.status, r.body)
 	}
-	spec := azSpec(t)
+	spec := testSpec(t)
 	if err := spec.ValidateResponse(http.MethodGet, PathJWKS, r.status, r.header.Get("Content-Type"), r.body); err != nil {
 		t.Errorf("JWKS response does not conform: %v", err)
 	}
 	if err := spec.ValidateSchema("JWKeySet", r.body); err != nil {
 		t.Errorf("JWKS does not conform: %v", err)
 	}
-	keys, _ := azJSON(t, r.body)["keys"].([]any)
+	keys, _ := r.json(t)["keys"].([]any)
 	if len(keys) != 1 {
 		t.Fatalf("got %d keys; want 1", len(keys))
 	}
@@ -148,17 +148,17 @@ func TestJWKS(t *testing.T) {
 	if _, private := k["d"]; private {
 		t.Fatalf("JWKS publishes the private exponent")
 	}
-	pub := azJWKSKey(t, e, e.srv.fx.Environment.SigningKeyID)
+	pub := jwksKey(t, e, e.srv.fx.Environment.SigningKeyID)
 	if !pub.Equal(e.srv.fx.signingKey.Public()) {
 		t.Errorf("JWKS key is not the public half of the signing key")
 	}
 }
 
-// azJWKSKey fetches the JWKS and returns the RSA key with kid.
-func azJWKSKey(tb testing.TB, e *azEnv, kid string) *rsa.PublicKey {
+// jwksKey fetches the JWKS and returns the RSA key with kid.
+func jwksKey(tb testing.TB, e *testServer, kid string) *rsa.PublicKey {
 	tb.Helper()
 	var set jose.JSONWebKeySet
-	if err := json.Unmarshal(e.do(tb, http.MethodGet, PathJWKS, "", nil).body, &set); err != nil {
+	if err := json.Unmarshal(e.do(tb, request{method: http.MethodGet, path: PathJWKS}).body, &set); err != nil {
 		tb.Fatalf("decoding JWKS: %v", err)
 	}
 	found := set.Key(kid)
@@ -185,29 +185,29 @@ func TestIDToken(t *testing.T) {
 		wantGiven string
 		wantNonce string
 	}{
-		{"with nonce", azRequest("scope", "openid ReadAccounts", "nonce", "n-0S6_WzA2Mj"), 5 * time.Second, azJane, "jane.doe@example.com", "Jane", "n-0S6_WzA2Mj"},
-		{"without nonce, other user", azRequest("scope", "openid profile email", "login_hint", "+16505550100*102"), 0, azJohn, "john.roe@example.com", "John", ""},
+		{"with nonce", authzParams("scope", "openid ReadAccounts", "nonce", "n-0S6_WzA2Mj"), 5 * time.Second, tJane, "jane.doe@example.com", "Jane", "n-0S6_WzA2Mj"},
+		{"without nonce, other user", authzParams("scope", "openid profile email", "login_hint", "+16505550100*102"), 0, tJohn, "john.roe@example.com", "John", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := azStart(t)
+			e := newTestServer(t, withTestApps)
 			code := e.code(t, tt.params)
 			e.clock.Advance(tt.advance)
 			r := e.redeem(t, code)
 			if r.status != http.StatusOK {
 				t.Fatalf("got status %d; want 200\n%s", r.status, r.body)
 			}
-			raw, _ := azJSON(t, r.body)["id_token"].(string)
+			raw, _ := r.json(t)["id_token"].(string)
 			if raw == "" {
 				t.Fatalf("token response has no id_token\n%s", r.body)
 			}
 			kid := e.srv.fx.Environment.SigningKeyID
-			pub := azJWKSKey(t, e, kid)
+			pub := jwksKey(t, e, kid)
 			claims := jwt.MapClaims{}
 			tok, err := jwt.ParseWithClaims(raw, claims, func(tok *jwt.Token) (any, error) { return pub, nil },
 				jwt.WithValidMethods([]string{"RS256"}),
 				jwt.WithIssuer(e.url),
-				jwt.WithAudience(azMainID),
+				jwt.WithAudience(tMainID),
 				jwt.WithTimeFunc(e.clock.Now),
 				jwt.WithIssuedAt(),
 				jwt.WithExpirationRequired(),
@@ -221,14 +221,14 @@ func TestIDToken(t *testing.T) {
 			now := e.clock.Now().Unix()
 			wantClaims := map[string]any{
 				"sub":            tt.wantSub,
-				"aud":            azMainID,
+				"aud":            tMainID,
 				"account_id":     "37439510",
 				"email":          tt.wantEmail,
 				"email_verified": true,
 				"given_name":     tt.wantGiven,
 				"iat":            float64(now),
 				"exp":            float64(now + 3600),
-				"auth_time":      float64(azStartTime.Unix()),
+				"auth_time":      float64(testStart.Unix()),
 			}
 			for name, want := range wantClaims {
 				if got := claims[name]; got != want {
@@ -248,41 +248,42 @@ func TestIDToken(t *testing.T) {
 // TestUserInfo: UserInfo answers the token's user as UserInfoResource for GET and POST; it needs a valid
 // bearer token (401), a user behind the token and the openid scope (403).
 func TestUserInfo(t *testing.T) {
-	e := azStart(t)
+	e := newTestServer(t, withTestApps)
 	tokenFor := func(t *testing.T, params url.Values) string {
 		t.Helper()
 		r := e.redeem(t, e.code(t, params))
-		access, _ := azJSON(t, r.body)["access_token"].(string)
+		access, _ := r.json(t)["access_token"].(string)
 		if access == "" {
 			t.Fatalf("no access token\n%s", r.body)
 		}
 		return access
 	}
-	jane := tokenFor(t, azRequest("scope", "openid ReadAccounts"))
-	john := tokenFor(t, azRequest("scope", "openid", "login_hint", "john.roe@example.com"))
-	noOpenID := tokenFor(t, azRequest("scope", "ReadAccounts"))
-	userless := azUserlessToken(t, e)
+	jane := tokenFor(t, authzParams("scope", "openid ReadAccounts"))
+	john := tokenFor(t, authzParams("scope", "openid", "login_hint", "john.roe@example.com"))
+	// The authorization endpoint ignores scope (authorize.go authorizeScope); the token endpoint honours it.
+	noOpenID, _ := e.login(t, "scope", "ReadAccounts")["access_token"].(string)
+	userless := userlessToken(t, e)
 
 	tests := []struct {
 		name       string
-		header     http.Header
+		header     map[string]string
 		wantStatus int
 		wantCode   string
 		wantUser   userInfo
 	}{
-		{"jane", http.Header{"Authorization": {"Bearer " + jane}}, 200, "", userInfo{Sub: azJane, Email: "jane.doe@example.com", AccountID: "37439510", GivenName: "Jane", FamilyName: "Doe"}},
-		{"john, lower-case scheme", http.Header{"Authorization": {"bearer " + john}}, 200, "", userInfo{Sub: azJohn, Email: "john.roe@example.com", AccountID: "37439510", GivenName: "John", FamilyName: "Roe"}},
+		{"jane", map[string]string{"Authorization": "Bearer " + jane}, 200, "", userInfo{Sub: tJane, Email: "jane.doe@example.com", AccountID: "37439510", GivenName: "Jane", FamilyName: "Doe"}},
+		{"john, lower-case scheme", map[string]string{"Authorization": "bearer " + john}, 200, "", userInfo{Sub: tJohn, Email: "john.roe@example.com", AccountID: "37439510", GivenName: "John", FamilyName: "Roe"}},
 		{"no Authorization", nil, 401, "OAU-123", userInfo{}},
-		{"unknown token", http.Header{"Authorization": {"Bearer nope"}}, 401, "OAU-213", userInfo{}},
-		{"token without openid", http.Header{"Authorization": {"Bearer " + noOpenID}}, 403, "CMN-401", userInfo{}},
-		{"token without a user", http.Header{"Authorization": {"Bearer " + userless}}, 403, "CMN-405", userInfo{}},
+		{"unknown token", map[string]string{"Authorization": "Bearer nope"}, 401, "OAU-213", userInfo{}},
+		{"token without openid", map[string]string{"Authorization": "Bearer " + noOpenID}, 403, "CMN-401", userInfo{}},
+		{"token without a user", map[string]string{"Authorization": "Bearer " + userless}, 403, "CMN-405", userInfo{}},
 	}
 	for _, method := range []string{http.MethodGet, http.MethodPost} {
 		for _, tt := range tests {
 			t.Run(method+"/"+tt.name, func(t *testing.T) {
-				r := e.do(t, method, PathUserInfo, "", tt.header)
+				r := e.do(t, request{method: method, path: PathUserInfo, header: tt.header})
 				if tt.wantStatus != http.StatusOK {
-					azWantError(t, r, tt.wantStatus, "", tt.wantCode, "", "")
+					wantError(t, r, tt.wantStatus, "", tt.wantCode)
 					if r.header.Get("WWW-Authenticate") == "" {
 						t.Errorf("no WWW-Authenticate challenge (RFC 6750 §3)")
 					}
@@ -291,11 +292,11 @@ func TestUserInfo(t *testing.T) {
 				if r.status != http.StatusOK {
 					t.Fatalf("got status %d; want 200\n%s", r.status, r.body)
 				}
-				if err := azSpec(t).ValidateSchema("UserInfoResource", r.body); err != nil {
+				if err := testSpec(t).ValidateSchema("UserInfoResource", r.body); err != nil {
 					t.Errorf("userinfo does not conform: %v", err)
 				}
 				if method == http.MethodGet {
-					if err := azSpec(t).ValidateResponse(method, PathUserInfo, r.status, r.header.Get("Content-Type"), r.body); err != nil {
+					if err := testSpec(t).ValidateResponse(method, PathUserInfo, r.status, r.header.Get("Content-Type"), r.body); err != nil {
 						t.Errorf("userinfo response does not conform: %v", err)
 					}
 				}
@@ -315,13 +316,13 @@ func TestUserInfo(t *testing.T) {
 	}
 }
 
-// azUserlessToken stores a session without a user, as client_credentials issues, and returns its access
+// userlessToken stores a session without a user, as client_credentials issues, and returns its access
 // token.
-func azUserlessToken(tb testing.TB, e *azEnv) string {
+func userlessToken(tb testing.TB, e *testServer) string {
 	tb.Helper()
 	fx := e.srv.fx
 	sess, err := e.srv.realm("").createSession(newSessionSpec{
-		app:       fx.apps[azPrivateKeyID],
+		app:       fx.apps[tPrivateKeyID],
 		account:   fx.accounts["37439510"],
 		grant:     GrantClientCredentials,
 		scope:     "ReadAccounts openid",
@@ -336,15 +337,15 @@ func azUserlessToken(tb testing.TB, e *azEnv) string {
 // TestUserInfoRateLimited: UserInfo is in the Auth throttling group, counted with the authorization and token
 // requests of the same app and user.
 func TestUserInfoRateLimited(t *testing.T) {
-	e := azStart(t, func(o *Options) { o.Settings.RateLimit = true })
-	r := e.redeem(t, e.code(t, azRequest("scope", "openid"))) // two Auth requests
-	access, _ := azJSON(t, r.body)["access_token"].(string)
-	h := http.Header{"Authorization": {"Bearer " + access}}
+	e := newTestServer(t, withTestApps, func(o *Options) { o.Settings.RateLimit = true })
+	r := e.redeem(t, e.code(t, authzParams("scope", "openid"))) // two Auth requests
+	access, _ := r.json(t)["access_token"].(string)
+	h := map[string]string{"Authorization": "Bearer " + access}
 	for i := 3; i <= e.srv.opts.RateLimitMax; i++ {
-		if r := e.do(t, http.MethodGet, PathUserInfo, "", h); r.status != http.StatusOK {
+		if r := e.do(t, request{method: http.MethodGet, path: PathUserInfo, header: h}); r.status != http.StatusOK {
 			t.Fatalf("Auth request %d: got status %d; want 200\n%s", i, r.status, r.body)
 		}
 	}
-	r = e.do(t, http.MethodGet, PathUserInfo, "", h)
-	azWantError(t, r, http.StatusTooManyRequests, "", "CMN-301", "", "")
+	r = e.do(t, request{method: http.MethodGet, path: PathUserInfo, header: h})
+	wantError(t, r, http.StatusTooManyRequests, "", "CMN-301")
 }

@@ -17,18 +17,48 @@ const (
 	SessionLimitReject = "reject"
 )
 
+// Answers to an unknown grant_type (Settings.UnknownGrantError).
+const (
+	// UnknownGrantRFC answers RFC 6749 §5.2's unsupported_grant_type ("The authorization grant type is not
+	// supported by the authorization server"), a MUST of the RFC.
+	UnknownGrantRFC = "rfc"
+	// UnknownGrantRingCentralText answers what RingCentral's own specification text describes for this case,
+	// invalid_request "Unsupported grant type" (SPEC-2023-03 and SPEC-2024-04, token endpoint 400:
+	// "invalid_request: Unsupported grant type"; ringcentral-oauth.md §5.1). Which of the two RingCentral
+	// answers today is UNVERIFIED.
+	UnknownGrantRingCentralText = "ringcentral-text"
+)
+
+// Readings of the authorization request's scope (Settings.AuthorizeScope).
+const (
+	// AuthorizeScopeIgnore follows RingCentral's documentation: the scope of an authorization request is
+	// "Ignored ... deferring to the permissions set by the developer when the app was created" (DOCS
+	// login-url-params.inc; ringcentral-oauth.md §8.3), so the code carries every scope the app was granted.
+	AuthorizeScopeIgnore = "ignore"
+	// AuthorizeScopeRFC follows RFC 6749 §3.3 and §4.1.2.1: the code carries the requested scope, and a
+	// scope the app was not granted is refused by redirect with invalid_scope.
+	AuthorizeScopeRFC = "rfc"
+)
+
 // Settings are the behaviour switches that a scenario may change for itself through the control API
 // (PATCH /__mock/settings). The server's Options.Settings are the defaults of every scenario.
 type Settings struct {
-	// RateLimit switches on throttling of the Auth group (token, revoke, authorize, userinfo): RateLimitMax
-	// requests per user and app per RateLimitWindow, then RateLimitPenalty of 429s
-	// (docs/basics/rate-limits.md: "Auth 5 requests/user/minute, penalty interval 60 seconds").
+	// RateLimit switches on throttling of the Auth group (token, revoke, authorize, userinfo, wstoken):
+	// RateLimitMax requests per user and app in any sliding RateLimitWindow, then RateLimitPenalty of 429s,
+	// restarted by every refused request (docs/basics/rate-limits.md: "Auth 5 requests/user/minute, penalty
+	// interval 60 seconds"; ratelimit.go).
 	RateLimit bool `json:"rate_limit"`
 	// SessionLimitMode is SessionLimitEvict (default) or SessionLimitReject.
 	SessionLimitMode string `json:"session_limit_mode"`
 	// RevokeOnCodeReuse makes a second use of an authorization code revoke the tokens already issued from it
 	// (RFC 6749 §4.1.2 SHOULD; RingCentral's behaviour is UNVERIFIED).
 	RevokeOnCodeReuse bool `json:"revoke_on_code_reuse"`
+	// UnknownGrantError is the answer to a grant_type the mock does not know: UnknownGrantRFC (default) or
+	// UnknownGrantRingCentralText.
+	UnknownGrantError string `json:"unknown_grant_error"`
+	// AuthorizeScope is how the authorization endpoint reads the scope parameter: AuthorizeScopeIgnore
+	// (default, RingCentral's documentation) or AuthorizeScopeRFC (for RFC-level scenarios).
+	AuthorizeScope string `json:"authorize_scope"`
 }
 
 // Options configure a Server. The zero value is not usable; start from DefaultOptions.
@@ -68,7 +98,9 @@ type Options struct {
 	// answers "Token not found" (EXPERIMENT README: ~10 s).
 	RotatedAccessTokenGrace time.Duration
 
-	// RateLimitMax, RateLimitWindow and RateLimitPenalty shape the Auth throttling group.
+	// RateLimitMax, RateLimitWindow and RateLimitPenalty shape the Auth throttling group: at most
+	// RateLimitMax admitted requests per user and app in any sliding RateLimitWindow; a refused request starts
+	// or restarts a penalty of RateLimitPenalty (ringcentral-oauth.md §7.2: 5, 60 s, 60 s).
 	RateLimitMax     int
 	RateLimitWindow  time.Duration
 	RateLimitPenalty time.Duration
@@ -76,6 +108,13 @@ type Options struct {
 	// ExactExpiresIn makes expires_in equal to the TTL. By default the mock answers remaining whole seconds,
 	// which at issue time is TTL-1 (3599/604799, as real responses show; ringcentral-oauth.md §3, §4).
 	ExactExpiresIn bool
+
+	// RejectMalformedTTL refuses an access_token_ttl or refresh_token_ttl that is not an (optionally signed)
+	// decimal integer, such as "1e3", "900.7" or the JS SDK's "NaN", with invalid_request CMN-101. By default
+	// such a value is ignored like an absent one. RingCentral's reading is UNVERIFIED (ringcentral-oauth.md §4:
+	// "Non-integer / negative TTL values: behaviour UNVERIFIED"); off by default, since the JS SDK's refresh
+	// would fail otherwise.
+	RejectMalformedTTL bool
 
 	// ClientAssertionLeeway is the clock skew allowed when checking exp/iat/nbf of client assertions and JWT
 	// bearer assertions (RFC 7523 §3: "reasonable" skew).
@@ -100,6 +139,10 @@ type Options struct {
 	// enum value); the mock's choice is documented in the package doc.
 	DeviceCertificateParam string
 
+	// WSTokenTTL is the lifetime of a WebSocket access token (POST /restapi/oauth/wstoken): 30 s, the
+	// documentation's example (DOCS notifications/websockets/subscribing.md "expires_in": 30).
+	WSTokenTTL time.Duration
+
 	// DeviceCodeTTL and DevicePollInterval shape the mock-only RFC 8628 device authorization endpoint.
 	DeviceCodeTTL, DevicePollInterval time.Duration
 
@@ -118,6 +161,8 @@ func DefaultOptions() Options {
 		Settings: Settings{
 			SessionLimitMode:  SessionLimitEvict,
 			RevokeOnCodeReuse: true,
+			UnknownGrantError: UnknownGrantRFC,
+			AuthorizeScope:    AuthorizeScopeIgnore,
 		},
 		SessionLimit:                   5,
 		AccessTTLMin:                   600 * time.Second,
@@ -134,6 +179,7 @@ func DefaultOptions() Options {
 		RequirePKCEForPublicClients:    true,
 		RejectVerifierWithoutChallenge: true,
 		DeviceCertificateParam:         "assertion",
+		WSTokenTTL:                     30 * time.Second,
 		DeviceCodeTTL:                  10 * time.Minute,
 		DevicePollInterval:             5 * time.Second,
 		Retention:                      time.Hour,
@@ -156,6 +202,8 @@ func (o *Options) validate() error {
 		return fmt.Errorf("rcmock: MaxBodyBytes must be positive")
 	case o.DeviceCertificateParam == "":
 		return fmt.Errorf("rcmock: DeviceCertificateParam must name a form parameter")
+	case o.WSTokenTTL < time.Second:
+		return fmt.Errorf("rcmock: WSTokenTTL must be at least a second")
 	case o.DeviceCodeTTL <= 0 || o.DevicePollInterval <= 0:
 		return fmt.Errorf("rcmock: DeviceCodeTTL and DevicePollInterval must be positive")
 	case o.Retention < 0 || o.RefreshGraceAfterUse < 0 || o.RefreshGraceUnused < 0 || o.RotatedAccessTokenGrace < 0:
@@ -165,8 +213,13 @@ func (o *Options) validate() error {
 }
 
 func validateSettings(s Settings) error {
-	if s.SessionLimitMode != SessionLimitEvict && s.SessionLimitMode != SessionLimitReject {
+	switch {
+	case s.SessionLimitMode != SessionLimitEvict && s.SessionLimitMode != SessionLimitReject:
 		return fmt.Errorf("rcmock: session_limit_mode must be %q or %q, got %q", SessionLimitEvict, SessionLimitReject, s.SessionLimitMode)
+	case s.UnknownGrantError != UnknownGrantRFC && s.UnknownGrantError != UnknownGrantRingCentralText:
+		return fmt.Errorf("rcmock: unknown_grant_error must be %q or %q, got %q", UnknownGrantRFC, UnknownGrantRingCentralText, s.UnknownGrantError)
+	case s.AuthorizeScope != AuthorizeScopeIgnore && s.AuthorizeScope != AuthorizeScopeRFC:
+		return fmt.Errorf("rcmock: authorize_scope must be %q or %q, got %q", AuthorizeScopeIgnore, AuthorizeScopeRFC, s.AuthorizeScope)
 	}
 	return nil
 }

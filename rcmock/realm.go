@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -38,7 +39,8 @@ type realm struct {
 
 	revoked      map[string]time.Time // refresh tokens of sessions ended early -> their expiry (endSessionLocked)
 	revokedOrder []string             // the same tokens, oldest first
-	limits       map[string]*bucket
+	limits       map[string]*rateLog
+	wsTokens     map[string]*wsToken // WebSocket access tokens not yet used (wstoken.go)
 }
 
 type ownerKey struct{ user, app string }
@@ -92,6 +94,11 @@ type session struct {
 	retired []*token // replaced access tokens still answering "Access token corrupted"
 }
 
+// hasScope reports whether the session's scope holds value (RFC 6749 §3.3: space-delimited values).
+func (s *session) hasScope(value string) bool {
+	return slices.Contains(strings.Fields(s.scope), value)
+}
+
 // end is when the session stops being usable: its last token expiry.
 func (s *session) end() time.Time {
 	e := s.access.expiresAt
@@ -109,6 +116,7 @@ type authCode struct {
 	user        *User
 	redirectURI string // as sent in the authorization request; empty if it was omitted
 	scope       string
+	oidc        bool   // an OpenID Connect request: the tokens come with an id_token
 	nonce       string // OpenID Connect nonce, echoed in the id_token
 	challenge   string // PKCE code_challenge (RFC 7636 §4.3); empty without PKCE
 	method      string // PKCE code_challenge_method: "plain" (the default) or "S256"
@@ -149,7 +157,8 @@ func newRealm(srv *Server, id string) *realm {
 		jtis:     map[string]time.Time{},
 		usedOTP:  map[string]time.Time{},
 		revoked:  map[string]time.Time{},
-		limits:   map[string]*bucket{},
+		limits:   map[string]*rateLog{},
+		wsTokens: map[string]*wsToken{},
 	}
 }
 
@@ -504,6 +513,11 @@ func (rl *realm) gcLocked(now time.Time) {
 			delete(rl.jtis, k)
 		}
 	}
+	for k, t := range rl.wsTokens {
+		if now.Sub(t.expiresAt) > ret {
+			delete(rl.wsTokens, k)
+		}
+	}
 	// usedOTP is not swept: the fixture's one-time passwords never expire, so forgetting a use would make a
 	// spent code valid again, and the map cannot outgrow the fixture's list of codes.
 	for k, b := range rl.limits {
@@ -542,5 +556,6 @@ func (rl *realm) counts() map[string]int {
 		"devices":         len(rl.devices),
 		"jtis":            len(rl.jtis),
 		"limits":          len(rl.limits),
+		"ws_tokens":       len(rl.wsTokens),
 	}
 }

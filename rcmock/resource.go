@@ -22,6 +22,21 @@ func (s *Server) bearer(r *http.Request) (accessLookup, *Error) {
 	return s.realmFor(r).useAccessToken(value)
 }
 
+// bearerAuthGroup is bearer for the bearer-authenticated endpoints of the Auth throttling group (userinfo,
+// wstoken: OpenAPI x-throttling-group Auth): once the token is known, the request is charged to its app and
+// user, as the token, revoke and authorize requests of the same pair are (docs/basics/rate-limits.md).
+func (s *Server) bearerAuthGroup(w http.ResponseWriter, r *http.Request) (accessLookup, *Error) {
+	acc, e := s.bearer(r)
+	if e != nil {
+		return acc, e
+	}
+	subject := acc.sess.app.ClientID + "|"
+	if acc.sess.user != nil {
+		subject += acc.sess.user.ExtensionID
+	}
+	return acc, s.realmFor(r).throttle(w, subject)
+}
+
 // resourceAllowed answers GET only, like the two read endpoints modelled here.
 func resourceAllowed(w http.ResponseWriter, r *http.Request) bool {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {

@@ -1,18 +1,10 @@
-package rcmock_test
+package rcmock
 
 import (
 	"encoding/base64"
 	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"strings"
 	"testing"
-
-	"github.com/joho/godotenv"
-
-	"github.com/rcoauth/conformance/rcmock"
 )
 
 // The Python SDK (PyPI) and the Go SDK (github.com/ringcentral/ringcentral-go) cannot be installed here:
@@ -20,44 +12,27 @@ import (
 // SDK sends, as the reference documents it (ringcentral-oauth.md §9.3, §9.4, from the SDKs' sources), and
 // decode the answers the way each SDK does, so a change that would break them breaks these tests.
 
+// sdkTarget is a test server with the t that the replays report to.
 type sdkTarget struct {
-	t   *testing.T
-	url string
-	env map[string]string
+	t  *testing.T
+	ts *testServer
 }
 
 func newSDKTarget(t *testing.T) *sdkTarget {
 	t.Helper()
-	srv, err := rcmock.New(rcmock.DefaultOptions())
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	t.Cleanup(hs.Close)
-	env, err := godotenv.Read("../env/mock.env")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &sdkTarget{t: t, url: hs.URL, env: env}
+	return &sdkTarget{t: t, ts: newTestServer(t)}
 }
 
-// send posts body with the given headers and returns the status and body.
+// send sends body with exactly the given headers (no Content-Type unless header has one, as an SDK sends
+// it) and returns the status and body.
 func (s *sdkTarget) send(method, path, body string, header map[string]string) (int, []byte) {
 	s.t.Helper()
-	req, err := http.NewRequest(method, s.url+path, strings.NewReader(body))
-	if err != nil {
-		s.t.Fatal(err)
-	}
+	h := map[string]string{"Content-Type": ""}
 	for k, v := range header {
-		req.Header.Set(k, v)
+		h[k] = v
 	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res.StatusCode, b
+	r := s.ts.do(s.t, request{method: method, path: path, body: body, header: h})
+	return r.status, r.body
 }
 
 // pythonSDK replays ringcentral-python: Basic base64(key:secret) on every token and revoke request, even
@@ -77,7 +52,7 @@ func (p *pythonSDK) basic() string {
 
 func (p *pythonSDK) token(body url.Values) {
 	p.s.t.Helper()
-	status, b := p.s.send("POST", rcmock.PathToken, body.Encode(), map[string]string{
+	status, b := p.s.send("POST", PathToken, body.Encode(), map[string]string{
 		"Authorization": p.basic(), "Content-Type": "application/x-www-form-urlencoded",
 	})
 	if status != 200 {
@@ -105,7 +80,7 @@ func (p *pythonSDK) get(path string) int {
 
 func (p *pythonSDK) logout() {
 	p.s.t.Helper()
-	status, b := p.s.send("POST", rcmock.PathRevoke, url.Values{"token": {p.accessToken}}.Encode(), map[string]string{
+	status, b := p.s.send("POST", PathRevoke, url.Values{"token": {p.accessToken}}.Encode(), map[string]string{
 		"Authorization": p.basic(), "Content-Type": "application/x-www-form-urlencoded",
 	})
 	if status != 200 {
@@ -116,10 +91,10 @@ func (p *pythonSDK) logout() {
 func TestPythonSDKReplay(t *testing.T) {
 	s := newSDKTarget(t)
 	t.Run("password login, API, refresh, logout", func(t *testing.T) {
-		p := &pythonSDK{s: s, key: s.env["RC_CLIENT_ID"], secret: s.env["RC_CLIENT_SECRET"]}
-		p.token(url.Values{"grant_type": {"password"}, "username": {s.env["RC_USERNAME"]}, "extension": {s.env["RC_EXTENSION"]},
-			"password": {s.env["RC_PASSWORD"]}, "access_token_ttl": {"3600"}, "refresh_token_ttl": {"604800"}})
-		if got := p.get(rcmock.PathAccount); got != 200 {
+		p := &pythonSDK{s: s, key: s.ts.env["RC_CLIENT_ID"], secret: s.ts.env["RC_CLIENT_SECRET"]}
+		p.token(url.Values{"grant_type": {"password"}, "username": {s.ts.env["RC_USERNAME"]}, "extension": {s.ts.env["RC_EXTENSION"]},
+			"password": {s.ts.env["RC_PASSWORD"]}, "access_token_ttl": {"3600"}, "refresh_token_ttl": {"604800"}})
+		if got := p.get(PathAccount); got != 200 {
 			t.Fatalf("API with %q scheme: %d", p.data["token_type"], got)
 		}
 		old := p.accessToken
@@ -128,35 +103,24 @@ func TestPythonSDKReplay(t *testing.T) {
 			t.Fatal("refresh returned the same access token")
 		}
 		p.logout()
-		if got := p.get(rcmock.PathAccount); got != 401 {
+		if got := p.get(PathAccount); got != 401 {
 			t.Errorf("API after logout: %d; want 401", got)
 		}
 	})
 	t.Run("JWT login", func(t *testing.T) {
-		p := &pythonSDK{s: s, key: s.env["RC_CLIENT_ID"], secret: s.env["RC_CLIENT_SECRET"]}
-		p.token(url.Values{"grant_type": {"urn:ietf:params:oauth:grant-type:jwt-bearer"}, "assertion": {s.env["RC_JWT"]}})
-		if got := p.get(rcmock.PathExtension); got != 200 {
+		p := &pythonSDK{s: s, key: s.ts.env["RC_CLIENT_ID"], secret: s.ts.env["RC_CLIENT_SECRET"]}
+		p.token(url.Values{"grant_type": {"urn:ietf:params:oauth:grant-type:jwt-bearer"}, "assertion": {s.ts.env["RC_JWT"]}})
+		if got := p.get(PathExtension); got != 200 {
 			t.Fatalf("API: %d", got)
 		}
 	})
 	t.Run("authorization code with PKCE, public app, Basic with an empty secret", func(t *testing.T) {
-		p := &pythonSDK{s: s, key: s.env["RC_PUBLIC_CLIENT_ID"]}
-		verifier := "pIUgx4tiqFpaOUz0HMc_QbIyQlL901w8mRmkrmhEJ_E"
-		q := url.Values{"response_type": {"code"}, "redirect_uri": {s.env["RC_REDIRECT_URI"]}, "client_id": {p.key}, "state": {"py"},
-			"code_challenge": {"_drLS7o5FwkfUiBhlq2hwJnK_SC6yE7sKOde5O1fdzk"}, "code_challenge_method": {"S256"}}
-		client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-		res, err := client.Get(s.url + rcmock.PathAuthorize + "?" + q.Encode())
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
-		loc, _ := url.Parse(res.Header.Get("Location"))
-		code := loc.Query().Get("code")
-		if code == "" {
-			t.Fatalf("authorize: %d %s", res.StatusCode, res.Header.Get("Location"))
-		}
-		p.token(url.Values{"grant_type": {"authorization_code"}, "redirect_uri": {s.env["RC_REDIRECT_URI"]}, "code": {code}, "code_verifier": {verifier}})
-		if got := p.get(rcmock.PathAccount); got != 200 {
+		p := &pythonSDK{s: s, key: s.ts.env["RC_PUBLIC_CLIENT_ID"]}
+		q := url.Values{"response_type": {"code"}, "redirect_uri": {s.ts.env["RC_REDIRECT_URI"]}, "client_id": {p.key}, "state": {"py"},
+			"code_challenge": {tChallenge}, "code_challenge_method": {"S256"}}
+		code := s.ts.code(t, q)
+		p.token(url.Values{"grant_type": {"authorization_code"}, "redirect_uri": {s.ts.env["RC_REDIRECT_URI"]}, "code": {code}, "code_verifier": {tVerifier}})
+		if got := p.get(PathAccount); got != 200 {
 			t.Fatalf("API: %d", got)
 		}
 		p.logout()
@@ -181,17 +145,17 @@ type goSDKTokenInfo struct {
 // as application/json (an SDK bug the reference notes) and ignores the answer.
 func TestGoSDKReplay(t *testing.T) {
 	s := newSDKTarget(t)
-	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte(s.env["RC_CLIENT_ID"]+":"+s.env["RC_CLIENT_SECRET"]))
-	form := url.Values{"grant_type": {"password"}, "username": {s.env["RC_USERNAME"]}, "extension": {s.env["RC_EXTENSION"]}, "password": {s.env["RC_PASSWORD"]}}
-	status, b := s.send("POST", rcmock.PathToken, form.Encode(), map[string]string{"Authorization": basic, "Content-Type": "application/x-www-form-urlencoded"})
+	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte(s.ts.env["RC_CLIENT_ID"]+":"+s.ts.env["RC_CLIENT_SECRET"]))
+	form := url.Values{"grant_type": {"password"}, "username": {s.ts.env["RC_USERNAME"]}, "extension": {s.ts.env["RC_EXTENSION"]}, "password": {s.ts.env["RC_PASSWORD"]}}
+	status, b := s.send("POST", PathToken, form.Encode(), map[string]string{"Authorization": basic, "Content-Type": "application/x-www-form-urlencoded"})
 	var tok goSDKTokenInfo
 	if err := json.Unmarshal(b, &tok); err != nil || status != 200 || tok.AccessToken == "" {
 		t.Fatalf("Authorize: %d %s (decode: %v)", status, b, err)
 	}
-	if status, _ := s.send("GET", rcmock.PathAccount, "", map[string]string{"Authorization": "Bearer " + tok.AccessToken}); status != 200 {
+	if status, _ := s.send("GET", PathAccount, "", map[string]string{"Authorization": "Bearer " + tok.AccessToken}); status != 200 {
 		t.Fatalf("Get: %d", status)
 	}
-	status, _ = s.send("POST", rcmock.PathRevoke, `{token: "`+tok.AccessToken+`"}`, map[string]string{"Authorization": basic, "Content-Type": "application/json"})
+	status, _ = s.send("POST", PathRevoke, `{token: "`+tok.AccessToken+`"}`, map[string]string{"Authorization": basic, "Content-Type": "application/json"})
 	if status >= 500 {
 		t.Errorf("Revoke with the SDK's JSON body: %d; the SDK ignores the answer, but the mock must not fail", status)
 	}

@@ -13,16 +13,19 @@ import (
 )
 
 // Endpoint paths (OpenAPI paths of the OAuth and OIDC tag, plus the two API resources the harness uses to
-// check whether a token works, and the mock-only device authorization endpoint).
+// check whether a token works, the mock-only device authorization endpoint, and the mock-only stand-in for
+// the WebSocket gateway that wstoken's uri names).
 const (
 	PathToken       = "/restapi/oauth/token"
 	PathAuthorize   = "/restapi/oauth/authorize"
 	PathRevoke      = "/restapi/oauth/revoke"
 	PathUserInfo    = "/restapi/oauth/userinfo"
+	PathWSToken     = "/restapi/oauth/wstoken"
 	PathJWKS        = "/restapi/oauth/jwks"
 	PathDiscovery   = "/.well-known/openid-configuration"
 	PathDevice      = "/restapi/oauth/device"        // mock-only (RFC 8628 §3.1)
 	PathDeviceCheck = "/restapi/oauth/device/verify" // mock-only verification page (RFC 8628 §3.3)
+	PathWSGateway   = "/ws"                          // mock-only stand-in for the WebSocket gateway (wstoken.go)
 	PathAccount     = "/restapi/v1.0/account/~"
 	PathExtension   = "/restapi/v1.0/account/~/extension/~"
 	PathControl     = "/__mock/"
@@ -81,6 +84,8 @@ func (s *Server) routes() {
 	m.HandleFunc(PathAuthorize, s.handleAuthorize)
 	m.HandleFunc(PathRevoke, s.handleRevoke)
 	m.HandleFunc(PathUserInfo, s.handleUserInfo)
+	m.HandleFunc(PathWSToken, s.handleWSToken)
+	m.HandleFunc(PathWSGateway, s.handleWSGateway)
 	m.HandleFunc(PathJWKS, s.handleJWKS)
 	m.HandleFunc(PathDiscovery, s.handleDiscovery)
 	m.HandleFunc(PathDevice, s.handleDeviceAuthorization)

@@ -3,215 +3,11 @@ package rcmock
 import (
 	"encoding/base64"
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
 )
-
-// Credentials of the default fixture (the same values as env/mock.env).
-const (
-	tMainID       = "rcmockConfidentialApp01"
-	tMainSecret   = "mock:Secret%41+plus"
-	tPublicID     = "rcmockPublicApp01"
-	tRestrictedID = "rcmockRestrictedApp01"
-	tRestrictedSc = "restricted-Secret-01"
-	tUsername     = "+16505550100*101"
-	tPassword     = "Mock-Pa55word!"
-	tOwner        = "62264425016"
-)
-
-// tserver is a Server under test behind httptest, on a fake clock.
-type tserver struct {
-	srv   *Server
-	url   string
-	clock *FakeClock
-}
-
-func newTestServer(tb testing.TB, mutate ...func(*Options)) *tserver {
-	tb.Helper()
-	clock := NewFakeClock(time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC))
-	opts := DefaultOptions()
-	opts.Clock = clock
-	opts.Control = true
-	for _, m := range mutate {
-		m(&opts)
-	}
-	if fc, ok := opts.Clock.(*FakeClock); ok {
-		clock = fc // a mutation may bring its own fake clock
-	}
-	s, err := New(opts)
-	if err != nil {
-		tb.Fatalf("New: %v", err)
-	}
-	hs := httptest.NewServer(s)
-	tb.Cleanup(hs.Close)
-	return &tserver{srv: s, url: hs.URL, clock: clock}
-}
-
-type tresp struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
-func (r tresp) json(tb testing.TB) map[string]any {
-	tb.Helper()
-	var m map[string]any
-	if err := json.Unmarshal(r.body, &m); err != nil {
-		tb.Fatalf("body is not a JSON object: %v\n%s", err, r.body)
-	}
-	return m
-}
-
-// str returns a top-level string member, or "" when absent.
-func (r tresp) str(tb testing.TB, key string) string {
-	tb.Helper()
-	s, _ := r.json(tb)[key].(string)
-	return s
-}
-
-// errorCode returns errors[0].errorCode.
-func (r tresp) errorCode(tb testing.TB) string {
-	tb.Helper()
-	errs, _ := r.json(tb)["errors"].([]any)
-	if len(errs) == 0 {
-		return ""
-	}
-	code, _ := errs[0].(map[string]any)["errorCode"].(string)
-	return code
-}
-
-type treq struct {
-	method string
-	path   string
-	body   string
-	header map[string]string
-}
-
-func (ts *tserver) do(tb testing.TB, rq treq) tresp {
-	tb.Helper()
-	if rq.method == "" {
-		rq.method = http.MethodPost
-	}
-	req, err := http.NewRequest(rq.method, ts.url+rq.path, strings.NewReader(rq.body))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if rq.body != "" && rq.method != http.MethodGet {
-		req.Header.Set("Content-Type", formContentType)
-	}
-	for k, v := range rq.header {
-		if v == "" {
-			req.Header.Del(k)
-			continue
-		}
-		req.Header.Set(k, v)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return tresp{status: res.StatusCode, header: res.Header, body: b}
-}
-
-// basicAuth builds client_secret_basic credentials form-encoded as RFC 6749 §2.3.1 requires.
-func basicAuth(id, secret string) string {
-	return "Basic " + base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(id)+":"+url.QueryEscape(secret)))
-}
-
-// rawBasic builds Basic credentials without form-encoding, as RingCentral's SDKs send them.
-func rawBasic(id, secret string) string {
-	return "Basic " + base64.StdEncoding.EncodeToString([]byte(id+":"+secret))
-}
-
-func formOf(kv ...string) string {
-	v := url.Values{}
-	for i := 0; i+1 < len(kv); i += 2 {
-		v.Set(kv[i], kv[i+1])
-	}
-	return v.Encode()
-}
-
-func mainAuth() map[string]string {
-	return map[string]string{"Authorization": basicAuth(tMainID, tMainSecret)}
-}
-
-// password performs a password grant for the main app with extra parameters.
-func (ts *tserver) password(tb testing.TB, extra ...string) tresp {
-	tb.Helper()
-	kv := append([]string{"grant_type", "password", "username", tUsername, "password", tPassword}, extra...)
-	return ts.do(tb, treq{path: PathToken, body: formOf(kv...), header: mainAuth()})
-}
-
-func (ts *tserver) login(tb testing.TB, extra ...string) map[string]any {
-	tb.Helper()
-	r := ts.password(tb, extra...)
-	if r.status != 200 {
-		tb.Fatalf("login: got %d %s; want 200", r.status, r.body)
-	}
-	return r.json(tb)
-}
-
-func (ts *tserver) api(tb testing.TB, accessToken string) tresp {
-	tb.Helper()
-	return ts.do(tb, treq{method: http.MethodGet, path: PathAccount, header: map[string]string{"Authorization": "Bearer " + accessToken}})
-}
-
-func (ts *tserver) refresh(tb testing.TB, refreshToken string, extra ...string) tresp {
-	tb.Helper()
-	kv := append([]string{"grant_type", "refresh_token", "refresh_token", refreshToken}, extra...)
-	return ts.do(tb, treq{path: PathToken, body: formOf(kv...), header: mainAuth()})
-}
-
-func (ts *tserver) control(tb testing.TB, method, route, body string) tresp {
-	tb.Helper()
-	return ts.do(tb, treq{method: method, path: PathControl + route, body: body, header: map[string]string{"Content-Type": "application/json"}})
-}
-
-// wantError checks an OAuth-shaped error answer: status, error, errors[0].errorCode, and
-// error_description equal to errors[0].message.
-func wantError(tb testing.TB, r tresp, status int, oauth, code string) {
-	tb.Helper()
-	if r.status != status {
-		tb.Fatalf("status: got %d; want %d\n%s", r.status, status, r.body)
-	}
-	m := r.json(tb)
-	if got, _ := m["error"].(string); got != oauth {
-		tb.Errorf("error: got %q; want %q\n%s", got, oauth, r.body)
-	}
-	if got := r.errorCode(tb); got != code {
-		tb.Errorf("errorCode: got %q; want %q\n%s", got, code, r.body)
-	}
-	msg, _ := m["errors"].([]any)[0].(map[string]any)["message"].(string)
-	if desc, _ := m["error_description"].(string); desc != msg || desc == "" {
-		tb.Errorf("error_description %q must equal errors[0].message %q", desc, msg)
-	}
-	wantNoStore(tb, r)
-}
-
-func wantNoStore(tb testing.TB, r tresp) {
-	tb.Helper()
-	if got := r.header.Get("Cache-Control"); got != "no-store" {
-		tb.Errorf("Cache-Control: got %q; want no-store", got)
-	}
-	if got := r.header.Get("Pragma"); got != "no-cache" {
-		tb.Errorf("Pragma: got %q; want no-cache", got)
-	}
-	if got := r.header.Get("Content-Type"); !strings.HasPrefix(got, "application/json") && r.status != 200 {
-		tb.Errorf("Content-Type: got %q; want application/json", got)
-	}
-}
-
-func num(m map[string]any, key string) float64 {
-	f, _ := m[key].(float64)
-	return f
-}
 
 func TestPasswordGrant(t *testing.T) {
 	ts := newTestServer(t)
@@ -226,8 +22,8 @@ func TestPasswordGrant(t *testing.T) {
 			t.Errorf("%s: missing or not a string in %s", k, r.body)
 		}
 	}
-	if got := m["owner_id"]; got != tOwner {
-		t.Errorf("owner_id: got %#v; want the string %q", got, tOwner)
+	if got := m["owner_id"]; got != tJane {
+		t.Errorf("owner_id: got %#v; want the string %q", got, tJane)
 	}
 	if got := m["token_type"]; got != "bearer" {
 		t.Errorf("token_type: got %v; want bearer", got)
@@ -258,10 +54,10 @@ func TestPasswordGrantLogins(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := ts.do(t, treq{path: PathToken, header: mainAuth(), body: formOf(
+			r := ts.do(t, request{path: PathToken, header: mainAuth(), body: formOf(
 				"grant_type", "password", "username", tt.username, "password", tPassword, "extension", tt.extension)})
-			if r.status != 200 || r.str(t, "owner_id") != tOwner {
-				t.Fatalf("got %d %s; want 200 for owner %s", r.status, r.body, tOwner)
+			if r.status != 200 || r.str(t, "owner_id") != tJane {
+				t.Fatalf("got %d %s; want 200 for owner %s", r.status, r.body, tJane)
 			}
 		})
 	}
@@ -272,27 +68,27 @@ func TestTokenEndpointErrors(t *testing.T) {
 	auth := mainAuth()
 	tests := []struct {
 		name   string
-		rq     treq
+		rq     request
 		status int
 		oauth  string
 		code   string
 	}{
-		{"wrong password", treq{body: formOf("grant_type", "password", "username", tUsername, "password", "nope"), header: auth}, 400, "invalid_grant", "OAU-140"},
-		{"unknown user", treq{body: formOf("grant_type", "password", "username", "+19995550000", "password", tPassword), header: auth}, 400, "invalid_grant", "OAU-140"},
-		{"missing username", treq{body: formOf("grant_type", "password", "password", tPassword), header: auth}, 400, "invalid_request", "CMN-101"},
-		{"empty username is missing", treq{body: "grant_type=password&username=&password=x", header: auth}, 400, "invalid_request", "CMN-101"},
-		{"missing password", treq{body: formOf("grant_type", "password", "username", tUsername), header: auth}, 400, "invalid_request", "CMN-101"},
-		{"missing grant_type", treq{body: formOf("username", tUsername, "password", tPassword), header: auth}, 400, "invalid_request", "CMN-101"},
-		{"unknown grant_type", treq{body: formOf("grant_type", "implicit"), header: auth}, 400, "unsupported_grant_type", "CMN-101"},
-		{"duplicated parameter", treq{body: "grant_type=password&username=a&username=b&password=x", header: auth}, 400, "invalid_request", "OAU-111"},
-		{"duplicated grant_type", treq{body: "grant_type=password&grant_type=password", header: auth}, 400, "invalid_request", "OAU-111"},
-		{"duplicated empty parameter", treq{body: "grant_type=password&scope=&scope=", header: auth}, 400, "invalid_request", "OAU-111"},
-		{"JSON body", treq{body: `{"grant_type":"password"}`, header: map[string]string{"Authorization": basicAuth(tMainID, tMainSecret), "Content-Type": "application/json"}}, 415, "invalid_request", "HTTP-415"},
-		{"GET instead of POST", treq{method: http.MethodGet, header: auth}, 405, "invalid_request", "HTTP-405"},
-		{"malformed percent-encoding", treq{body: "grant_type=password&username=%zz", header: auth}, 400, "invalid_request", "CMN-101"},
-		{"restricted app, password grant", treq{body: formOf("grant_type", "password", "username", tUsername, "password", tPassword), header: map[string]string{"Authorization": basicAuth(tRestrictedID, tRestrictedSc)}}, 400, "unauthorized_client", "OAU-251"},
-		{"public app, password grant", treq{body: formOf("grant_type", "password", "username", tUsername, "password", tPassword, "client_id", tPublicID)}, 400, "unauthorized_client", "OAU-251"},
-		{"scope not granted", treq{body: formOf("grant_type", "password", "username", tUsername, "password", tPassword, "scope", "ReadAccounts EditEverything"), header: auth}, 400, "invalid_scope", "CMN-101"},
+		{"wrong password", request{body: formOf("grant_type", "password", "username", tUsername, "password", "nope"), header: auth}, 400, "invalid_grant", "OAU-140"},
+		{"unknown user", request{body: formOf("grant_type", "password", "username", "+19995550000", "password", tPassword), header: auth}, 400, "invalid_grant", "OAU-140"},
+		{"missing username", request{body: formOf("grant_type", "password", "password", tPassword), header: auth}, 400, "invalid_request", "CMN-101"},
+		{"empty username is missing", request{body: "grant_type=password&username=&password=x", header: auth}, 400, "invalid_request", "CMN-101"},
+		{"missing password", request{body: formOf("grant_type", "password", "username", tUsername), header: auth}, 400, "invalid_request", "CMN-101"},
+		{"missing grant_type", request{body: formOf("username", tUsername, "password", tPassword), header: auth}, 400, "invalid_request", "CMN-101"},
+		{"unknown grant_type", request{body: formOf("grant_type", "implicit"), header: auth}, 400, "unsupported_grant_type", "CMN-101"},
+		{"duplicated parameter", request{body: "grant_type=password&username=a&username=b&password=x", header: auth}, 400, "invalid_request", "OAU-111"},
+		{"duplicated grant_type", request{body: "grant_type=password&grant_type=password", header: auth}, 400, "invalid_request", "OAU-111"},
+		{"duplicated empty parameter", request{body: "grant_type=password&scope=&scope=", header: auth}, 400, "invalid_request", "OAU-111"},
+		{"JSON body", request{body: `{"grant_type":"password"}`, header: map[string]string{"Authorization": basicAuth(tMainID, tMainSecret), "Content-Type": "application/json"}}, 415, "invalid_request", "HTTP-415"},
+		{"GET instead of POST", request{method: http.MethodGet, header: auth}, 405, "invalid_request", "HTTP-405"},
+		{"malformed percent-encoding", request{body: "grant_type=password&username=%zz", header: auth}, 400, "invalid_request", "CMN-101"},
+		{"restricted app, password grant", request{body: formOf("grant_type", "password", "username", tUsername, "password", tPassword), header: map[string]string{"Authorization": basicAuth(tRestrictedID, tRestrictedSc)}}, 400, "unauthorized_client", "OAU-251"},
+		{"public app, password grant", request{body: formOf("grant_type", "password", "username", tUsername, "password", tPassword, "client_id", tPublicID)}, 400, "unauthorized_client", "OAU-251"},
+		{"scope not granted", request{body: formOf("grant_type", "password", "username", tUsername, "password", tPassword, "scope", "ReadAccounts EditEverything"), header: auth}, 400, "invalid_scope", "CMN-101"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -301,13 +97,13 @@ func TestTokenEndpointErrors(t *testing.T) {
 		})
 	}
 	t.Run("405 names the allowed method", func(t *testing.T) {
-		r := ts.do(t, treq{method: http.MethodGet, path: PathToken})
+		r := ts.do(t, request{method: http.MethodGet, path: PathToken})
 		if got := r.header.Get("Allow"); got != "POST" {
 			t.Errorf("Allow: got %q; want POST", got)
 		}
 	})
 	t.Run("oversized body", func(t *testing.T) {
-		r := ts.do(t, treq{path: PathToken, header: auth, body: "grant_type=password&x=" + strings.Repeat("a", 70<<10)})
+		r := ts.do(t, request{path: PathToken, header: auth, body: "grant_type=password&x=" + strings.Repeat("a", 70<<10)})
 		wantError(t, r, 413, "invalid_request", "HTTP-413")
 	})
 }
@@ -341,7 +137,7 @@ func TestClientAuthentication(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := ts.do(t, treq{path: PathToken, header: tt.header, body: formOf(append(append([]string{}, pw...), tt.extra...)...)})
+			r := ts.do(t, request{path: PathToken, header: tt.header, body: formOf(append(append([]string{}, pw...), tt.extra...)...)})
 			if tt.status == 200 {
 				if r.status != 200 {
 					t.Fatalf("got %d %s; want 200", r.status, r.body)
@@ -369,7 +165,7 @@ func TestPublicClientIdentification(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := ts.do(t, treq{path: PathToken, header: tt.header, body: formOf(append([]string{"grant_type", "password", "username", tUsername, "password", tPassword}, tt.extra...)...)})
+			r := ts.do(t, request{path: PathToken, header: tt.header, body: formOf(append([]string{"grant_type", "password", "username", tUsername, "password", tPassword}, tt.extra...)...)})
 			if got := r.errorCode(t); got != tt.code {
 				t.Fatalf("errorCode: got %q; want %q (%s)", got, tt.code, r.body)
 			}
@@ -395,7 +191,7 @@ func TestTTLs(t *testing.T) {
 		{"0 as the Go SDK sends it is raised to 600", "0", "", 599, 604799, true},
 		{"negative is raised to 600", "-5", "", 599, 604799, true},
 		{"NaN as the JS SDK sends it is ignored", "NaN", "NaN", 3599, 604799, true},
-		{"fraction is truncated", "900.7", "", 899, 604799, true},
+		{"a fraction is not a decimal integer: ignored", "900.7", "", 3599, 604799, true},
 		{"refresh below the default", "", "3600", 3599, 3599, true},
 		{"refresh above the default is lowered to it", "", "2592000", 3599, 604799, true},
 		{"refresh 0 suppresses the refresh token", "", "0", 3599, -1, false},
@@ -531,7 +327,7 @@ func TestRefreshRotation(t *testing.T) {
 	t.Run("another app's refresh token", func(t *testing.T) {
 		ts := newTestServer(t)
 		rt := ts.login(t)["refresh_token"].(string)
-		r := ts.do(t, treq{path: PathToken, body: formOf("grant_type", "refresh_token", "refresh_token", rt, "client_id", tPublicID)})
+		r := ts.do(t, request{path: PathToken, body: formOf("grant_type", "refresh_token", "refresh_token", rt, "client_id", tPublicID)})
 		wantError(t, r, 400, "invalid_grant", "OAU-213")
 	})
 	t.Run("unknown and access tokens are not refresh tokens", func(t *testing.T) {
@@ -557,7 +353,7 @@ func TestRefreshRotation(t *testing.T) {
 		ts := newTestServer(t)
 		rt := ts.login(t)["refresh_token"].(string)
 		const n = 8
-		results := make(chan tresp, n)
+		results := make(chan response, n)
 		for range n {
 			go func() { results <- ts.refresh(t, rt) }()
 		}
@@ -606,7 +402,7 @@ func TestSessionLimit(t *testing.T) {
 		for range 5 {
 			ts.login(t)
 		}
-		other := ts.do(t, treq{path: PathToken, header: mainAuth(), body: formOf("grant_type", "password", "username", "john.roe@example.com", "password", "Second-Pa55word!")})
+		other := ts.do(t, request{path: PathToken, header: mainAuth(), body: formOf("grant_type", "password", "username", "john.roe@example.com", "password", "Second-Pa55word!")})
 		if other.status != 200 {
 			t.Fatalf("other user: %d %s", other.status, other.body)
 		}
@@ -629,13 +425,13 @@ func TestSessionLimit(t *testing.T) {
 }
 
 func TestRevoke(t *testing.T) {
-	revoke := func(ts *tserver, tb testing.TB, query, body string, header map[string]string) tresp {
+	revoke := func(ts *testServer, tb testing.TB, query, body string, header map[string]string) response {
 		tb.Helper()
 		path := PathRevoke
 		if query != "" {
 			path += "?" + query
 		}
-		return ts.do(tb, treq{path: path, body: body, header: header})
+		return ts.do(tb, request{path: path, body: body, header: header})
 	}
 	t.Run("access token in the body ends the whole session", func(t *testing.T) {
 		ts := newTestServer(t)
@@ -762,7 +558,7 @@ func TestResourceEndpoints(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := ts.do(t, treq{method: tt.method, path: tt.path, header: map[string]string{"Authorization": tt.authz}})
+			r := ts.do(t, request{method: tt.method, path: tt.path, header: map[string]string{"Authorization": tt.authz}})
 			if r.status != tt.status {
 				t.Fatalf("status: got %d %s; want %d", r.status, r.body, tt.status)
 			}
@@ -782,13 +578,13 @@ func TestResourceEndpoints(t *testing.T) {
 		})
 	}
 	t.Run("no error attribute when no credentials were sent", func(t *testing.T) {
-		r := ts.do(t, treq{method: "GET", path: PathAccount})
+		r := ts.do(t, request{method: "GET", path: PathAccount})
 		if strings.Contains(r.header.Get("WWW-Authenticate"), "error=") {
 			t.Errorf("WWW-Authenticate %q must not carry an error without credentials (RFC 6750 §3.1)", r.header.Get("WWW-Authenticate"))
 		}
 	})
 	t.Run("extension body", func(t *testing.T) {
-		m := ts.do(t, treq{method: "GET", path: PathExtension, header: map[string]string{"Authorization": "Bearer " + at}}).json(t)
+		m := ts.do(t, request{method: "GET", path: PathExtension, header: map[string]string{"Authorization": "Bearer " + at}}).json(t)
 		if m["id"] != float64(62264425016) || m["extensionNumber"] != "101" {
 			t.Errorf("extension: got %v", m)
 		}
@@ -829,7 +625,7 @@ func TestRateLimit(t *testing.T) {
 		t.Errorf("after the penalty: got %d %s; want 200", r.status, r.body)
 	}
 	t.Run("another user is not limited", func(t *testing.T) {
-		r := ts.do(t, treq{path: PathToken, header: mainAuth(), body: formOf("grant_type", "password", "username", "john.roe@example.com", "password", "Second-Pa55word!")})
+		r := ts.do(t, request{path: PathToken, header: mainAuth(), body: formOf("grant_type", "password", "username", "john.roe@example.com", "password", "Second-Pa55word!")})
 		if r.status != 200 {
 			t.Errorf("got %d %s; want 200", r.status, r.body)
 		}
@@ -850,14 +646,14 @@ func TestControlAPI(t *testing.T) {
 		hA := map[string]string{ScenarioHeader: "A", "Authorization": basicAuth(tMainID, tMainSecret)}
 		hB := map[string]string{ScenarioHeader: "B", "Authorization": basicAuth(tMainID, tMainSecret)}
 		body := formOf("grant_type", "password", "username", tUsername, "password", tPassword)
-		atA := ts.do(t, treq{path: PathToken, body: body, header: hA}).str(t, "access_token")
-		atB := ts.do(t, treq{path: PathToken, body: body, header: hB}).str(t, "access_token")
-		r := ts.do(t, treq{path: PathControl + "clock", body: `{"advance_seconds": 3600}`, header: map[string]string{ScenarioHeader: "A", "Content-Type": "application/json"}})
+		atA := ts.do(t, request{path: PathToken, body: body, header: hA}).str(t, "access_token")
+		atB := ts.do(t, request{path: PathToken, body: body, header: hB}).str(t, "access_token")
+		r := ts.do(t, request{path: PathControl + "clock", body: `{"advance_seconds": 3600}`, header: map[string]string{ScenarioHeader: "A", "Content-Type": "application/json"}})
 		if r.status != 200 || r.str(t, "now") == "" {
 			t.Fatalf("advance: got %d %s", r.status, r.body)
 		}
 		call := func(realm, at string) int {
-			return ts.do(t, treq{method: "GET", path: PathAccount, header: map[string]string{ScenarioHeader: realm, "Authorization": "Bearer " + at}}).status
+			return ts.do(t, request{method: "GET", path: PathAccount, header: map[string]string{ScenarioHeader: realm, "Authorization": "Bearer " + at}}).status
 		}
 		if got := call("A", atA); got != 401 {
 			t.Errorf("realm A after 3600 s: got %d; want 401", got)
@@ -917,7 +713,7 @@ func TestControlAPI(t *testing.T) {
 	})
 	t.Run("settings patch is partial and scoped", func(t *testing.T) {
 		ts := newTestServer(t)
-		r := ts.do(t, treq{method: "PATCH", path: PathControl + "settings", body: `{"rate_limit":true}`, header: map[string]string{ScenarioHeader: "S", "Content-Type": "application/json"}})
+		r := ts.do(t, request{method: "PATCH", path: PathControl + "settings", body: `{"rate_limit":true}`, header: map[string]string{ScenarioHeader: "S", "Content-Type": "application/json"}})
 		m := r.json(t)
 		if m["rate_limit"] != true || m["session_limit_mode"] != SessionLimitEvict || m["revoke_on_code_reuse"] != true {
 			t.Errorf("settings after patch: %v", m)
@@ -932,9 +728,9 @@ func TestControlAPI(t *testing.T) {
 	t.Run("reset forgets the realm", func(t *testing.T) {
 		ts := newTestServer(t)
 		h := map[string]string{ScenarioHeader: "R", "Authorization": basicAuth(tMainID, tMainSecret)}
-		at := ts.do(t, treq{path: PathToken, body: formOf("grant_type", "password", "username", tUsername, "password", tPassword), header: h}).str(t, "access_token")
-		ts.do(t, treq{path: PathControl + "reset", header: map[string]string{ScenarioHeader: "R"}})
-		r := ts.do(t, treq{method: "GET", path: PathAccount, header: map[string]string{ScenarioHeader: "R", "Authorization": "Bearer " + at}})
+		at := ts.do(t, request{path: PathToken, body: formOf("grant_type", "password", "username", tUsername, "password", tPassword), header: h}).str(t, "access_token")
+		ts.do(t, request{path: PathControl + "reset", header: map[string]string{ScenarioHeader: "R"}})
+		r := ts.do(t, request{method: "GET", path: PathAccount, header: map[string]string{ScenarioHeader: "R", "Authorization": "Bearer " + at}})
 		if r.status != 401 {
 			t.Errorf("token after reset: got %d; want 401", r.status)
 		}

@@ -1,6 +1,7 @@
 package rcmock
 
 import (
+	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -92,11 +93,15 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	}
 	handler := s.grants[gt]
 	if handler == nil {
-		writeError(w, errUnsupportedGrantType(gt))
+		writeError(w, errUnsupportedGrantType(gt, rl.currentSettings().UnknownGrantError))
 		return
 	}
 	if !slices.Contains(client.app.GrantTypes, gt) {
 		writeError(w, errUnauthorizedGrant().withReason("app %s is not approved for %s", client.app.ClientID, gt))
+		return
+	}
+	if e := s.checkTTLParams(f); e != nil {
+		writeError(w, e)
 		return
 	}
 	ti, e := handler(&grantCtx{s: s, rl: rl, r: r, f: f, app: client.app, client: client, grant: gt})
@@ -117,26 +122,26 @@ func (g *grantCtx) require(name string) (string, *Error) {
 }
 
 // accessTTL applies the access_token_ttl rules (auth-token-params.inc): absent means the default; values
-// below the minimum get the minimum and values above the maximum get the maximum (clamped, never rejected).
-// 0 and negative values, which the official Go SDK sends when no TTL is set, are below the minimum; a value
-// that is not an integer (the JS SDK sends "NaN" when it has no previous TTL) is ignored. Both are
-// UNVERIFIED for RingCentral; the mock tolerates them as the issue of the SDKs requires.
+// below the minimum get the minimum and values above the maximum get the maximum (clamped, never rejected),
+// whatever their size. 0 and negative values, which the official Go SDK sends when no TTL is set, are below
+// the minimum; a value that is not a decimal integer (the JS SDK sends "NaN" when it has no previous TTL) is
+// ignored like an absent one, unless Options.RejectMalformedTTL refuses it (checkTTLParams). Both readings
+// are UNVERIFIED for RingCentral; the mock tolerates them as the SDKs require.
 func (g *grantCtx) accessTTL() time.Duration {
 	o := g.s.opts
 	n, ok := ttlParam(g.f.get("access_token_ttl"))
 	if !ok {
 		return o.AccessTTLDefault
 	}
-	d := time.Duration(n) * time.Second
-	return min(max(d, o.AccessTTLMin), o.AccessTTLMax)
+	return clampSeconds(n, o.AccessTTLMin, o.AccessTTLMax)
 }
 
 // refreshTTL applies the refresh_token_ttl rules: none at all when the grant does not refresh, the app
 // does not issue refresh tokens, or the app is not approved for the refresh_token grant (a refresh token
 // it could never use; UNVERIFIED, the plausible reading of the "Issue refresh tokens" setting); 0 means
 // "no refresh token" (community article, refresh-tokens.md FAQ);
-// values above the app's default get the default ("If the value specified exceeds the default one, the
-// default value is applied"); absent, negative or non-numeric values get the default.
+// values above the app's default get the default, whatever their size ("If the value specified exceeds the
+// default one, the default value is applied"); absent, negative or non-numeric values get the default.
 func (g *grantCtx) refreshTTL() time.Duration {
 	if !g.app.IssueRefreshTokens || !slices.Contains(refreshingGrants, g.grant) || !slices.Contains(g.app.GrantTypes, GrantRefreshToken) {
 		return 0
@@ -149,22 +154,59 @@ func (g *grantCtx) refreshTTL() time.Duration {
 	case n == 0:
 		return 0
 	}
-	return min(time.Duration(n)*time.Second, def)
+	return clampSeconds(n, time.Second, def)
 }
 
-// ttlParam parses a TTL parameter; ok is false when it is absent or not an integer (decimal fractions are
-// truncated, as a Java or JavaScript server parsing the number would).
-func ttlParam(v string) (int64, bool) {
+// clampSeconds converts n seconds to a duration within [lo, hi]. The clamping happens in seconds, before the
+// conversion, so that a large n (1e10 s is beyond time.Duration's 292 years) cannot overflow.
+func clampSeconds(n int64, lo, hi time.Duration) time.Duration {
+	switch {
+	case n <= int64(lo/time.Second):
+		return lo
+	case n >= int64(hi/time.Second):
+		return hi
+	}
+	return time.Duration(n) * time.Second
+}
+
+// ttlParam reads a TTL parameter as a number of seconds. The OpenAPI description types both parameters as
+// int32 and RingCentral documents no reading of other values, so the mock's is UNVERIFIED and chosen as a
+// Java or JavaScript server most plausibly parses an integer parameter: an optionally signed decimal integer
+// ("+600" is 600), surrounding white space ignored (" 600" is 600, as Spring's number conversion and
+// JavaScript's parseInt trim it); values beyond 64 bits saturate, so that a value above the maximum clamps to
+// it whatever its size. ok is false when the value is absent or anything else ("1e3", "900.7", "NaN", "0x258"):
+// it is not a number of seconds.
+func ttlParam(v string) (n int64, ok bool) {
+	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0, false
 	}
-	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+	n, err := strconv.ParseInt(v, 10, 64)
+	switch {
+	case err == nil:
+		return n, true
+	case errors.Is(err, strconv.ErrRange):
+		// ParseInt returns the saturated value with ErrRange.
 		return n, true
 	}
-	if f, err := strconv.ParseFloat(v, 64); err == nil && f > -1e12 && f < 1e12 {
-		return int64(f), true
-	}
 	return 0, false
+}
+
+// checkTTLParams refuses a TTL parameter that ttlParam cannot read, when Options.RejectMalformedTTL asks
+// for that reading (CMN-101 "Parameter [x] value is invalid.", the code RingCentral documents for an invalid
+// parameter value). UNVERIFIED: by default such a value is ignored like an absent one.
+func (s *Server) checkTTLParams(f form) *Error {
+	if !s.opts.RejectMalformedTTL {
+		return nil
+	}
+	for _, name := range []string{"access_token_ttl", "refresh_token_ttl"} {
+		if v := f.get(name); v != "" {
+			if _, ok := ttlParam(v); !ok {
+				return errInvalidParameter(name, v).withReason("%s is not a decimal integer", name)
+			}
+		}
+	}
+	return nil
 }
 
 // scope resolves the scope parameter against what the app (or, for refresh, the session) was granted:

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/rcoauth/conformance/driver"
+	"github.com/rcoauth/conformance/internal/pemkey"
 )
 
 // An app of the vocabulary and the profile variables that describe it (README "Profiles and variables").
@@ -202,7 +203,7 @@ func (w *world) clientAuth() (driver.ClientAuth, error) {
 		if a.key == "" {
 			return nil, fmt.Errorf("the %s app has no private key for private_key_jwt", a.spec.name)
 		}
-		key, err := driver.ParsePrivateKeyPEM(a.key)
+		key, err := pemkey.PrivateKey(a.key)
 		if err != nil {
 			return nil, fmt.Errorf("profile %q: %s: %w", w.profile.Name(), a.spec.keyVar, err)
 		}

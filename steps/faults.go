@@ -21,7 +21,9 @@ func (v *vocabulary) faults() {
 	v.sc.Step(v.re(`^requests time out after (\d+) milliseconds$`), w.shortTimeout)
 	v.sc.Step(v.assertion(`^the request fails with a timeout$`), w.failedWithTimeout)
 	v.sc.Step(v.assertion(`^the request fails showing the malformed response$`), w.failedMalformed)
-	v.sc.Step(v.re(`^(rate limiting is on|the session limit refuses new sessions|reusing a code does not revoke its tokens)$`), w.mockSetting)
+	v.sc.Step(v.re(`^(rate limiting is on|the session limit refuses new sessions|reusing a code does not revoke its tokens|`+
+		`the server refuses an authorization for a scope the app was not granted|`+
+		`the server answers an unknown grant type as RingCentral's specification text says)$`), w.mockSetting)
 }
 
 // statusFaults makes the token endpoint answer the next n requests (one when n is empty) with status.
@@ -49,12 +51,16 @@ func (w *world) slowFault(ctx context.Context, ms int) (err error) {
 // mockSetting switches one of the mock's documented choices for the scenario.
 func (w *world) mockSetting(ctx context.Context, which string) (err error) {
 	defer w.verdict(&err)
-	on, off, reject := true, false, "reject"
+	on, off, reject, rfc, text := true, false, "reject", "rfc", "ringcentral-text"
 	switch which {
 	case "rate limiting is on":
 		return w.settings(ctx, driver.MockSettings{RateLimit: &on})
 	case "the session limit refuses new sessions":
 		return w.settings(ctx, driver.MockSettings{SessionLimitMode: &reject})
+	case "the server refuses an authorization for a scope the app was not granted":
+		return w.settings(ctx, driver.MockSettings{AuthorizeScope: &rfc})
+	case "the server answers an unknown grant type as RingCentral's specification text says":
+		return w.settings(ctx, driver.MockSettings{UnknownGrantError: &text})
 	}
 	return w.settings(ctx, driver.MockSettings{RevokeOnCodeReuse: &off})
 }

@@ -4,10 +4,8 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"crypto/rand"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/pem"
 	"fmt"
 	"strings"
 	"time"
@@ -15,6 +13,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/rcoauth/conformance/driver"
+	"github.com/rcoauth/conformance/internal/pemkey"
 )
 
 // grantSpec is a grant type as the vocabulary names it, with the passing request every negative scenario
@@ -180,15 +179,11 @@ func (w *world) deviceAssertion(alter func(jwt.MapClaims)) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	block, _ := pem.Decode([]byte(strings.ReplaceAll(vals[0], `\n`, "\n")))
-	if block == nil {
-		return "", fmt.Errorf("profile %q: RC_DEVICE_CERTIFICATE is not a PEM certificate", w.profile.Name())
-	}
-	cert, err := x509.ParseCertificate(block.Bytes)
+	cert, err := pemkey.Certificate(vals[0])
 	if err != nil {
 		return "", fmt.Errorf("profile %q: RC_DEVICE_CERTIFICATE: %w", w.profile.Name(), err)
 	}
-	key, err := driver.ParsePrivateKeyPEM(vals[1])
+	key, err := pemkey.PrivateKey(vals[1])
 	if err != nil {
 		return "", fmt.Errorf("profile %q: RC_DEVICE_PRIVATE_KEY: %w", w.profile.Name(), err)
 	}

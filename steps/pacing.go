@@ -68,7 +68,7 @@ func ParseAuthRate(s string) (AuthRate, error) {
 // authGroup reports whether a request to path belongs to RingCentral's Auth rate-limit group.
 func authGroup(path string) bool {
 	switch path {
-	case driver.TokenPath, driver.RevokePath, driver.AuthorizePath, driver.UserInfoPath, "/restapi/oauth/wstoken":
+	case driver.TokenPath, driver.RevokePath, driver.AuthorizePath, driver.UserInfoPath, driver.WSTokenPath:
 		return true
 	}
 	return false

@@ -35,6 +35,7 @@ func (v *vocabulary) responses() {
 	v.sc.Step(v.assertion(`^the access and refresh tokens differ from the previous ones$`), w.tokensRotated)
 	v.sc.Step(v.assertion(`^the token response repeats the previous tokens$`), w.tokensRepeated)
 	v.sc.Step(v.assertion(`^the session is the same$`), w.sameSession)
+	v.sc.Step(v.assertion(`^the token carries the same scope as the first token$`), w.sameScopeAsFirst)
 	v.sc.Step(v.assertion(`^every answer carries the same new tokens$`), w.batchSameNewTokens)
 	v.sc.Step(v.assertion(`^the token response belongs to the user$`), w.ownedByUser)
 	v.sc.Step(v.assertion(`^the token response has no owner$`), w.noOwner)

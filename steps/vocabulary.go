@@ -71,6 +71,7 @@ func (v *vocabulary) register() {
 		{"scope and endpoint", v.scope},
 		{"responses", v.responses},
 		{"API calls", v.api},
+		{"WebSocket tokens", v.webSocketTokens},
 		{"authorization", v.authorize},
 		{"revocation", v.revocation},
 		{"sessions", v.sessions},

@@ -4,15 +4,17 @@
 //
 // Usage:
 //
-//	rcmock [-addr 127.0.0.1:8910] [-fixture file.json] [-control=true] [-inspect] [-rate-limit] \
-//	       [-session-limit-mode evict|reject] [-issuer https://platform.example.test]
+//	rcmock [-addr 127.0.0.1:8910] [-fixture file.json] [-control=true] [-inspect] \
+//	       [-rate-limit] [-rate-limit-max 5] [-rate-limit-window 1m] [-rate-limit-penalty 1m] \
+//	       [-session-limit-mode evict|reject] [-unknown-grant-error rfc|ringcentral-text] [-authorize-scope ignore|rfc] \
+//	       [-issuer https://platform.example.test]
 //
 // Once the listener is bound, rcmock prints exactly one line to stdout,
 //
 //	rcmock listening on http://127.0.0.1:8910
 //
-// so that a script can start it in the background and wait for that line. It shuts down gracefully on
-// SIGINT or SIGTERM. Exit status: 0 after a clean shutdown (or -h), 2 for invalid flags, 1 for any other
+// so that a script can start it in the background and wait for that line; stderr says whether the Auth
+// group's rate limit is on and how it is shaped. It shuts down gracefully on SIGINT or SIGTERM. Exit status: 0 after a clean shutdown (or -h), 2 for invalid flags, 1 for any other
 // failure (unreadable or invalid fixture, address in use).
 package main
 
@@ -25,6 +27,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -61,7 +64,10 @@ func runNotify(ctx context.Context, args []string, stdout, stderr io.Writer, rea
 	opts.Inspect = cfg.inspect
 	opts.Issuer = cfg.issuer
 	opts.Settings.RateLimit = cfg.rateLimit
+	opts.RateLimitMax, opts.RateLimitWindow, opts.RateLimitPenalty = cfg.rateLimitMax, cfg.rateLimitWindow, cfg.rateLimitPenalty
 	opts.Settings.SessionLimitMode = cfg.sessionLimitMode
+	opts.Settings.UnknownGrantError = cfg.unknownGrantError
+	opts.Settings.AuthorizeScope = cfg.authorizeScope
 	if cfg.fixture != "" {
 		// LoadFixture's errors name the file and, for invalid content, every problem found.
 		if opts.Fixture, err = rcmock.LoadFixture(cfg.fixture); err != nil {
@@ -80,6 +86,7 @@ func runNotify(ctx context.Context, args []string, stdout, stderr io.Writer, rea
 		_ = in.Close(context.Background())
 		return fmt.Errorf("rcmock: writing to stdout: %w", err)
 	}
+	fmt.Fprintln(stderr, rateLimitLine(opts))
 	if ready != nil {
 		ready(in.URL)
 	}
@@ -93,15 +100,32 @@ func runNotify(ctx context.Context, args []string, stdout, stderr io.Writer, rea
 	return nil
 }
 
+// rateLimitLine says whether the Auth group is throttled from the start, and how (README "The mock").
+func rateLimitLine(o rcmock.Options) string {
+	if !o.Settings.RateLimit {
+		return "rcmock: Auth-group rate limit off (-rate-limit turns it on; a scenario may switch it on for itself through the control API)"
+	}
+	return fmt.Sprintf("rcmock: Auth-group rate limit on: %d requests per user and app in any %s, then %s of HTTP 429 restarted by every refused request",
+		o.RateLimitMax, o.RateLimitWindow, o.RateLimitPenalty)
+}
+
 // config is the parsed command line.
 type config struct {
-	addr             string
-	fixture          string
-	control          bool
-	inspect          bool
-	rateLimit        bool
+	addr      string
+	fixture   string
+	control   bool
+	inspect   bool
+	rateLimit bool
+	// rateLimitMax, rateLimitWindow and rateLimitPenalty are rcmock.Options.RateLimitMax, RateLimitWindow
+	// and RateLimitPenalty.
+	rateLimitMax     int
+	rateLimitWindow  time.Duration
+	rateLimitPenalty time.Duration
 	sessionLimitMode string
-	issuer           string
+	// unknownGrantError and authorizeScope are rcmock.Settings.UnknownGrantError and AuthorizeScope.
+	unknownGrantError string
+	authorizeScope    string
+	issuer            string
 }
 
 // usageError is an invalid command line; the flag package has already printed the problem and the usage
@@ -113,7 +137,9 @@ func (e usageError) Unwrap() error { return e.err }
 
 // parseFlags parses the command line, printing errors and usage to stderr.
 func parseFlags(args []string, stderr io.Writer) (config, error) {
-	cfg := config{sessionLimitMode: rcmock.SessionLimitEvict}
+	def := rcmock.DefaultOptions()
+	cfg := config{rateLimitMax: def.RateLimitMax, rateLimitWindow: def.RateLimitWindow, rateLimitPenalty: def.RateLimitPenalty,
+		sessionLimitMode: rcmock.SessionLimitEvict, unknownGrantError: rcmock.UnknownGrantRFC, authorizeScope: rcmock.AuthorizeScopeIgnore}
 	fs := flag.NewFlagSet("rcmock", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
@@ -131,12 +157,36 @@ Flags:
 	fs.StringVar(&cfg.fixture, "fixture", "", "JSON fixture `file` with apps, users and keys (default: the built-in fixture matching env/mock.env)")
 	fs.BoolVar(&cfg.control, "control", true, "serve the /__mock/ control API (clock, faults, settings, reset)")
 	fs.BoolVar(&cfg.inspect, "inspect", false, "with -control=false, still serve the read-only GET /__mock/state (counts of sessions and tokens), so a test can check what a run left behind")
-	fs.BoolVar(&cfg.rateLimit, "rate-limit", false, "throttle the Auth group from the start (5 requests per user and app per minute, then 429)")
+	fs.BoolVar(&cfg.rateLimit, "rate-limit", false, "throttle the Auth group from the start (-rate-limit-max requests per user and app in any -rate-limit-window, then 429 for -rate-limit-penalty)")
+	fs.Func("rate-limit-max", "the `number` of requests per user and app in any window when rate limiting is on (default 5, RingCentral's Auth group)", func(v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return errors.New("must be a whole number of at least 1")
+		}
+		cfg.rateLimitMax = n
+		return nil
+	})
+	fs.Func("rate-limit-window", "the sliding `duration` in which -rate-limit-max requests are allowed (default 1m)", positiveDuration(&cfg.rateLimitWindow))
+	fs.Func("rate-limit-penalty", "how long requests are refused once the limit is hit, restarted by every refused request: a `duration` (default 1m)", positiveDuration(&cfg.rateLimitPenalty))
 	fs.Func("session-limit-mode", "what a sixth concurrent session of a user and app does: `evict|reject` (default evict)", func(v string) error {
 		if v != rcmock.SessionLimitEvict && v != rcmock.SessionLimitReject {
 			return fmt.Errorf("must be %q or %q", rcmock.SessionLimitEvict, rcmock.SessionLimitReject)
 		}
 		cfg.sessionLimitMode = v
+		return nil
+	})
+	fs.Func("unknown-grant-error", "the answer to an unknown grant_type: `rfc|ringcentral-text` (default rfc: unsupported_grant_type, RFC 6749 §5.2; ringcentral-text: invalid_request \"Unsupported grant type\", as RingCentral's specification text says)", func(v string) error {
+		if v != rcmock.UnknownGrantRFC && v != rcmock.UnknownGrantRingCentralText {
+			return fmt.Errorf("must be %q or %q", rcmock.UnknownGrantRFC, rcmock.UnknownGrantRingCentralText)
+		}
+		cfg.unknownGrantError = v
+		return nil
+	})
+	fs.Func("authorize-scope", "how the authorization endpoint reads scope: `ignore|rfc` (default ignore, as RingCentral documents: the code carries the app's scopes; rfc: the requested scope, an ungranted one refused with invalid_scope)", func(v string) error {
+		if v != rcmock.AuthorizeScopeIgnore && v != rcmock.AuthorizeScopeRFC {
+			return fmt.Errorf("must be %q or %q", rcmock.AuthorizeScopeIgnore, rcmock.AuthorizeScopeRFC)
+		}
+		cfg.authorizeScope = v
 		return nil
 	})
 	fs.Func("issuer", "base `URL` the mock advertises in discovery and id_tokens and accepts as assertion audience (default: derived from each request's Host)", func(v string) error {
@@ -160,6 +210,18 @@ Flags:
 		return cfg, usageError{err}
 	}
 	return cfg, nil
+}
+
+// positiveDuration parses a Go duration (10s, 1m) that must be positive into d.
+func positiveDuration(d *time.Duration) func(string) error {
+	return func(v string) error {
+		p, err := time.ParseDuration(v)
+		if err != nil || p <= 0 {
+			return errors.New("must be a positive duration such as 10s or 1m")
+		}
+		*d = p
+		return nil
+	}
 }
 
 // exitCode maps run's result to the process exit status, printing errors that have not been printed yet:

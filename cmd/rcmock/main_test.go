@@ -10,10 +10,14 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/rcoauth/conformance/rcmock"
 )
 
 // Credentials of the built-in fixture (env/mock.env).
@@ -96,7 +100,12 @@ func basicAuth(id, secret string) string {
 // passwordGrant posts a password-grant token request and returns the status, headers and decoded body.
 func passwordGrant(tb testing.TB, base string) (int, http.Header, map[string]any) {
 	tb.Helper()
-	form := url.Values{"grant_type": {"password"}, "username": {username}, "password": {password}}
+	return tokenRequest(tb, base, url.Values{"grant_type": {"password"}, "username": {username}, "password": {password}})
+}
+
+// tokenRequest posts a token request of the main app and returns the status, headers and decoded body.
+func tokenRequest(tb testing.TB, base string, form url.Values) (int, http.Header, map[string]any) {
+	tb.Helper()
 	req, err := http.NewRequest(http.MethodPost, base+"/restapi/oauth/token", strings.NewReader(form.Encode()))
 	if err != nil {
 		tb.Fatal(err)
@@ -209,6 +218,98 @@ func TestRunFlags(t *testing.T) {
 	}
 }
 
+// TestRunRateLimitShape: -rate-limit-max and -rate-limit-window shape the Auth group's limit, the
+// X-Rate-Limit-* headers say so, and stderr tells at start-up whether the limit is on and how, while stdout
+// keeps its single listening line.
+func TestRunRateLimitShape(t *testing.T) {
+	tests := []struct {
+		name       string
+		args       []string
+		admitted   int    // token requests that pass before the first 429
+		limit      string // X-Rate-Limit-Limit and X-Rate-Limit-Window of the throttled answer
+		window     string
+		wantStderr string
+	}{
+		{name: "off", admitted: 8, wantStderr: "rate limit off"},
+		{name: "on, RingCentral's shape", args: []string{"-rate-limit"}, admitted: 5, limit: "5", window: "60",
+			wantStderr: "rate limit on: 5 requests per user and app in any 1m0s, then 1m0s of HTTP 429"},
+		{name: "on, a short window", args: []string{"-rate-limit", "-rate-limit-max", "2", "-rate-limit-window", "10s", "-rate-limit-penalty", "10s"},
+			admitted: 2, limit: "2", window: "10", wantStderr: "rate limit on: 2 requests per user and app in any 10s, then 10s of HTTP 429"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := startMock(t, tt.args...)
+			if got := p.stderr.String(); !strings.Contains(got, tt.wantStderr) {
+				t.Errorf("stderr: got %q; want it to contain %q", got, tt.wantStderr)
+			}
+			if got, want := p.stdout.String(), "rcmock listening on "+p.url+"\n"; got != want {
+				t.Errorf("stdout: got %q; want exactly %q", got, want)
+			}
+			for i := 1; i <= 8; i++ {
+				status, header, body := passwordGrant(t, p.url)
+				if i <= tt.admitted {
+					if status != http.StatusOK {
+						t.Fatalf("token request %d: got %d %v; want 200", i, status, body)
+					}
+					continue
+				}
+				if status != http.StatusTooManyRequests || header.Get("X-Rate-Limit-Limit") != tt.limit || header.Get("X-Rate-Limit-Window") != tt.window {
+					t.Errorf("token request %d: got %d with limit %q window %q; want 429 with %s, %s", i, status,
+						header.Get("X-Rate-Limit-Limit"), header.Get("X-Rate-Limit-Window"), tt.limit, tt.window)
+				}
+				break
+			}
+		})
+	}
+}
+
+func TestRunUnknownGrantError(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string // the error of an unknown grant_type
+	}{
+		{name: "default: RFC 6749 §5.2", want: "unsupported_grant_type"},
+		{name: "RingCentral's specification text", args: []string{"-unknown-grant-error", "ringcentral-text"}, want: "invalid_request"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := startMock(t, tt.args...)
+			status, _, body := tokenRequest(t, p.url, url.Values{"grant_type": {"implicit"}})
+			if status != http.StatusBadRequest || body["error"] != tt.want {
+				t.Errorf("grant_type=implicit: got %d %v; want 400 %s", status, body, tt.want)
+			}
+		})
+	}
+}
+
+func TestRunAuthorizeScope(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string // the redirect's parameter for a scope the app was not granted
+	}{
+		{name: "default: ignored, as RingCentral documents", want: "code"},
+		{name: "RFC 6749 §4.1.2.1", args: []string{"-authorize-scope", "rfc"}, want: "error"},
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := startMock(t, tt.args...)
+			q := url.Values{"response_type": {"code"}, "client_id": {clientID}, "redirect_uri": {"https://client.example.com/oauth/callback"}, "scope": {"EditExtensions"}}
+			resp, err := client.Get(p.url + "/restapi/oauth/authorize?" + q.Encode())
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			loc, err := url.Parse(resp.Header.Get("Location"))
+			if err != nil || resp.StatusCode != http.StatusFound || !loc.Query().Has(tt.want) {
+				t.Errorf("authorize: got %d to %q; want a redirect with %s", resp.StatusCode, resp.Header.Get("Location"), tt.want)
+			}
+		})
+	}
+}
+
 func TestRunIssuer(t *testing.T) {
 	tests := []struct {
 		name string
@@ -253,6 +354,11 @@ func TestRunRejectsBadInput(t *testing.T) {
 	}{
 		{name: "unknown flag", args: []string{"-bogus"}, wantCode: 2, wantMsg: "-bogus"},
 		{name: "bad session limit mode", args: []string{"-session-limit-mode", "drop"}, wantCode: 2, wantMsg: "-session-limit-mode"},
+		{name: "rate limit of zero", args: []string{"-rate-limit-max", "0"}, wantCode: 2, wantMsg: "-rate-limit-max"},
+		{name: "rate limit window not a duration", args: []string{"-rate-limit-window", "60"}, wantCode: 2, wantMsg: "-rate-limit-window"},
+		{name: "negative rate limit penalty", args: []string{"-rate-limit-penalty", "-1s"}, wantCode: 2, wantMsg: "-rate-limit-penalty"},
+		{name: "bad authorize scope", args: []string{"-authorize-scope", "strict"}, wantCode: 2, wantMsg: "-authorize-scope"},
+		{name: "bad unknown grant error", args: []string{"-unknown-grant-error", "oauth"}, wantCode: 2, wantMsg: "-unknown-grant-error"},
 		{name: "relative issuer", args: []string{"-issuer", "platform.example.test"}, wantCode: 2, wantMsg: "-issuer"},
 		{name: "bad boolean", args: []string{"-control=maybe"}, wantCode: 2, wantMsg: "-control"},
 		{name: "positional argument", args: []string{"serve"}, wantCode: 2, wantMsg: "unexpected arguments: serve"},
@@ -280,5 +386,35 @@ func TestRunRejectsBadInput(t *testing.T) {
 				t.Errorf("stdout: got %q; want nothing", stdout.String())
 			}
 		})
+	}
+}
+
+// TestReadmeNamesEveryFlagAndSetting keeps README.md's section on the mock accurate: every flag of the
+// command and every setting a scenario may change through the control API is named there.
+func TestReadmeNamesEveryFlagAndSetting(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	var usage bytes.Buffer
+	if _, err := parseFlags([]string{"-h"}, &usage); err == nil {
+		t.Fatal("parseFlags(-h): got nil error; want flag.ErrHelp")
+	}
+	flags := regexp.MustCompile(`(?m)^  -([a-z-]+)`).FindAllStringSubmatch(usage.String(), -1)
+	if len(flags) < 5 {
+		t.Fatalf("found %d flags in the usage text; want them all:\n%s", len(flags), usage.String())
+	}
+	for _, f := range flags {
+		if !strings.Contains(readme, "`-"+f[1]+"`") {
+			t.Errorf("README.md does not name the flag -%s", f[1])
+		}
+	}
+	settings := reflect.TypeFor[rcmock.Settings]()
+	for i := range settings.NumField() {
+		name, _, _ := strings.Cut(settings.Field(i).Tag.Get("json"), ",")
+		if !strings.Contains(readme, "`"+name+"`") {
+			t.Errorf("README.md does not name the setting %s", name)
+		}
 	}
 }
