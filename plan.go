@@ -155,12 +155,19 @@ func (plan *Plan) schedule(scenarios []results.Scenario, p *env.Profile) {
 		}
 		plan.Assign[PlanKey(sc.Feature, sc.Name, sc.Example)] = u
 		t := free[u]
-		for _, r := range sc.Auth {
+		for i, r := range sc.Auth {
 			b := steps.Budget{User: attribute(r, u, p), App: r.App}
-			if t < next[b] {
-				t = next[b]
+			t = max(t, next[b])
+			switch {
+			case r.Burst > 1 && (i == 0 || sc.Auth[i-1].Burst != r.Burst):
+				// The first of a burst: a whole window clear before it, and after it (steps/pacing.go).
+				t += time.Duration(plan.Rate.Requests-1) * spacing
+				next[b] = t + time.Duration(plan.Rate.Requests)*spacing
+			case r.Burst > 1:
+				// The rest of the burst goes at the same time.
+			default:
+				next[b] = t + spacing
 			}
-			next[b] = t + spacing
 			if used[b] == nil {
 				used[b] = &results.Budget{User: b.User, App: b.App}
 			}

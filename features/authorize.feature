@@ -74,20 +74,24 @@ Feature: Authorization endpoint and the authorization code
     And the app exchanges the code
     Then the request is rejected with invalid_grant OAU-108
 
-  @sandbox-safe @rfc6749-3.1.2.3 @rfc6749-3.1.2.4 @rfc9700-2.1
+  @rfc6749-3.1.2.3 @rfc6749-3.1.2.4 @rfc9700-2.1
   Scenario Outline: A redirect URI that is not exactly a registered one is refused without a redirect
     When the user authorizes the app with the registered redirect URI <near miss>
     Then the app is not redirected
     And the request is rejected with invalid_request
 
+    @sandbox-safe
     Examples:
       | near miss                              |
       | plus a path segment                    |
       | plus a query                           |
       | with a trailing slash added or removed |
+      | with http instead of https             |
+
+    Examples: Near misses the nightly run leaves to the mock, to stay within its Auth-group budget
+      | near miss                              |
       | with an upper-case host                |
       | with an upper-case path                |
-      | with http instead of https             |
       | plus a fragment                        |
 
   @sandbox-safe @rfc6749-4.1.2.1

@@ -199,7 +199,8 @@ Feature: Client authentication at the token and revocation endpoints
 
   # The matrix: every way a client authenticates, with every grant its app is approved for. A method that
   # works with one grant must work with all of them: client authentication comes before the grant (RFC 6749
-  # §3.2.1, §2.3).
+  # §3.2.1, §2.3). A real account runs each method and each refusal once (@sandbox-safe); the whole matrix
+  # runs on the mock.
   Scenario Outline: The <grant> grant with <method>
     Given the <app> app
     And the app authenticates with <method>
@@ -207,20 +208,24 @@ Feature: Client authentication at the token and revocation endpoints
     Then a token is issued
 
     @sandbox-safe
-    Examples: confidential apps with a secret
+    Examples: each method once, with a grant its app is approved for
+      | app          | method                                        | grant         |
+      | confidential | client_secret_basic                           | JWT bearer    |
+      | confidential | client_secret_basic without form-encoding     | password      |
+      | confidential | client_secret_basic and client_id in the body | refresh token |
+      | secret-JWT   | client_secret_jwt                             | password      |
+      | private-key  | private_key_jwt                               | JWT bearer    |
+
+    Examples: the rest of the matrix of confidential apps with a secret
       | app          | method                                        | grant         |
       | confidential | client_secret_basic                           | password      |
-      | confidential | client_secret_basic without form-encoding     | password      |
       | confidential | client_secret_basic and client_id in the body | password      |
-      | confidential | client_secret_basic                           | JWT bearer    |
       | confidential | client_secret_basic without form-encoding     | JWT bearer    |
       | confidential | client_secret_basic and client_id in the body | JWT bearer    |
       | confidential | client_secret_basic                           | refresh token |
       | confidential | client_secret_basic without form-encoding     | refresh token |
-      | secret-JWT   | client_secret_jwt                             | password      |
       | secret-JWT   | client_secret_jwt                             | JWT bearer    |
       | secret-JWT   | client_secret_jwt                             | refresh token |
-      | private-key  | private_key_jwt                               | JWT bearer    |
 
     Examples: flows that need a user at the authorization endpoint, or a partner app
       | app          | method              | grant              |
@@ -237,13 +242,16 @@ Feature: Client authentication at the token and revocation endpoints
     Then the request is rejected with invalid_client <code>
 
     @sandbox-safe
-    Examples:
+    Examples: each refusal once
       | app          | method                | grant         | code    |
-      | confidential | no client credentials | password      | OAU-123 |
       | confidential | no client credentials | JWT bearer    | OAU-123 |
-      | confidential | no client credentials | refresh token | OAU-123 |
-      | confidential | a wrong client secret | password      | OAU-146 |
-      | confidential | a wrong client secret | JWT bearer    | OAU-146 |
       | confidential | a wrong client secret | refresh token | OAU-146 |
       | confidential | client_id only        | JWT bearer    | OAU-123 |
       | secret-JWT   | no client credentials | JWT bearer    | OAU-123 |
+
+    Examples: the rest of the matrix
+      | app          | method                | grant         | code    |
+      | confidential | no client credentials | password      | OAU-123 |
+      | confidential | no client credentials | refresh token | OAU-123 |
+      | confidential | a wrong client secret | password      | OAU-146 |
+      | confidential | a wrong client secret | JWT bearer    | OAU-146 |

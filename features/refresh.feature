@@ -116,17 +116,20 @@ Feature: Refreshing tokens
     When the app refreshes the token 3 times at once
     Then every answer carries the same new tokens
 
-  @sandbox-safe
   Scenario Outline: A refresh applies <parameter> <value> to the new pair, clamped as at sign-in
     Given the app requests a token with the password grant
     When the app refreshes the token with <parameter> <value>
     Then a token is issued
     And the <token> token lifetime is <seconds> seconds
 
+    @sandbox-safe
     Examples:
       | parameter         | value   | token   | seconds |
-      | access_token_ttl  | 1200    | access  | 1200    |
       | access_token_ttl  | 300     | access  | 600     |
-      | access_token_ttl  | 7200    | access  | 3600    |
       | refresh_token_ttl | 86400   | refresh | 86400   |
+
+    Examples: More values, which the nightly run against RingCentral leaves to the mock
+      | parameter         | value   | token   | seconds |
+      | access_token_ttl  | 1200    | access  | 1200    |
+      | access_token_ttl  | 7200    | access  | 3600    |
       | refresh_token_ttl | 2592000 | refresh | 604800  |

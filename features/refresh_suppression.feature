@@ -55,11 +55,14 @@ Feature: Tokens without a refresh token
     And the token response has a refresh token
 
     @sandbox-safe
-    Examples: grants a real account can use repeatedly
+    Examples: the controls of the rows a real account runs
       | grant              |
       | password           |
-      | refresh token      |
       | JWT bearer         |
+
+    Examples: grants whose own features check the refresh token too
+      | grant              |
+      | refresh token      |
       | partner JWT        |
       | personal JWT       |
       | device certificate |

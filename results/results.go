@@ -138,6 +138,8 @@ type AuthRequest struct {
 	App    string `json:"app"`
 	Cred   string `json:"cred,omitempty"`
 	Status int    `json:"status"`
+	// Burst is the number of requests sent at once with this one (concurrent refreshes), 0 for one alone.
+	Burst int `json:"burst,omitempty"`
 }
 
 // Step is one step as it ran.

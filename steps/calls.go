@@ -61,7 +61,7 @@ func send[T any](ctx context.Context, w *world, path string, sp spend, try func(
 		}
 		a := try()
 		if paced {
-			w.countAuth(sp, a.resp)
+			w.countAuth(sp, a.resp, 0)
 		}
 		var te *driver.TransportError
 		unreached := a.resp == nil && errors.As(a.err, &te)
@@ -98,15 +98,16 @@ func send[T any](ctx context.Context, w *world, path string, sp spend, try func(
 	}
 }
 
-// countAuth records an Auth-group request of the scenario on its budget, for the run's account and plan.
-func (w *world) countAuth(sp spend, resp *driver.Response) {
+// countAuth records an Auth-group request of the scenario on its budget, for the run's account and plan;
+// burst is the number of requests sent at once with it (0 for one alone).
+func (w *world) countAuth(sp spend, resp *driver.Response, burst int) {
 	w.s.pacer.count(sp.Budget, resp)
 	status := 0
 	if resp != nil {
 		status = resp.Status
 	}
 	w.mu.Lock()
-	w.authRequests = append(w.authRequests, results.AuthRequest{User: sp.User, App: sp.App, Cred: sp.Cred, Status: status})
+	w.authRequests = append(w.authRequests, results.AuthRequest{User: sp.User, App: sp.App, Cred: sp.Cred, Status: status, Burst: burst})
 	w.mu.Unlock()
 }
 
@@ -174,8 +175,14 @@ func (w *world) appBudget(user int) Budget {
 
 // tokenSpend is the budget a token request spends: a refresh spends its session's, a sign-in the user's
 // whose credential it presents (RC_JWT_2 is user 2's), a grant without a user (client_credentials, guest)
-// no user's, and any other the scenario's user's.
+// no user's, and any other the scenario's user's. A request whose client authentication the scenario breaks
+// on purpose (no credentials, a wrong secret, an unknown client) is refused before any user is known, so
+// it spends no user's budget: its app's when it names one, an unidentified app's otherwise. That the
+// target counts such requests so is the harness's reading of "per user per app" (UNVERIFIED).
 func (w *world) tokenSpend(form driver.Form) spend {
+	if sp, ok := w.unauthenticatedSpend(); ok {
+		return sp
+	}
 	switch form.Get("grant_type") {
 	case "refresh_token":
 		if s := w.sessionOf(form.Get("refresh_token")); s != nil {
@@ -190,9 +197,25 @@ func (w *world) tokenSpend(form driver.Form) spend {
 	return w.appSpend()
 }
 
+// unauthenticatedSpend is the budget of a request whose client authentication the scenario breaks on
+// purpose (see tokenSpend), and whether it is one.
+func (w *world) unauthenticatedSpend() (spend, bool) {
+	switch w.auth.method {
+	case authNone, authUnknownClient:
+		return spend{Budget: Budget{App: "unidentified"}, Cred: "-"}, true
+	case authWrongSecret, authSecretJWT + " (wrong secret)":
+		return spend{Budget: w.appBudget(0), Cred: "-"}, true
+	}
+	return spend{}, false
+}
+
 // tokenSpendOf is the budget of a request that presents token (a revocation, a UserInfo call): its
-// session's, or the scenario's when the token is none of the scenario's.
+// session's, or the scenario's when the token is none of the scenario's; a revocation whose client
+// authentication is broken on purpose spends no user's.
 func (w *world) tokenSpendOf(token string) spend {
+	if sp, ok := w.unauthenticatedSpend(); ok {
+		return sp
+	}
 	if s := w.sessionOf(token); s != nil {
 		return s.spend
 	}
@@ -242,8 +265,10 @@ func (w *world) callRevoke(ctx context.Context, req driver.RevokeRequest) (*driv
 	})
 }
 
+// callAuthorize sends an authorization request. No user has signed in when it reaches the authorization
+// endpoint, so it spends its app's budget for no user.
 func (w *world) callAuthorize(ctx context.Context, req driver.AuthorizeRequest) (*driver.AuthorizeResult, error) {
-	return send(ctx, w, driver.AuthorizePath, w.appSpend(), func() attempt[*driver.AuthorizeResult] {
+	return send(ctx, w, driver.AuthorizePath, spend{Budget: w.appBudget(0), Cred: "-"}, func() attempt[*driver.AuthorizeResult] {
 		res, err := w.client.Authorize(ctx, req)
 		if res == nil {
 			return attempt[*driver.AuthorizeResult]{res, nil, err}

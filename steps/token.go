@@ -341,7 +341,7 @@ func (w *world) concurrentRefresh(ctx context.Context, n int) (err error) {
 	}
 	wg.Wait()
 	for _, r := range results {
-		w.countAuth(spent, r.resp)
+		w.countAuth(spent, r.resp, n)
 	}
 	w.batch = results
 	for _, r := range results {
