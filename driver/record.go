@@ -21,7 +21,8 @@ type Exchange struct {
 	ResponseHeader http.Header   `json:"response_header,omitempty"`
 	ResponseBody   string        `json:"response_body,omitempty"`
 	Duration       time.Duration `json:"duration_ns"`
-	// Error is the transport error (connection refused, timeout) when there was no response.
+	// Error is the transport error (connection refused, timeout) when there was no response, or the body
+	// error (cut off, timed out, too large, undecodable) when the body did not arrive whole.
 	Error string `json:"error,omitempty"`
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -231,7 +232,7 @@ func (r *Redactor) Body(body []byte) string {
 	if gjson.Valid(s) {
 		s = redactJSON(s)
 	} else {
-		s = redactFormText(s)
+		s = redactLooseJSON(redactFormText(s))
 	}
 	return r.Text(s)
 }
@@ -286,6 +287,9 @@ func (r *Redactor) learn(rawURL string, header http.Header, bodies ...[]byte) {
 			})
 		} else {
 			collect(string(b))
+			for _, m := range looseJSONField.FindAllStringSubmatch(string(b), -1) {
+				found = append(found, jsonUnquote(m[2]))
+			}
 		}
 	}
 	r.AddSecret(found...)
@@ -315,6 +319,41 @@ func redactFormText(s string) string {
 		segs[i] = k + "=" + Fingerprint(val)
 	}
 	return strings.Join(segs, "&")
+}
+
+// looseJSONField finds a sensitive field and its string value in text that is not valid JSON, such as a
+// token response cut short: `"access_token" : "U1BC…` up to the closing quote or the end of the text.
+var looseJSONField = func() *regexp.Regexp {
+	names := make([]string, 0, len(sensitiveNames))
+	for n := range sensitiveNames {
+		names = append(names, regexp.QuoteMeta(n))
+	}
+	sort.Strings(names)
+	return regexp.MustCompile(`("(?:` + strings.Join(names, "|") + `)"\s*:\s*")((?:[^"\\]|\\.)*)`)
+}()
+
+// redactLooseJSON replaces the values of sensitive fields in text that is not valid JSON by their
+// fingerprints, so a body cut off in the middle of a token does not show the token's first characters.
+func redactLooseJSON(s string) string {
+	if !strings.Contains(s, `"`) {
+		return s
+	}
+	return looseJSONField.ReplaceAllStringFunc(s, func(m string) string {
+		sub := looseJSONField.FindStringSubmatch(m)
+		if sub[2] == "" {
+			return m
+		}
+		return sub[1] + Fingerprint(jsonUnquote(sub[2]))
+	})
+}
+
+// jsonUnquote returns the value of the inside of a JSON string, or s itself if it is not one.
+func jsonUnquote(s string) string {
+	var v string
+	if err := json.Unmarshal([]byte(`"`+s+`"`), &v); err != nil {
+		return s
+	}
+	return v
 }
 
 // walkJSON calls fn for every string value of a sensitive field, at any depth.

@@ -113,6 +113,9 @@ func parseTokenInfo(body []byte) (*TokenInfo, string) {
 		return nil, "the body is empty"
 	}
 	if !gjson.ValidBytes(body) {
+		if endsEarly(body) {
+			return nil, "the body is not JSON: it stops in the middle of a JSON document"
+		}
 		return nil, "the body is not JSON"
 	}
 	j := gjson.ParseBytes(body)
@@ -144,6 +147,19 @@ func parseTokenInfo(body []byte) (*TokenInfo, string) {
 		SessionIdleTimeout:    j.Get("session_idle_timeout").Int(),
 		WSAccessToken:         j.Get("ws_access_token").String(),
 	}, ""
+}
+
+// tokenMediaType checks the media type of a successful token response: RFC 6749 §5.1 sends its
+// parameters "using the application/json media type". It returns why the response fails that, or "".
+func tokenMediaType(r *Response) string {
+	switch ct := r.contentType(); ct {
+	case jsonContentType:
+		return ""
+	case "":
+		return "there is no Content-Type; RFC 6749 §5.1 requires application/json"
+	default:
+		return fmt.Sprintf("the Content-Type is %s, not application/json (RFC 6749 §5.1)", ct)
+	}
 }
 
 // APIError is one entry of RingCentral's errors[] array (ApiErrorWithParameter): a logical error code
@@ -278,6 +294,14 @@ func (e *OAuthError) HasErrorCode(code string) bool {
 func (e *OAuthError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "driver: %s answered %d", e.Endpoint, e.Status)
+	if loc := e.Header.Get("Location"); loc != "" && e.Status >= 300 && e.Status < 400 {
+		if e.Response != nil {
+			if u, err := parseLocation(e.Response.URL, loc); err == nil {
+				loc = u.String()
+			}
+		}
+		fmt.Fprintf(&b, " redirecting to %s (not followed)", e.redactor().URL(loc))
+	}
 	if !e.isJSON() {
 		ct := ""
 		if e.Response != nil {
@@ -322,8 +346,9 @@ func (e *OAuthError) shownBody() string {
 	return truncate(oneLine(NewRedactor().Body(e.Body)), maxShown)
 }
 
-// MalformedResponseError is a 2xx token response that is not a usable token response: not JSON, or JSON
-// without a string access_token (RFC 6749 §5.1). Response keeps what was received.
+// MalformedResponseError is a 2xx token response that is not a usable token response: not JSON (an HTML
+// page, a body cut short), JSON without a string access_token, or not labelled application/json
+// (RFC 6749 §5.1). Response keeps what was received.
 type MalformedResponseError struct {
 	Response *Response
 	// Reason says what is wrong, e.g. "the body is not JSON" or "access_token is missing".
