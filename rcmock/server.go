@@ -110,6 +110,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rl := s.realmFor(r)
 		rl.maybeGC()
 		if f := rl.takeFault(r.URL.Path); f != nil {
+			if f.Kind != "" {
+				s.serveFaultKind(w, r, f)
+				return
+			}
 			serveFault(w, r, f)
 			return
 		}
@@ -174,8 +178,11 @@ func (s *Server) issuer(r *http.Request) string {
 	return scheme + "://" + r.Host
 }
 
-// fault is an injected misbehaviour: the next Count requests to Path answer Status with Body after Delay.
+// fault is an injected misbehaviour: the next Count requests to Path answer Status with Body after Delay,
+// or, for a fault with a Kind, break their answer in that way (faults.go).
 type fault struct {
+	Kind        string            `json:"kind"`
+	Bytes       int               `json:"bytes"`
 	Path        string            `json:"path"`
 	Count       int               `json:"count"`
 	Status      int               `json:"status"`
