@@ -288,3 +288,17 @@ func TestNewRejectsANegativeBodyLimit(t *testing.T) {
 		t.Errorf("New with MaxResponseBytes -1: error = %v; want a driver error", err)
 	}
 }
+
+// TestRecordedBodyIsBounded checks that an enormous answer does not bloat the exchange log.
+func TestRecordedBodyIsBounded(t *testing.T) {
+	srv := newTestServer(t, endless(1<<20))
+	rec := &Recorder{}
+	c := newTestClient(t, srv.URL, func(cfg *Config) { cfg.Recorder = rec })
+	res, err := c.Token(ctx, TokenRequest{})
+	if err == nil || len(res.Response.Body) != 1<<20 {
+		t.Fatalf("Token: %v; want a malformed response keeping all 1 MiB", err)
+	}
+	if got := rec.All()[0].ResponseBody; len(got) > maxRecorded+100 || !strings.HasSuffix(got, "…(1048576 bytes)") {
+		t.Errorf("recorded %d bytes ending %q; want at most 64 KiB and the size", len(got), got[len(got)-20:])
+	}
+}

@@ -52,6 +52,9 @@ const DefaultUserAgent = "rcoauth-conformance-driver"
 const (
 	formContentType = "application/x-www-form-urlencoded"
 	jsonContentType = "application/json"
+	// maxRecorded bounds a response body in the exchange log, so an enormous answer does not bloat the
+	// reports; the Response itself keeps everything read.
+	maxRecorded = 64 << 10
 )
 
 // Config configures a [Client].
@@ -324,7 +327,7 @@ func (c *Client) record(start time.Time, method, u string, reqHeader http.Header
 	if resp != nil {
 		e.Status = resp.Status
 		e.ResponseHeader = red.Header(resp.Header)
-		e.ResponseBody = red.Body(resp.Body)
+		e.ResponseBody = truncate(red.Body(resp.Body), maxRecorded)
 	}
 	c.recorder.Record(e)
 }

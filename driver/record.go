@@ -10,7 +10,8 @@ import (
 
 // Exchange is one recorded HTTP request and its response (or the transport error that replaced it).
 // Every field has already been redacted by a [Redactor]: an Exchange never holds a credential or a
-// token, so exchanges can be attached to reports as they are.
+// token, so exchanges can be attached to reports as they are. A response body longer than 64 KiB is cut
+// there, with its size noted, so an enormous answer does not bloat the reports.
 type Exchange struct {
 	Time           time.Time     `json:"time"`
 	Method         string        `json:"method"`
