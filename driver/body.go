@@ -143,8 +143,8 @@ func (c *Client) bodyError(parent, rctx context.Context, resp *Response, f *body
 		shown = fmt.Sprintf("it began: %q", resp.shownBody())
 	}
 	red := resp.redactorOrDefault()
-	e.msg = fmt.Sprintf("driver: %s %s answered %d (%s) but %s; %s",
-		resp.Method, red.URL(resp.URL), resp.Status, resp.headline(), red.Text(what), shown)
+	e.msg = red.Text(fmt.Sprintf("driver: %s %s answered %d (%s) but %s; %s",
+		resp.Method, red.URL(resp.URL), resp.Status, resp.headline(), what, shown))
 	return e
 }
 

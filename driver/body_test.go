@@ -139,6 +139,12 @@ func TestBrokenAnswers(t *testing.T) {
 			wantContain: []string{"token endpoint answered 302 redirecting to http://", TokenPath + " (not followed)"},
 		},
 		{
+			name:        "redirect to a Location that is not a URL",
+			handler:     respond(http.StatusFound, "", "", "Location", "http://[::1%zz/"),
+			check:       wantOAuthError(302),
+			wantContain: []string{"token endpoint answered 302 redirecting to http://[::1%zz/ (not followed)"},
+		},
+		{
 			name:    "enormous body",
 			handler: endless(64 << 20),
 			check: func(t *testing.T, err error) {

@@ -138,7 +138,35 @@ func New(cfg Config) (*Client, error) {
 		// The driver reads bodies itself (readBody), so that a body that breaks off, never ends, is too
 		// large or cannot be decoded is reported with the status, headers and bytes that did arrive.
 		SetDoNotParseResponse(true)
+	c.rc.SetTransport(locationKeeper{next: c.rc.GetClient().Transport})
 	return c, nil
+}
+
+// keptLocation is where locationKeeper keeps a redirect's Location on its way through net/http's client.
+const keptLocation = "X-Rcoauth-Driver-Location"
+
+// locationKeeper hides the Location of a 3xx answer from net/http's client, which parses it to follow the
+// redirect before asking whether to, and drops the whole answer if it is not a URL. The driver never
+// follows redirects, and a malformed Location is something to report; do puts it back.
+type locationKeeper struct{ next http.RoundTripper }
+
+// RoundTrip implements http.RoundTripper.
+func (k locationKeeper) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := k.next.RoundTrip(req)
+	if err == nil && resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		if v, ok := resp.Header["Location"]; ok {
+			resp.Header[keptLocation] = v
+			delete(resp.Header, "Location")
+		}
+	}
+	return resp, err
+}
+
+// CloseIdleConnections closes the idle connections of the transport underneath ([Client.Close]).
+func (k locationKeeper) CloseIdleConnections() {
+	if c, ok := k.next.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
 }
 
 // Close closes the client's idle keep-alive connections. A Client opened for one scenario should be
@@ -277,6 +305,10 @@ func (c *Client) do(ctx context.Context, k call) (*Response, error) {
 	respHeader := raw.Header
 	if respHeader == nil {
 		respHeader = http.Header{}
+	}
+	if v, ok := respHeader[keptLocation]; ok {
+		respHeader["Location"] = v
+		delete(respHeader, keptLocation)
 	}
 	body, fault := readBody(respHeader, raw.Body, c.maxBody)
 	raw.Body.Close()

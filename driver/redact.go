@@ -55,14 +55,30 @@ func Fingerprint(value string) string {
 	return "[redacted:" + hex.EncodeToString(sum[:4]) + "]"
 }
 
+// fingerprintPattern matches a whole fingerprint, "[redacted:1a2b3c4d]".
+var fingerprintPattern = regexp.MustCompile(`^\[redacted:[0-9a-f]{8,}\]$`)
+
+func isFingerprint(v string) bool { return fingerprintPattern.MatchString(v) }
+
+// redacted is the fingerprint of a value found by structure, or the value itself if it is one already:
+// known secrets are replaced first, and their fingerprints must stay as they are.
+func redacted(v string) string {
+	if isFingerprint(v) {
+		return v
+	}
+	return Fingerprint(v)
+}
+
 // Redactor removes credentials and tokens from everything that leaves the driver for a log or a
 // report: recorded exchanges, [Response.String] and error messages.
 //
-// It redacts by structure (the Authorization header keeping its scheme, sensitive form, query and JSON
-// fields, the code parameter of a Location header) and by value: every known secret is replaced
-// wherever it occurs, longest first, also in its URL-encoded and JSON-escaped forms. Values redacted by
-// structure become known secrets too, so a token that the server echoes somewhere unexpected is still
-// caught in later exchanges.
+// It redacts by value and then by structure. Every known secret is replaced first, wherever it occurs,
+// longest first, also in its URL-encoded and JSON-escaped forms, so that a secret that straddles a
+// structural boundary is not half replaced. Then the structure is redacted: the Authorization header
+// keeping its scheme, sensitive form, query and JSON fields (also in a body that is not valid JSON, such
+// as a token response cut short), the code parameter of a Location header. Values redacted by structure
+// become known secrets too, so a token that the server echoes somewhere unexpected is still caught in
+// later exchanges.
 //
 // A Redactor is safe for concurrent use. The zero value is not usable; call [NewRedactor].
 type Redactor struct {
@@ -147,8 +163,15 @@ func encodings(secret string) []string {
 	}
 	add(url.QueryEscape(secret))
 	add(url.PathEscape(secret))
-	if b, err := json.Marshal(secret); err == nil {
-		add(string(b[1 : len(b)-1]))
+	// JSON-escaped as Go writes it (<, > and & as \u003c…) and as most other writers do (left as they are).
+	for _, escapeHTML := range []bool{true, false} {
+		var b strings.Builder
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(escapeHTML)
+		if enc.Encode(secret) == nil {
+			q := strings.TrimSpace(b.String())
+			add(q[1 : len(q)-1])
+		}
 	}
 	return forms
 }
@@ -164,6 +187,7 @@ func (r *Redactor) Header(h http.Header) http.Header {
 	for k, vs := range h {
 		nvs := make([]string, len(vs))
 		for i, v := range vs {
+			v = r.Text(v)
 			switch http.CanonicalHeaderKey(k) {
 			case "Authorization", "Proxy-Authorization":
 				v = redactCredentials(v)
@@ -174,7 +198,7 @@ func (r *Redactor) Header(h http.Header) http.Header {
 			case "Set-Cookie":
 				v = redactCookie(v, true)
 			}
-			nvs[i] = r.Text(v)
+			nvs[i] = v
 		}
 		out[k] = nvs
 	}
@@ -186,9 +210,9 @@ func (r *Redactor) Header(h http.Header) http.Header {
 func redactCredentials(v string) string {
 	scheme, creds, ok := strings.Cut(strings.TrimSpace(v), " ")
 	if !ok {
-		return Fingerprint(v)
+		return redacted(v)
 	}
-	return scheme + " " + Fingerprint(strings.TrimSpace(creds))
+	return scheme + " " + redacted(strings.TrimSpace(creds))
 }
 
 // redactCookie replaces cookie values by their fingerprints, keeping names. A Set-Cookie value has one
@@ -200,7 +224,7 @@ func redactCookie(v string, set bool) string {
 			break
 		}
 		if name, val, ok := strings.Cut(p, "="); ok {
-			parts[i] = name + "=" + Fingerprint(val)
+			parts[i] = name + "=" + redacted(val)
 		}
 	}
 	return strings.Join(parts, ";")
@@ -210,7 +234,7 @@ func redactCookie(v string, set bool) string {
 // authorization code there, RFC 6749 §4.1.2) and known secrets anywhere in it. Everything else is kept
 // byte for byte.
 func (r *Redactor) URL(u string) string {
-	rest, frag, hasFrag := strings.Cut(u, "#")
+	rest, frag, hasFrag := strings.Cut(r.Text(u), "#")
 	base, query, hasQuery := strings.Cut(rest, "?")
 	out := base
 	if hasQuery {
@@ -219,22 +243,21 @@ func (r *Redactor) URL(u string) string {
 	if hasFrag {
 		out += "#" + redactFormText(frag)
 	}
-	return r.Text(out)
+	return out
 }
 
-// Body redacts a request or response body: sensitive fields of a JSON document, sensitive parameters of
-// anything else read as application/x-www-form-urlencoded, then known secrets anywhere.
+// Body redacts a request or response body: known secrets anywhere, then the sensitive fields of a JSON
+// document or, in anything else, the sensitive parameters of a form and the sensitive fields of what
+// looks like JSON.
 func (r *Redactor) Body(body []byte) string {
 	if len(body) == 0 {
 		return ""
 	}
-	s := string(body)
+	s := r.Text(string(body))
 	if gjson.Valid(s) {
-		s = redactJSON(s)
-	} else {
-		s = redactLooseJSON(redactFormText(s))
+		return redactJSON(s)
 	}
-	return r.Text(s)
+	return redactLooseJSON(redactFormText(s))
 }
 
 // learn adds the values of sensitive fields found in a URL, header set or body to the known secrets,
@@ -316,7 +339,7 @@ func redactFormText(s string) string {
 		if err != nil {
 			val = v
 		}
-		segs[i] = k + "=" + Fingerprint(val)
+		segs[i] = k + "=" + redacted(val)
 	}
 	return strings.Join(segs, "&")
 }
@@ -343,7 +366,7 @@ func redactLooseJSON(s string) string {
 		if sub[2] == "" {
 			return m
 		}
-		return sub[1] + Fingerprint(jsonUnquote(sub[2]))
+		return sub[1] + redacted(jsonUnquote(sub[2]))
 	})
 }
 
@@ -382,6 +405,9 @@ func redactJSON(s string) string {
 	var spans []span
 	walkJSON(gjson.Parse(s), func(_ string, v gjson.Result) {
 		if v.Index <= 0 || v.Index+len(v.Raw) > len(s) || s[v.Index:v.Index+len(v.Raw)] != v.Raw {
+			return
+		}
+		if isFingerprint(v.Str) {
 			return
 		}
 		spans = append(spans, span{v.Index, v.Index + len(v.Raw), `"` + Fingerprint(v.Str) + `"`})

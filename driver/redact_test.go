@@ -122,6 +122,45 @@ func TestRedactorKnownSecrets(t *testing.T) {
 	}
 }
 
+// TestRedactorKnownSecretsBeforeStructure checks that a known secret is replaced whole even where it
+// straddles the structure of a body (a form's & and =, a JSON string's quote), and that a fingerprint is
+// not fingerprinted again.
+func TestRedactorKnownSecretsBeforeStructure(t *testing.T) {
+	secret := `pa&ss="word`
+	r := NewRedactor(secret)
+	fp := Fingerprint(secret)
+	tests := []struct {
+		name, in, want string
+	}{
+		{"form", "grant_type=password&password=" + secret, "grant_type=password&password=" + fp},
+		{"JSON", `{"password":"pa&ss=\"word"}`, `{"password":"` + fp + `"}`},
+		{"JSON with HTML escapes", `{"password":"pa\u0026ss=\"word"}`, `{"password":"` + fp + `"}`},
+		{"text", "it was " + secret + "!", "it was " + fp + "!"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := r.Body([]byte(tt.in)); got != tt.want {
+				t.Errorf("Body(%q) = %q; want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestRedactorTruncatedJSON checks that the sensitive fields of a JSON body cut short are redacted, the
+// token cut mid-value included, and learnt.
+func TestRedactorTruncatedJSON(t *testing.T) {
+	r := NewRedactor()
+	body := []byte(`{"access_token" : "AT-0123456789", "refresh_token":"RT-01`)
+	want := `{"access_token" : "` + Fingerprint("AT-0123456789") + `", "refresh_token":"` + Fingerprint("RT-01")
+	if got := r.Body(body); got != want {
+		t.Errorf("Body = %q; want %q", got, want)
+	}
+	r.learn("", nil, body)
+	if got := r.Text("echo AT-0123456789"); got != "echo "+Fingerprint("AT-0123456789") {
+		t.Errorf("Text = %q; want the token learnt from the truncated body", got)
+	}
+}
+
 func TestRedactorConcurrent(t *testing.T) {
 	r := NewRedactor()
 	var wg sync.WaitGroup

@@ -291,7 +291,10 @@ func (e *OAuthError) HasErrorCode(code string) bool {
 
 // Error describes the error as the server sent it, e.g.
 // "driver: token endpoint answered 400 invalid_grant (OAU-140): Invalid resource owner credentials."
-func (e *OAuthError) Error() string {
+// Known secrets are redacted wherever they appear in it.
+func (e *OAuthError) Error() string { return e.redactor().Text(e.describe()) }
+
+func (e *OAuthError) describe() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "driver: %s answered %d", e.Endpoint, e.Status)
 	if loc := e.Header.Get("Location"); loc != "" && e.Status >= 300 && e.Status < 400 {
@@ -324,7 +327,7 @@ func (e *OAuthError) Error() string {
 		b.WriteString(" (" + strings.Join(codes, ", ") + ")")
 	}
 	if msg := e.Message(); msg != "" {
-		b.WriteString(": " + e.redactor().Text(msg))
+		b.WriteString(": " + msg)
 	}
 	if e.Err == "" && len(e.Codes()) == 0 {
 		b.WriteString(" without an error code: " + e.shownBody())
@@ -365,6 +368,7 @@ func (e *MalformedResponseError) Error() string {
 	if ct == "" {
 		ct = "no Content-Type"
 	}
-	return fmt.Sprintf("driver: %s %s answered %d with a malformed token response (%s; %s, %d bytes): %q",
-		r.Method, r.redactorOrDefault().URL(r.URL), r.Status, e.Reason, ct, len(r.Body), r.shownBody())
+	red := r.redactorOrDefault()
+	return red.Text(fmt.Sprintf("driver: %s %s answered %d with a malformed token response (%s; %s, %d bytes): %q",
+		r.Method, red.URL(r.URL), r.Status, e.Reason, ct, len(r.Body), r.shownBody()))
 }
