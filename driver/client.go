@@ -68,8 +68,9 @@ type Config struct {
 	Scenario string
 	// Recorder, if set, receives every exchange (failed ones too), redacted.
 	Recorder *Recorder
-	// Redactor redacts recorded exchanges and error messages. Nil means NewRedactor(): structural
-	// redaction only, no known secrets.
+	// Redactor redacts recorded exchanges and error messages. Nil means NewRedactor(nil): structural
+	// redaction only, no known secrets, and fingerprints that no other Redactor shares. The Redactors of
+	// one run should share the run's Fingerprinter.
 	Redactor *Redactor
 	// UserAgent is sent as the User-Agent header. Empty means DefaultUserAgent.
 	UserAgent string
@@ -125,7 +126,7 @@ func New(cfg Config) (*Client, error) {
 		c.maxBody = DefaultMaxResponseBytes
 	}
 	if c.redactor == nil {
-		c.redactor = NewRedactor()
+		c.redactor = NewRedactor(nil)
 	}
 	c.rc = resty.New().
 		SetTimeout(c.timeout).

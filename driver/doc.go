@@ -19,8 +19,10 @@
 //
 // Every exchange can be recorded into a [Recorder]. Exchanges are redacted by a [Redactor] before they
 // are stored, so no secret, credential or token ever reaches a report; a redacted value is replaced by a
-// stable fingerprint, "[redacted:1a2b3c4d]", so a reader can still follow which token is which. The
-// unredacted response stays in memory, in [Response], for assertions.
+// fingerprint, "[redacted:1a2b3c4d5e6f]", so a reader can still follow which token is which. A
+// fingerprint is keyed ([Fingerprinter]: HMAC-SHA-256 under a random key per run), so it is stable within
+// a run, not comparable across runs, and gives nobody a way to test guesses of a short secret such as a
+// PIN. The unredacted response stays in memory, in [Response], for assertions.
 //
 // The mock's control API (/__mock/, clock, faults, settings) is reached through methods such as
 // [Client.AdvanceClock]; steps use them only when the environment profile says the target is an rcmock.

@@ -76,7 +76,7 @@ func FuzzDecodeAnswer(f *testing.F) {
 		rec := &Recorder{}
 		c := newTestClient(t, "http://target.invalid", func(cfg *Config) {
 			// A hang would end in a timeout, which checkAnswer refuses: no answer here ever hangs.
-			cfg.Recorder, cfg.Redactor, cfg.MaxResponseBytes, cfg.Timeout = rec, NewRedactor(fuzzSecret), fuzzLimit, 2*time.Second
+			cfg.Recorder, cfg.Redactor, cfg.MaxResponseBytes, cfg.Timeout = rec, NewRedactor(nil, fuzzSecret), fuzzLimit, 2*time.Second
 		})
 		c.rc.SetTransport(locationKeeper{next: a})
 
@@ -183,7 +183,7 @@ func checkAnswer(t *testing.T, call string, a cannedAnswer, want []byte, resp *R
 // FuzzRedactKnownSecret plants a known secret anywhere in arbitrary text and checks that no output of the
 // Redactor shows it in any of the forms it takes on the wire.
 func FuzzRedactKnownSecret(f *testing.F) {
-	r := NewRedactor(fuzzSecret)
+	r := NewRedactor(nil, fuzzSecret)
 	forms := encodings(fuzzSecret)
 	f.Fuzz(func(t *testing.T, text string, at int) {
 		if at < 0 {

@@ -1,8 +1,6 @@
 package driver
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -43,30 +41,18 @@ var sensitiveNames = map[string]bool{
 	"ws_access_token":  true,
 }
 
-// Fingerprint returns the stable short name under which a redacted value is shown:
-// "[redacted:<first 8 hex digits of sha256(value)>]". Equal values get equal fingerprints, so a reader
-// of an exchange log can follow a token from the response that issued it to the request that uses it.
-// The empty value stays empty.
-func Fingerprint(value string) string {
-	if value == "" {
-		return ""
-	}
-	sum := sha256.Sum256([]byte(value))
-	return "[redacted:" + hex.EncodeToString(sum[:4]) + "]"
-}
-
-// fingerprintPattern matches a whole fingerprint, "[redacted:1a2b3c4d]".
+// fingerprintPattern matches a whole fingerprint, "[redacted:1a2b3c4d5e6f]".
 var fingerprintPattern = regexp.MustCompile(`^\[redacted:[0-9a-f]{8,}\]$`)
 
 func isFingerprint(v string) bool { return fingerprintPattern.MatchString(v) }
 
 // redacted is the fingerprint of a value found by structure, or the value itself if it is one already:
 // known secrets are replaced first, and their fingerprints must stay as they are.
-func redacted(v string) string {
+func (r *Redactor) redacted(v string) string {
 	if isFingerprint(v) {
 		return v
 	}
-	return Fingerprint(v)
+	return r.fp.Fingerprint(v)
 }
 
 // Redactor removes credentials and tokens from everything that leaves the driver for a log or a
@@ -80,17 +66,33 @@ func redacted(v string) string {
 // become known secrets too, so a token that the server echoes somewhere unexpected is still caught in
 // later exchanges.
 //
+// A redacted value is shown as its fingerprint under the Redactor's [Fingerprinter].
+//
 // A Redactor is safe for concurrent use. The zero value is not usable; call [NewRedactor].
 type Redactor struct {
+	fp       *Fingerprinter
 	mu       sync.RWMutex
-	known    map[string][]string // secret → the forms it may take on the wire
-	replacer *strings.Replacer   // every form of every known secret → its fingerprint; nil if none
+	known    map[string]knownSecret
+	replacer *strings.Replacer // every form of every known secret → its fingerprint; nil if none
 }
 
-// NewRedactor returns a Redactor that knows the given secrets (for example the profile's client
-// secrets, passwords and JWT credentials). Empty values are ignored.
-func NewRedactor(knownSecrets ...string) *Redactor {
-	r := &Redactor{known: make(map[string][]string)}
+// knownSecret is a secret's fingerprint and the forms it may take on the wire.
+type knownSecret struct {
+	fp    string
+	forms []string
+}
+
+// NewRedactor returns a Redactor that names redacted values with fp and knows the given secrets (for
+// example the profile's client secrets, passwords and JWT credentials). Empty values are ignored.
+//
+// Every Redactor of a run must share the run's Fingerprinter, so that a value has one fingerprint in all
+// of the run's outputs. A nil fp gives the Redactor a Fingerprinter of its own, whose fingerprints no
+// other Redactor shares.
+func NewRedactor(fp *Fingerprinter, knownSecrets ...string) *Redactor {
+	if fp == nil {
+		fp = NewFingerprinter()
+	}
+	r := &Redactor{fp: fp, known: make(map[string]knownSecret)}
 	r.AddSecret(knownSecrets...)
 	return r
 }
@@ -103,7 +105,7 @@ func (r *Redactor) AddSecret(secrets ...string) {
 	changed := false
 	for _, s := range secrets {
 		if _, ok := r.known[s]; len(s) >= minSecretLen && !ok {
-			r.known[s] = encodings(s)
+			r.known[s] = knownSecret{fp: r.fp.Fingerprint(s), forms: encodings(s)}
 			changed = true
 		}
 	}
@@ -116,12 +118,11 @@ func (r *Redactor) AddSecret(secrets ...string) {
 	type pair struct{ old, new string }
 	var pairs []pair
 	seen := map[string]bool{}
-	for s, forms := range r.known {
-		fp := Fingerprint(s)
-		for _, form := range forms {
+	for _, k := range r.known {
+		for _, form := range k.forms {
 			if !seen[form] {
 				seen[form] = true
-				pairs = append(pairs, pair{form, fp})
+				pairs = append(pairs, pair{form, k.fp})
 			}
 		}
 	}
@@ -177,7 +178,7 @@ func encodings(secret string) []string {
 }
 
 // Header returns a redacted copy of h: the Authorization and Proxy-Authorization headers keep their
-// scheme and lose their credentials ("Basic [redacted:1a2b3c4d]"), Location and Content-Location are
+// scheme and lose their credentials ("Basic [redacted:1a2b3c4d5e6f]"), Location and Content-Location are
 // redacted as URLs, and known secrets are replaced in every value.
 func (r *Redactor) Header(h http.Header) http.Header {
 	if h == nil {
@@ -190,13 +191,13 @@ func (r *Redactor) Header(h http.Header) http.Header {
 			v = r.Text(v)
 			switch http.CanonicalHeaderKey(k) {
 			case "Authorization", "Proxy-Authorization":
-				v = redactCredentials(v)
+				v = r.redactCredentials(v)
 			case "Location", "Content-Location":
 				v = r.URL(v)
 			case "Cookie":
-				v = redactCookie(v, false)
+				v = r.redactCookie(v, false)
 			case "Set-Cookie":
-				v = redactCookie(v, true)
+				v = r.redactCookie(v, true)
 			}
 			nvs[i] = v
 		}
@@ -207,24 +208,24 @@ func (r *Redactor) Header(h http.Header) http.Header {
 
 // redactCredentials keeps the authentication scheme of an Authorization header value (RFC 9110 §11.4)
 // and replaces the credentials by their fingerprint.
-func redactCredentials(v string) string {
+func (r *Redactor) redactCredentials(v string) string {
 	scheme, creds, ok := strings.Cut(strings.TrimSpace(v), " ")
 	if !ok {
-		return redacted(v)
+		return r.redacted(v)
 	}
-	return scheme + " " + redacted(strings.TrimSpace(creds))
+	return scheme + " " + r.redacted(strings.TrimSpace(creds))
 }
 
 // redactCookie replaces cookie values by their fingerprints, keeping names. A Set-Cookie value has one
 // cookie followed by attributes (RFC 6265 §4.1), a Cookie value a list of cookies (§4.2).
-func redactCookie(v string, set bool) string {
+func (r *Redactor) redactCookie(v string, set bool) string {
 	parts := strings.Split(v, ";")
 	for i, p := range parts {
 		if set && i > 0 {
 			break
 		}
 		if name, val, ok := strings.Cut(p, "="); ok {
-			parts[i] = name + "=" + redacted(val)
+			parts[i] = name + "=" + r.redacted(val)
 		}
 	}
 	return strings.Join(parts, ";")
@@ -238,10 +239,10 @@ func (r *Redactor) URL(u string) string {
 	base, query, hasQuery := strings.Cut(rest, "?")
 	out := base
 	if hasQuery {
-		out += "?" + redactFormText(query)
+		out += "?" + r.redactFormText(query)
 	}
 	if hasFrag {
-		out += "#" + redactFormText(frag)
+		out += "#" + r.redactFormText(frag)
 	}
 	return out
 }
@@ -255,9 +256,9 @@ func (r *Redactor) Body(body []byte) string {
 	}
 	s := r.Text(string(body))
 	if gjson.Valid(s) {
-		return redactJSON(s)
+		return r.redactJSON(s)
 	}
-	return redactLooseJSON(redactFormText(s))
+	return r.redactLooseJSON(r.redactFormText(s))
 }
 
 // learn adds the values of sensitive fields found in a URL, header set or body to the known secrets,
@@ -321,7 +322,7 @@ func (r *Redactor) learn(rawURL string, header http.Header, bodies ...[]byte) {
 // redactFormText replaces the values of sensitive parameters in an application/x-www-form-urlencoded
 // string by their fingerprints. Other segments are kept byte for byte, so text that is not a form at
 // all passes through unchanged unless it contains something like "password=...".
-func redactFormText(s string) string {
+func (r *Redactor) redactFormText(s string) string {
 	if !strings.Contains(s, "=") {
 		return s
 	}
@@ -339,7 +340,7 @@ func redactFormText(s string) string {
 		if err != nil {
 			val = v
 		}
-		segs[i] = k + "=" + redacted(val)
+		segs[i] = k + "=" + r.redacted(val)
 	}
 	return strings.Join(segs, "&")
 }
@@ -357,7 +358,7 @@ var looseJSONField = func() *regexp.Regexp {
 
 // redactLooseJSON replaces the values of sensitive fields in text that is not valid JSON by their
 // fingerprints, so a body cut off in the middle of a token does not show the token's first characters.
-func redactLooseJSON(s string) string {
+func (r *Redactor) redactLooseJSON(s string) string {
 	if !strings.Contains(s, `"`) {
 		return s
 	}
@@ -366,7 +367,7 @@ func redactLooseJSON(s string) string {
 		if sub[2] == "" {
 			return m
 		}
-		return sub[1] + redacted(jsonUnquote(sub[2]))
+		return sub[1] + r.redacted(jsonUnquote(sub[2]))
 	})
 }
 
@@ -397,7 +398,7 @@ func walkJSON(v gjson.Result, fn func(key string, v gjson.Result)) {
 
 // redactJSON replaces the string values of sensitive fields of a JSON document by their fingerprints,
 // keeping everything else (order, spacing, numbers) byte for byte.
-func redactJSON(s string) string {
+func (r *Redactor) redactJSON(s string) string {
 	type span struct {
 		start, end int
 		repl       string
@@ -410,7 +411,7 @@ func redactJSON(s string) string {
 		if isFingerprint(v.Str) {
 			return
 		}
-		spans = append(spans, span{v.Index, v.Index + len(v.Raw), `"` + Fingerprint(v.Str) + `"`})
+		spans = append(spans, span{v.Index, v.Index + len(v.Raw), `"` + r.fp.Fingerprint(v.Str) + `"`})
 	})
 	if len(spans) == 0 {
 		return s

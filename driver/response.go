@@ -53,7 +53,7 @@ func (r *Response) redactorOrDefault() *Redactor {
 	if r.redactor != nil {
 		return r.redactor
 	}
-	return NewRedactor()
+	return NewRedactor(nil)
 }
 
 // shownBody is the body as an error message may show it: redacted, on one line, truncated.
@@ -339,14 +339,14 @@ func (e *OAuthError) redactor() *Redactor {
 	if e.Response != nil {
 		return e.Response.redactorOrDefault()
 	}
-	return NewRedactor()
+	return NewRedactor(nil)
 }
 
 func (e *OAuthError) shownBody() string {
 	if e.Response != nil {
 		return e.Response.shownBody()
 	}
-	return truncate(oneLine(NewRedactor().Body(e.Body)), maxShown)
+	return truncate(oneLine(e.redactor().Body(e.Body)), maxShown)
 }
 
 // MalformedResponseError is a 2xx token response that is not a usable token response: not JSON (an HTML

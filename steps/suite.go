@@ -65,6 +65,9 @@ type Suite struct {
 	control  bool                                             // the target is an rcmock with its control API
 	embedded *rcmock.Instance
 	timeout  time.Duration
+	// fingerprints names redacted values in every output of the run: one key per run, shared by the
+	// Redactor of every scenario (driver.Fingerprinter).
+	fingerprints *driver.Fingerprinter
 
 	mu        sync.Mutex
 	claims    map[string]string // single-use credential -> the scenario that spends it
@@ -104,7 +107,8 @@ func NewSuite(cfg Config) (*Suite, error) {
 	if err != nil {
 		return nil, fmt.Errorf("steps: profile %q: %w", cfg.Profile.Name(), err)
 	}
-	return &Suite{cfg: cfg, spec: spec, timeout: timeout, counts: map[string]int{}, pause: pauseOnTimer}, nil
+	return &Suite{cfg: cfg, spec: spec, timeout: timeout, counts: map[string]int{}, pause: pauseOnTimer,
+		fingerprints: driver.NewFingerprinter()}, nil
 }
 
 // Start resolves the target: with RC_MOCK_EMBEDDED it starts the embedded mock on 127.0.0.1:0 (the

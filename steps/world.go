@@ -90,7 +90,7 @@ func (w *world) before(ctx context.Context, sc *godog.Scenario) (context.Context
 		Timeout:  w.s.timeout,
 		Scenario: realm,
 		Recorder: w.rec,
-		Redactor: driver.NewRedactor(w.profile.Secrets()...),
+		Redactor: driver.NewRedactor(w.s.fingerprints, w.profile.Secrets()...),
 	})
 	if err != nil {
 		return ctx, err
