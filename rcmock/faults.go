@@ -60,16 +60,16 @@ func (s *Server) serveFaultKind(w http.ResponseWriter, r *http.Request, f *fault
 		if status < 300 || status > 399 {
 			status = http.StatusFound
 		}
-		_, _ = io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, 1<<20))
+		drainRequest(w, r)
 		w.Header().Set("Location", r.URL.RequestURI())
 		w.WriteHeader(status)
 		return
 	case FaultHugeBody:
-		_, _ = io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, 1<<20))
+		drainRequest(w, r)
 		serveHugeBody(w, f)
 		return
 	}
-	a := s.faultAnswer(r, f)
+	a := s.faultAnswer(w, r, f)
 	half := len(a.body) / 2
 	if f.Bytes > 0 && f.Bytes < len(a.body) {
 		half = f.Bytes
@@ -91,6 +91,12 @@ func (s *Server) serveFaultKind(w http.ResponseWriter, r *http.Request, f *fault
 			_, _ = io.Copy(io.Discard, conn)
 		})
 	}
+}
+
+// drainRequest reads (up to 1 MiB of) the request body that a fault answers without handling: the server
+// notices a client that went away only once the body has been read.
+func drainRequest(w http.ResponseWriter, r *http.Request) {
+	_, _ = io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, 1<<20))
 }
 
 // answer is a complete answer held in memory, to be broken by a fault.
@@ -119,7 +125,7 @@ func (a *answer) WriteHeader(status int) {
 
 // faultAnswer is the answer a fault breaks: the fault's own status and body if it sets either, else the
 // endpoint's real answer to r.
-func (s *Server) faultAnswer(r *http.Request, f *fault) *answer {
+func (s *Server) faultAnswer(w http.ResponseWriter, r *http.Request, f *fault) *answer {
 	a := &answer{header: http.Header{}}
 	if f.Status == 0 && f.Body == "" {
 		s.mux.ServeHTTP(a, r)
@@ -127,7 +133,7 @@ func (s *Server) faultAnswer(r *http.Request, f *fault) *answer {
 			a.status = http.StatusOK
 		}
 	} else {
-		_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, 1<<20))
+		drainRequest(w, r)
 		a.status, a.body = f.Status, []byte(f.Body)
 		if a.status == 0 {
 			a.status = http.StatusOK

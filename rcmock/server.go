@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -213,9 +212,7 @@ func (rl *realm) takeFault(path string) *fault {
 // serveFault answers with an injected fault. The delay waits on a timer but gives up as soon as the client
 // goes away, so a slow-target test never leaves a handler behind.
 func serveFault(w http.ResponseWriter, r *http.Request, f *fault) {
-	// The server notices a client that went away only once the request body has been read, so drain it
-	// before waiting.
-	_, _ = io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, 1<<20))
+	drainRequest(w, r) // before waiting, so that a client that goes away is noticed
 	if f.DelayMS > 0 {
 		t := time.NewTimer(time.Duration(f.DelayMS) * time.Millisecond)
 		defer t.Stop()
