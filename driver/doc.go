@@ -9,7 +9,9 @@
 // The driver is built on github.com/go-resty/resty/v2. It never follows redirects (the authorization
 // endpoint's 302 is the result under test, RFC 6749 §4.1.2), bounds every request by a timeout, and
 // turns transport failures into plain errors that name the request ("connection refused (is the target
-// running?)", "timed out after 15s").
+// running?)", "timed out after 15s"). It reads at most [Config.MaxResponseBytes] of a body; an answer
+// whose body breaks off, never ends, is larger or cannot be decoded is a [*BodyError] that shows the
+// status, headers and bytes that did arrive.
 //
 // Request bodies are ordered, duplicate-capable parameter lists ([Form]) so that negative tests can send
 // repeated or empty parameters (RFC 6749 §3.1, §3.2). Client authentication is pluggable ([ClientAuth]):
