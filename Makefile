@@ -20,7 +20,9 @@ MOCKFLAGS   ?=
 BENCHTIME   ?= 3s
 
 PKGS := ./...
-FUZZ_TARGETS := FuzzParseFormBody FuzzParseBasic FuzzJWTAssertion FuzzRedirectURI
+# Fuzz targets as package:target; `make fuzz-short` runs each for FUZZTIME.
+FUZZ_TARGETS := ./rcmock:FuzzParseFormBody ./rcmock:FuzzParseBasic ./rcmock:FuzzJWTAssertion ./rcmock:FuzzRedirectURI \
+	./driver:FuzzDecodeAnswer ./driver:FuzzRedactKnownSecret
 
 # Run options reach `go test` through the environment (see README, "Running the suite").
 SUITE_ENV = OAUTH_ENV='$(ENV)' CONFORMANCE_TAGS='$(TAGS)' CONFORMANCE_CONCURRENCY='$(CONCURRENCY)' CONFORMANCE_SEED='$(SEED)' CONFORMANCE_STRICT='$(STRICT)'
@@ -49,9 +51,10 @@ unit: ## unit tests of every package with the race detector (the suite itself ru
 
 .PHONY: fuzz-short
 fuzz-short: ## a short run of every fuzz target (FUZZTIME each)
-	@for t in $(FUZZ_TARGETS); do \
-		echo "fuzz $$t ($(FUZZTIME))"; \
-		$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./rcmock >/dev/null || { $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./rcmock; exit 1; }; \
+	@for pt in $(FUZZ_TARGETS); do \
+		pkg=$${pt%%:*}; t=$${pt#*:}; \
+		echo "fuzz $$pkg $$t ($(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg >/dev/null || { $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg; exit 1; }; \
 	done
 
 .PHONY: suite

@@ -54,8 +54,9 @@ const DefaultUserAgent = "rcoauth-conformance-driver"
 const (
 	formContentType = "application/x-www-form-urlencoded"
 	jsonContentType = "application/json"
-	// maxBody bounds how much of a response body is read.
-	maxBody = 16 << 20
+	// maxRecorded bounds a response body in the exchange log, so an enormous answer does not bloat the
+	// reports; the Response itself keeps everything read.
+	maxRecorded = 64 << 10
 )
 
 // Config configures a [Client].
@@ -69,8 +70,9 @@ type Config struct {
 	Scenario string
 	// Recorder, if set, receives every exchange (failed ones too), redacted.
 	Recorder *Recorder
-	// Redactor redacts recorded exchanges and error messages. Nil means NewRedactor(): structural
-	// redaction only, no known secrets.
+	// Redactor redacts recorded exchanges and error messages. Nil means NewRedactor(nil): structural
+	// redaction only, no known secrets, and fingerprints that no other Redactor shares. The Redactors of
+	// one run should share the run's Fingerprinter.
 	Redactor *Redactor
 	// UserAgent is sent as the User-Agent header. Empty means DefaultUserAgent.
 	UserAgent string
@@ -78,6 +80,10 @@ type Config struct {
 	// the wall clock; a harness that moves a mock's clock passes the mock's time here, so that assertions
 	// are not expired or premature by the target's reckoning.
 	Clock func() time.Time
+	// MaxResponseBytes bounds how much of a response body the driver reads (after decoding a gzip body);
+	// a longer body fails the request with a *BodyError that names the limit. Zero means
+	// DefaultMaxResponseBytes (4 MiB).
+	MaxResponseBytes int64
 }
 
 // Client sends requests to one target. It is safe for concurrent use.
@@ -86,6 +92,7 @@ type Client struct {
 	timeout  time.Duration
 	scenario string
 	agent    string
+	maxBody  int64
 	recorder *Recorder
 	redactor *Redactor
 	now      func() time.Time
@@ -95,7 +102,7 @@ type Client struct {
 // New returns a Client for cfg. It fails if BaseURL is not an absolute http or https URL.
 //
 // The client never follows redirects: a 3xx response is returned as it is (RFC 6749 §4.1.2 makes the
-// authorization endpoint's redirect the result under test).
+// authorization endpoint's redirect the result under test), so a redirect loop costs one request.
 func New(cfg Config) (*Client, error) {
 	base, err := parseBaseURL(cfg.BaseURL)
 	if err != nil {
@@ -104,11 +111,15 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Timeout < 0 {
 		return nil, fmt.Errorf("driver: timeout %v is negative", cfg.Timeout)
 	}
+	if cfg.MaxResponseBytes < 0 {
+		return nil, fmt.Errorf("driver: MaxResponseBytes %d is negative", cfg.MaxResponseBytes)
+	}
 	c := &Client{
 		base:     base,
 		timeout:  cfg.Timeout,
 		scenario: cfg.Scenario,
 		agent:    cfg.UserAgent,
+		maxBody:  cfg.MaxResponseBytes,
 		recorder: cfg.Recorder,
 		redactor: cfg.Redactor,
 		now:      cfg.Clock,
@@ -122,8 +133,11 @@ func New(cfg Config) (*Client, error) {
 	if c.agent == "" {
 		c.agent = DefaultUserAgent
 	}
+	if c.maxBody == 0 {
+		c.maxBody = DefaultMaxResponseBytes
+	}
 	if c.redactor == nil {
-		c.redactor = NewRedactor()
+		c.redactor = NewRedactor(nil)
 	}
 	c.rc = resty.New().
 		SetTimeout(c.timeout).
@@ -133,8 +147,38 @@ func New(cfg Config) (*Client, error) {
 		SetRetryCount(0).
 		SetDisableWarn(true).
 		SetLogger(discardLogger{}).
-		SetResponseBodyLimit(maxBody)
+		// The driver reads bodies itself (readBody), so that a body that breaks off, never ends, is too
+		// large or cannot be decoded is reported with the status, headers and bytes that did arrive.
+		SetDoNotParseResponse(true)
+	c.rc.SetTransport(locationKeeper{next: c.rc.GetClient().Transport})
 	return c, nil
+}
+
+// keptLocation is where locationKeeper keeps a redirect's Location on its way through net/http's client.
+const keptLocation = "X-Rcoauth-Driver-Location"
+
+// locationKeeper hides the Location of a 3xx answer from net/http's client, which parses it to follow the
+// redirect before asking whether to, and drops the whole answer if it is not a URL. The driver never
+// follows redirects, and a malformed Location is something to report; do puts it back.
+type locationKeeper struct{ next http.RoundTripper }
+
+// RoundTrip implements http.RoundTripper.
+func (k locationKeeper) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := k.next.RoundTrip(req)
+	if err == nil && resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		if v, ok := resp.Header["Location"]; ok {
+			resp.Header[keptLocation] = v
+			delete(resp.Header, "Location")
+		}
+	}
+	return resp, err
+}
+
+// CloseIdleConnections closes the idle connections of the transport underneath ([Client.Close]).
+func (k locationKeeper) CloseIdleConnections() {
+	if c, ok := k.next.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
 }
 
 // Close closes the client's idle keep-alive connections. A Client opened for one scenario should be
@@ -201,7 +245,8 @@ type call struct {
 }
 
 // do sends one request, records the exchange and returns the response. A non-nil error is a
-// *TransportError: no response was received.
+// *TransportError (no response was received) or a *BodyError (the status and headers arrived, the body
+// could not be read whole).
 func (c *Client) do(ctx context.Context, k call) (*Response, error) {
 	if ctx == nil {
 		ctx = context.Background()
@@ -220,6 +265,9 @@ func (c *Client) do(ctx context.Context, k call) (*Response, error) {
 
 	header := http.Header{}
 	header.Set("Accept", jsonContentType)
+	// Go's transport would ask for gzip and decode it out of sight, losing the raw bytes of a body that
+	// claims to be gzip and is not; the driver asks for it itself and decodes it in readBody.
+	header.Set("Accept-Encoding", "gzip")
 	header.Set("User-Agent", c.agent)
 	if c.scenario != "" {
 		header.Set(ScenarioHeader, c.scenario)
@@ -249,30 +297,51 @@ func (c *Client) do(ctx context.Context, k call) (*Response, error) {
 	}
 	start := time.Now()
 	rr, err := req.Execute(k.method, u)
-	dur := time.Since(start)
 
 	sentHeader := header
 	if rr != nil && rr.Request != nil && rr.Request.RawRequest != nil {
 		sentHeader = rr.Request.RawRequest.Header
 	}
-	if err != nil {
+	if err != nil || rr == nil || rr.RawResponse == nil {
+		if rr != nil && rr.RawResponse != nil {
+			rr.RawResponse.Body.Close()
+		}
+		if err == nil {
+			err = errors.New("no response")
+		}
 		te := c.transportError(ctx, k.method, u, err)
-		c.record(start, k.method, u, sentHeader, k.body, nil, dur, te.Error())
+		c.record(start, k.method, u, sentHeader, k.body, nil, time.Since(start), te.Error())
 		return nil, te
 	}
+	raw := rr.RawResponse
+	respHeader := raw.Header
+	if respHeader == nil {
+		respHeader = http.Header{}
+	}
+	if v, ok := respHeader[keptLocation]; ok {
+		respHeader["Location"] = v
+		delete(respHeader, keptLocation)
+	}
+	body, fault := readBody(respHeader, raw.Body, c.maxBody)
+	raw.Body.Close()
 	resp := &Response{
 		Method:   k.method,
 		URL:      u,
-		Status:   rr.StatusCode(),
-		Header:   rr.Header(),
-		Body:     rr.Body(),
-		Duration: dur,
+		Status:   raw.StatusCode,
+		Header:   respHeader,
+		Body:     body,
+		Duration: time.Since(start),
 		redactor: c.redactor,
 	}
 	if resp.Body == nil {
 		resp.Body = []byte{}
 	}
-	c.record(start, k.method, u, sentHeader, k.body, resp, dur, "")
+	if fault != nil {
+		be := c.bodyError(ctx, rctx, resp, fault, c.maxBody)
+		c.record(start, k.method, u, sentHeader, k.body, resp, resp.Duration, be.Error())
+		return nil, be
+	}
+	c.record(start, k.method, u, sentHeader, k.body, resp, resp.Duration, "")
 	return resp, nil
 }
 
@@ -302,7 +371,7 @@ func (c *Client) record(start time.Time, method, u string, reqHeader http.Header
 	if resp != nil {
 		e.Status = resp.Status
 		e.ResponseHeader = red.Header(resp.Header)
-		e.ResponseBody = red.Body(resp.Body)
+		e.ResponseBody = truncate(red.Body(resp.Body), maxRecorded)
 	}
 	c.recorder.Record(e)
 }
@@ -345,8 +414,6 @@ func (c *Client) transportError(parent context.Context, method, u string, err er
 		detail = "connection refused (is the target running?)"
 	case errors.As(err, &dnsErr):
 		detail = fmt.Sprintf("cannot resolve host %q (%v)", dnsErr.Name, dnsErr.Err)
-	case errors.Is(err, resty.ErrResponseBodyTooLarge):
-		detail = fmt.Sprintf("the response body is larger than %d bytes", maxBody)
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET):
 		detail = "the connection was closed before a complete response arrived (" + innermost(err).Error() + ")"
 	default:

@@ -394,17 +394,7 @@ func TestTimeout(t *testing.T) {
 	})
 	c := newTestClient(t, srv.URL, func(cfg *Config) { cfg.Timeout = 100 * time.Millisecond })
 
-	done := make(chan error, 1)
-	go func() {
-		_, err := c.Token(ctx, TokenRequest{Form: NewForm("grant_type", "password")})
-		done <- err
-	}()
-	var err error
-	select {
-	case err = <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("Token did not return within 10s of a 100ms timeout")
-	}
+	err := passwordTokenWithin(t, c, 10*time.Second)
 	var te *TransportError
 	if !errors.As(err, &te) || !te.Timeout() {
 		t.Fatalf("error = %T %v; want a *TransportError that timed out", err, err)

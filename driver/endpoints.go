@@ -38,10 +38,12 @@ type TokenResult struct {
 
 // Token sends a token request.
 //
-// It returns (result, nil) for a 2xx token response; (result, *MalformedResponseError) for a 2xx body
-// that is not a token response; (result, *OAuthError) for any other status (RFC 6749 §5.2);
-// (nil, *TransportError) when no response arrived; and (nil, error) when Auth could not build its
-// credentials (for example a signing error).
+// It returns (result, nil) for a 2xx token response; (result, *MalformedResponseError) for a 2xx answer
+// that is not a token response (not a JSON object with a string access_token, or not labelled
+// application/json, RFC 6749 §5.1); (result, *OAuthError) for any other status (RFC 6749 §5.2), a
+// redirect included, which is never followed; (nil, *TransportError) when no response arrived;
+// (nil, *BodyError) when the status and headers arrived but the body did not arrive whole; and
+// (nil, error) when Auth could not build its credentials (for example a signing error).
 func (c *Client) Token(ctx context.Context, tr TokenRequest) (*TokenResult, error) {
 	form := tr.Form.Clone()
 	header := tr.Header.Clone()
@@ -71,6 +73,11 @@ func (c *Client) Token(ctx context.Context, tr TokenRequest) (*TokenResult, erro
 		return res, newOAuthError(k.endpoint, resp)
 	}
 	tok, reason := parseTokenInfo(resp.Body)
+	if tok != nil {
+		if reason = tokenMediaType(resp); reason != "" {
+			tok = nil
+		}
+	}
 	if tok == nil {
 		return res, &MalformedResponseError{Response: resp, Reason: reason}
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // received is a request as the test server saw it.
@@ -131,6 +132,24 @@ const tokenJSON = `{
   "session_idle_timeout" : 1800,
   "ws_access_token" : "U0pDMDFQMDdQQxxxxxxxxx9pSU9OemVzakpn"
 }`
+
+// passwordTokenWithin sends a password grant request and returns its error, failing the test if the
+// request has not returned within d: a bound on a hang, not a wait.
+func passwordTokenWithin(tb testing.TB, c *Client, d time.Duration) error {
+	tb.Helper()
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Token(ctx, TokenRequest{Form: NewForm("grant_type", "password")})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(d):
+		tb.Fatalf("Token did not return within %s", d)
+		return nil
+	}
+}
 
 // ctx is the context of test requests that do not test cancellation; it is never canceled.
 var ctx = context.Background()

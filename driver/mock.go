@@ -31,14 +31,36 @@ const (
 // target is not an rcmock, or its control API is disabled.
 var ErrControlDisabled = errors.New("driver: the mock control API is disabled")
 
+// Kinds of [Fault]: the shapes a real outage gives an answer (the mock's control API documents them).
+const (
+	// FaultTruncate cuts the answer short (to Bytes, default half) with a Content-Length that matches.
+	FaultTruncate = "truncate"
+	// FaultResetMidBody resets the connection after Bytes (default half) of the announced body.
+	FaultResetMidBody = "reset_mid_body"
+	// FaultHangAfterHeaders sends the headers and Bytes of the body (default none), then nothing more.
+	FaultHangAfterHeaders = "hang_after_headers"
+	// FaultGzipGarbage labels the answer "Content-Encoding: gzip" without compressing it.
+	FaultGzipGarbage = "gzip_garbage"
+	// FaultRedirectLoop redirects the request to its own URL.
+	FaultRedirectLoop = "redirect_loop"
+	// FaultHugeBody answers with a JSON body of Bytes bytes (default 64 MiB).
+	FaultHugeBody = "huge_body"
+)
+
 // Fault tells the mock to answer the next Count requests to Path with Status, Body and headers
 // instead of handling them, optionally after a delay: for retry, 429/503 (RFC 6585 §4, RFC 9110
-// §15.6.4) and timeout tests.
+// §15.6.4) and timeout tests. A Fault with a Kind breaks the answer instead, as a real outage does: the
+// endpoint's real answer, unless Status or Body is set.
 type Fault struct {
 	// Path is the request path the fault applies to, e.g. TokenPath.
 	Path string `json:"path"`
 	// Count is how many requests the fault affects.
 	Count int `json:"count,omitempty"`
+	// Kind is one of FaultTruncate, FaultResetMidBody, FaultHangAfterHeaders, FaultGzipGarbage,
+	// FaultRedirectLoop and FaultHugeBody, or empty for a plain answer.
+	Kind string `json:"kind,omitempty"`
+	// Bytes is the kind's length: where to cut the body, or the size of a huge body.
+	Bytes int `json:"bytes,omitempty"`
 	// Status is the HTTP status to answer with.
 	Status int `json:"status,omitempty"`
 	// DelayMS delays the answer by this many milliseconds.

@@ -10,7 +10,8 @@ import (
 
 // Exchange is one recorded HTTP request and its response (or the transport error that replaced it).
 // Every field has already been redacted by a [Redactor]: an Exchange never holds a credential or a
-// token, so exchanges can be attached to reports as they are.
+// token, so exchanges can be attached to reports as they are. A response body longer than 64 KiB is cut
+// there, with its size noted, so an enormous answer does not bloat the reports.
 type Exchange struct {
 	Time           time.Time     `json:"time"`
 	Method         string        `json:"method"`
@@ -21,7 +22,8 @@ type Exchange struct {
 	ResponseHeader http.Header   `json:"response_header,omitempty"`
 	ResponseBody   string        `json:"response_body,omitempty"`
 	Duration       time.Duration `json:"duration_ns"`
-	// Error is the transport error (connection refused, timeout) when there was no response.
+	// Error is the transport error (connection refused, timeout) when there was no response, or the body
+	// error (cut off, timed out, too large, undecodable) when the body did not arrive whole.
 	Error string `json:"error,omitempty"`
 }
 

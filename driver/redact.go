@@ -1,11 +1,10 @@
 package driver
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -42,38 +41,58 @@ var sensitiveNames = map[string]bool{
 	"ws_access_token":  true,
 }
 
-// Fingerprint returns the stable short name under which a redacted value is shown:
-// "[redacted:<first 8 hex digits of sha256(value)>]". Equal values get equal fingerprints, so a reader
-// of an exchange log can follow a token from the response that issued it to the request that uses it.
-// The empty value stays empty.
-func Fingerprint(value string) string {
-	if value == "" {
-		return ""
+// fingerprintPattern matches a whole fingerprint, "[redacted:1a2b3c4d5e6f]".
+var fingerprintPattern = regexp.MustCompile(`^\[redacted:[0-9a-f]{8,}\]$`)
+
+func isFingerprint(v string) bool { return fingerprintPattern.MatchString(v) }
+
+// redacted is the fingerprint of a value found by structure, or the value itself if it is one already:
+// known secrets are replaced first, and their fingerprints must stay as they are.
+func (r *Redactor) redacted(v string) string {
+	if isFingerprint(v) {
+		return v
 	}
-	sum := sha256.Sum256([]byte(value))
-	return "[redacted:" + hex.EncodeToString(sum[:4]) + "]"
+	return r.fp.Fingerprint(v)
 }
 
 // Redactor removes credentials and tokens from everything that leaves the driver for a log or a
 // report: recorded exchanges, [Response.String] and error messages.
 //
-// It redacts by structure (the Authorization header keeping its scheme, sensitive form, query and JSON
-// fields, the code parameter of a Location header) and by value: every known secret is replaced
-// wherever it occurs, longest first, also in its URL-encoded and JSON-escaped forms. Values redacted by
-// structure become known secrets too, so a token that the server echoes somewhere unexpected is still
-// caught in later exchanges.
+// It redacts by value and then by structure. Every known secret is replaced first, wherever it occurs,
+// longest first, also in its URL-encoded and JSON-escaped forms, so that a secret that straddles a
+// structural boundary is not half replaced. Then the structure is redacted: the Authorization header
+// keeping its scheme, sensitive form, query and JSON fields (also in a body that is not valid JSON, such
+// as a token response cut short), the code parameter of a Location header. Values redacted by structure
+// become known secrets too, so a token that the server echoes somewhere unexpected is still caught in
+// later exchanges.
+//
+// A redacted value is shown as its fingerprint under the Redactor's [Fingerprinter].
 //
 // A Redactor is safe for concurrent use. The zero value is not usable; call [NewRedactor].
 type Redactor struct {
+	fp       *Fingerprinter
 	mu       sync.RWMutex
-	known    map[string][]string // secret → the forms it may take on the wire
-	replacer *strings.Replacer   // every form of every known secret → its fingerprint; nil if none
+	known    map[string]knownSecret
+	replacer *strings.Replacer // every form of every known secret → its fingerprint; nil if none
 }
 
-// NewRedactor returns a Redactor that knows the given secrets (for example the profile's client
-// secrets, passwords and JWT credentials). Empty values are ignored.
-func NewRedactor(knownSecrets ...string) *Redactor {
-	r := &Redactor{known: make(map[string][]string)}
+// knownSecret is a secret's fingerprint and the forms it may take on the wire.
+type knownSecret struct {
+	fp    string
+	forms []string
+}
+
+// NewRedactor returns a Redactor that names redacted values with fp and knows the given secrets (for
+// example the profile's client secrets, passwords and JWT credentials). Empty values are ignored.
+//
+// Every Redactor of a run must share the run's Fingerprinter, so that a value has one fingerprint in all
+// of the run's outputs. A nil fp gives the Redactor a Fingerprinter of its own, whose fingerprints no
+// other Redactor shares.
+func NewRedactor(fp *Fingerprinter, knownSecrets ...string) *Redactor {
+	if fp == nil {
+		fp = NewFingerprinter()
+	}
+	r := &Redactor{fp: fp, known: make(map[string]knownSecret)}
 	r.AddSecret(knownSecrets...)
 	return r
 }
@@ -86,7 +105,7 @@ func (r *Redactor) AddSecret(secrets ...string) {
 	changed := false
 	for _, s := range secrets {
 		if _, ok := r.known[s]; len(s) >= minSecretLen && !ok {
-			r.known[s] = encodings(s)
+			r.known[s] = knownSecret{fp: r.fp.Fingerprint(s), forms: encodings(s)}
 			changed = true
 		}
 	}
@@ -99,12 +118,11 @@ func (r *Redactor) AddSecret(secrets ...string) {
 	type pair struct{ old, new string }
 	var pairs []pair
 	seen := map[string]bool{}
-	for s, forms := range r.known {
-		fp := Fingerprint(s)
-		for _, form := range forms {
+	for _, k := range r.known {
+		for _, form := range k.forms {
 			if !seen[form] {
 				seen[form] = true
-				pairs = append(pairs, pair{form, fp})
+				pairs = append(pairs, pair{form, k.fp})
 			}
 		}
 	}
@@ -146,14 +164,21 @@ func encodings(secret string) []string {
 	}
 	add(url.QueryEscape(secret))
 	add(url.PathEscape(secret))
-	if b, err := json.Marshal(secret); err == nil {
-		add(string(b[1 : len(b)-1]))
+	// JSON-escaped as Go writes it (<, > and & as \u003c…) and as most other writers do (left as they are).
+	for _, escapeHTML := range []bool{true, false} {
+		var b strings.Builder
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(escapeHTML)
+		if enc.Encode(secret) == nil {
+			q := strings.TrimSpace(b.String())
+			add(q[1 : len(q)-1])
+		}
 	}
 	return forms
 }
 
 // Header returns a redacted copy of h: the Authorization and Proxy-Authorization headers keep their
-// scheme and lose their credentials ("Basic [redacted:1a2b3c4d]"), Location and Content-Location are
+// scheme and lose their credentials ("Basic [redacted:1a2b3c4d5e6f]"), Location and Content-Location are
 // redacted as URLs, and known secrets are replaced in every value.
 func (r *Redactor) Header(h http.Header) http.Header {
 	if h == nil {
@@ -163,17 +188,18 @@ func (r *Redactor) Header(h http.Header) http.Header {
 	for k, vs := range h {
 		nvs := make([]string, len(vs))
 		for i, v := range vs {
+			v = r.Text(v)
 			switch http.CanonicalHeaderKey(k) {
 			case "Authorization", "Proxy-Authorization":
-				v = redactCredentials(v)
+				v = r.redactCredentials(v)
 			case "Location", "Content-Location":
 				v = r.URL(v)
 			case "Cookie":
-				v = redactCookie(v, false)
+				v = r.redactCookie(v, false)
 			case "Set-Cookie":
-				v = redactCookie(v, true)
+				v = r.redactCookie(v, true)
 			}
-			nvs[i] = r.Text(v)
+			nvs[i] = v
 		}
 		out[k] = nvs
 	}
@@ -182,24 +208,24 @@ func (r *Redactor) Header(h http.Header) http.Header {
 
 // redactCredentials keeps the authentication scheme of an Authorization header value (RFC 9110 §11.4)
 // and replaces the credentials by their fingerprint.
-func redactCredentials(v string) string {
+func (r *Redactor) redactCredentials(v string) string {
 	scheme, creds, ok := strings.Cut(strings.TrimSpace(v), " ")
 	if !ok {
-		return Fingerprint(v)
+		return r.redacted(v)
 	}
-	return scheme + " " + Fingerprint(strings.TrimSpace(creds))
+	return scheme + " " + r.redacted(strings.TrimSpace(creds))
 }
 
 // redactCookie replaces cookie values by their fingerprints, keeping names. A Set-Cookie value has one
 // cookie followed by attributes (RFC 6265 §4.1), a Cookie value a list of cookies (§4.2).
-func redactCookie(v string, set bool) string {
+func (r *Redactor) redactCookie(v string, set bool) string {
 	parts := strings.Split(v, ";")
 	for i, p := range parts {
 		if set && i > 0 {
 			break
 		}
 		if name, val, ok := strings.Cut(p, "="); ok {
-			parts[i] = name + "=" + Fingerprint(val)
+			parts[i] = name + "=" + r.redacted(val)
 		}
 	}
 	return strings.Join(parts, ";")
@@ -209,31 +235,30 @@ func redactCookie(v string, set bool) string {
 // authorization code there, RFC 6749 §4.1.2) and known secrets anywhere in it. Everything else is kept
 // byte for byte.
 func (r *Redactor) URL(u string) string {
-	rest, frag, hasFrag := strings.Cut(u, "#")
+	rest, frag, hasFrag := strings.Cut(r.Text(u), "#")
 	base, query, hasQuery := strings.Cut(rest, "?")
 	out := base
 	if hasQuery {
-		out += "?" + redactFormText(query)
+		out += "?" + r.redactFormText(query)
 	}
 	if hasFrag {
-		out += "#" + redactFormText(frag)
+		out += "#" + r.redactFormText(frag)
 	}
-	return r.Text(out)
+	return out
 }
 
-// Body redacts a request or response body: sensitive fields of a JSON document, sensitive parameters of
-// anything else read as application/x-www-form-urlencoded, then known secrets anywhere.
+// Body redacts a request or response body: known secrets anywhere, then the sensitive fields of a JSON
+// document or, in anything else, the sensitive parameters of a form and the sensitive fields of what
+// looks like JSON.
 func (r *Redactor) Body(body []byte) string {
 	if len(body) == 0 {
 		return ""
 	}
-	s := string(body)
+	s := r.Text(string(body))
 	if gjson.Valid(s) {
-		s = redactJSON(s)
-	} else {
-		s = redactFormText(s)
+		return r.redactJSON(s)
 	}
-	return r.Text(s)
+	return r.redactLooseJSON(r.redactFormText(s))
 }
 
 // learn adds the values of sensitive fields found in a URL, header set or body to the known secrets,
@@ -286,6 +311,9 @@ func (r *Redactor) learn(rawURL string, header http.Header, bodies ...[]byte) {
 			})
 		} else {
 			collect(string(b))
+			for _, m := range looseJSONField.FindAllStringSubmatch(string(b), -1) {
+				found = append(found, jsonUnquote(m[2]))
+			}
 		}
 	}
 	r.AddSecret(found...)
@@ -294,7 +322,7 @@ func (r *Redactor) learn(rawURL string, header http.Header, bodies ...[]byte) {
 // redactFormText replaces the values of sensitive parameters in an application/x-www-form-urlencoded
 // string by their fingerprints. Other segments are kept byte for byte, so text that is not a form at
 // all passes through unchanged unless it contains something like "password=...".
-func redactFormText(s string) string {
+func (r *Redactor) redactFormText(s string) string {
 	if !strings.Contains(s, "=") {
 		return s
 	}
@@ -312,9 +340,44 @@ func redactFormText(s string) string {
 		if err != nil {
 			val = v
 		}
-		segs[i] = k + "=" + Fingerprint(val)
+		segs[i] = k + "=" + r.redacted(val)
 	}
 	return strings.Join(segs, "&")
+}
+
+// looseJSONField finds a sensitive field and its string value in text that is not valid JSON, such as a
+// token response cut short: `"access_token" : "U1BC…` up to the closing quote or the end of the text.
+var looseJSONField = func() *regexp.Regexp {
+	names := make([]string, 0, len(sensitiveNames))
+	for n := range sensitiveNames {
+		names = append(names, regexp.QuoteMeta(n))
+	}
+	sort.Strings(names)
+	return regexp.MustCompile(`("(?:` + strings.Join(names, "|") + `)"\s*:\s*")((?:[^"\\]|\\.)*)`)
+}()
+
+// redactLooseJSON replaces the values of sensitive fields in text that is not valid JSON by their
+// fingerprints, so a body cut off in the middle of a token does not show the token's first characters.
+func (r *Redactor) redactLooseJSON(s string) string {
+	if !strings.Contains(s, `"`) {
+		return s
+	}
+	return looseJSONField.ReplaceAllStringFunc(s, func(m string) string {
+		sub := looseJSONField.FindStringSubmatch(m)
+		if sub[2] == "" {
+			return m
+		}
+		return sub[1] + r.redacted(jsonUnquote(sub[2]))
+	})
+}
+
+// jsonUnquote returns the value of the inside of a JSON string, or s itself if it is not one.
+func jsonUnquote(s string) string {
+	var v string
+	if err := json.Unmarshal([]byte(`"`+s+`"`), &v); err != nil {
+		return s
+	}
+	return v
 }
 
 // walkJSON calls fn for every string value of a sensitive field, at any depth.
@@ -335,7 +398,7 @@ func walkJSON(v gjson.Result, fn func(key string, v gjson.Result)) {
 
 // redactJSON replaces the string values of sensitive fields of a JSON document by their fingerprints,
 // keeping everything else (order, spacing, numbers) byte for byte.
-func redactJSON(s string) string {
+func (r *Redactor) redactJSON(s string) string {
 	type span struct {
 		start, end int
 		repl       string
@@ -345,7 +408,10 @@ func redactJSON(s string) string {
 		if v.Index <= 0 || v.Index+len(v.Raw) > len(s) || s[v.Index:v.Index+len(v.Raw)] != v.Raw {
 			return
 		}
-		spans = append(spans, span{v.Index, v.Index + len(v.Raw), `"` + Fingerprint(v.Str) + `"`})
+		if isFingerprint(v.Str) {
+			return
+		}
+		spans = append(spans, span{v.Index, v.Index + len(v.Raw), `"` + r.fp.Fingerprint(v.Str) + `"`})
 	})
 	if len(spans) == 0 {
 		return s

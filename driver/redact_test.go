@@ -2,7 +2,10 @@ package driver
 
 import (
 	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -12,21 +15,52 @@ import (
 	"testing"
 )
 
-func TestFingerprint(t *testing.T) {
-	if got := Fingerprint(""); got != "" {
+// testFP names redacted values in the tests, as a run's Fingerprinter does.
+var testFP = NewFingerprinter()
+
+// TestFingerprinterIsKeyed checks that fingerprints are HMAC-SHA-256 under the Fingerprinter's own key
+// (RFC 2104): stable for one Fingerprinter, different for another, and not a plain hash of the value.
+func TestFingerprinterIsKeyed(t *testing.T) {
+	if got := testFP.Fingerprint(""); got != "" {
 		t.Errorf(`Fingerprint("") = %q; want ""`, got)
 	}
-	// sha256("abc") = ba7816bf…
-	if got, want := Fingerprint("abc"), "[redacted:ba7816bf]"; got != want {
-		t.Errorf(`Fingerprint("abc") = %q; want %q`, got, want)
+	a, b := testFP.Fingerprint("246810"), testFP.Fingerprint("246810")
+	if a != b || !isFingerprint(a) || len(a) != len("[redacted:]")+fingerprintHex {
+		t.Errorf("Fingerprint twice = %q, %q; want one fingerprint of %d hex digits", a, b, fingerprintHex)
 	}
-	if Fingerprint("token-1") == Fingerprint("token-2") {
+	if testFP.Fingerprint("token-1") == testFP.Fingerprint("token-2") {
 		t.Error("different values share a fingerprint")
+	}
+	if other := NewFingerprinter().Fingerprint("246810"); other == a {
+		t.Errorf("two Fingerprinters both give %q; want a key of each", a)
+	}
+	// sha256("246810") begins 7c2523c9, the fingerprint the unkeyed scheme showed.
+	if strings.Contains(a, "7c2523c9") {
+		t.Errorf("Fingerprint = %q; want it keyed, not a plain SHA-256", a)
+	}
+	f := &Fingerprinter{key: [32]byte{1}}
+	m := hmac.New(sha256.New, f.key[:])
+	m.Write([]byte("abc"))
+	if got, want := f.Fingerprint("abc"), "[redacted:"+hex.EncodeToString(m.Sum(nil))[:fingerprintHex]+"]"; got != want {
+		t.Errorf(`Fingerprint("abc") = %q; want %q, HMAC-SHA-256 under the key`, got, want)
+	}
+}
+
+// TestRedactorsShareTheRunsFingerprints checks that every Redactor built on one Fingerprinter names a
+// value alike, and that one without a Fingerprinter has fingerprints of its own.
+func TestRedactorsShareTheRunsFingerprints(t *testing.T) {
+	r1, r2 := NewRedactor(testFP, "secret-PIN-1"), NewRedactor(testFP)
+	r2.AddSecret("secret-PIN-1")
+	if a, b := r1.Text("secret-PIN-1"), r2.Text("secret-PIN-1"); a != b || a != testFP.Fingerprint("secret-PIN-1") {
+		t.Errorf("two Redactors of one run: %q and %q; want the run's fingerprint", a, b)
+	}
+	if got := NewRedactor(nil, "secret-PIN-1").Text("secret-PIN-1"); got == r1.Text("secret-PIN-1") || !isFingerprint(got) {
+		t.Errorf("a Redactor without the run's Fingerprinter gives %q; want a fingerprint of its own", got)
 	}
 }
 
 func TestRedactorBody(t *testing.T) {
-	fp := Fingerprint
+	fp := testFP.Fingerprint
 	tests := []struct {
 		name string
 		body string
@@ -52,7 +86,7 @@ func TestRedactorBody(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := NewRedactor().Body([]byte(tt.body)); got != tt.want {
+			if got := NewRedactor(testFP).Body([]byte(tt.body)); got != tt.want {
 				t.Errorf("Body(%q) =\n%q; want\n%q", tt.body, got, tt.want)
 			}
 		})
@@ -60,7 +94,7 @@ func TestRedactorBody(t *testing.T) {
 }
 
 func TestRedactorHeaderAndURL(t *testing.T) {
-	r := NewRedactor("known-secret-value")
+	r := NewRedactor(testFP, "known-secret-value")
 	h := http.Header{
 		"Authorization":   {"Basic aWQ6c2VjcmV0"},
 		"Location":        {"https://app.example/cb?code=C1&state=st#code=C2"},
@@ -71,11 +105,11 @@ func TestRedactorHeaderAndURL(t *testing.T) {
 	}
 	got := r.Header(h)
 	want := http.Header{
-		"Authorization":   {"Basic " + Fingerprint("aWQ6c2VjcmV0")},
-		"Location":        {"https://app.example/cb?code=" + Fingerprint("C1") + "&state=st#code=" + Fingerprint("C2")},
-		"X-Echo":          {"prefix " + Fingerprint("known-secret-value") + " suffix"},
+		"Authorization":   {"Basic " + testFP.Fingerprint("aWQ6c2VjcmV0")},
+		"Location":        {"https://app.example/cb?code=" + testFP.Fingerprint("C1") + "&state=st#code=" + testFP.Fingerprint("C2")},
+		"X-Echo":          {"prefix " + testFP.Fingerprint("known-secret-value") + " suffix"},
 		"Content-Type":    {"application/json"},
-		"Set-Cookie":      {"session=" + Fingerprint("S1") + "; Path=/; HttpOnly"},
+		"Set-Cookie":      {"session=" + testFP.Fingerprint("S1") + "; Path=/; HttpOnly"},
 		"X-Mock-Scenario": {"s"},
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -84,28 +118,28 @@ func TestRedactorHeaderAndURL(t *testing.T) {
 	if h.Get("Authorization") != "Basic aWQ6c2VjcmV0" {
 		t.Error("Header() changed its argument")
 	}
-	if got := redactCredentials("Bearer AT"); got != "Bearer "+Fingerprint("AT") {
+	if got := r.redactCredentials("Bearer AT"); got != "Bearer "+testFP.Fingerprint("AT") {
 		t.Errorf("Bearer = %q", got)
 	}
-	if got := redactCredentials("garbage"); got != Fingerprint("garbage") {
+	if got := r.redactCredentials("garbage"); got != testFP.Fingerprint("garbage") {
 		t.Errorf("no scheme = %q", got)
 	}
 
 	u := "http://h/restapi/oauth/token?grant_type=password&password=pw&client_id=cid&x=known-secret-value"
-	if got, want := r.URL(u), "http://h/restapi/oauth/token?grant_type=password&password="+Fingerprint("pw")+"&client_id=cid&x="+Fingerprint("known-secret-value"); got != want {
+	if got, want := r.URL(u), "http://h/restapi/oauth/token?grant_type=password&password="+testFP.Fingerprint("pw")+"&client_id=cid&x="+testFP.Fingerprint("known-secret-value"); got != want {
 		t.Errorf("URL() = %q; want %q", got, want)
 	}
 }
 
 func TestRedactorKnownSecrets(t *testing.T) {
 	secret := "s3:cr%et+with space"
-	r := NewRedactor(secret, "", "ab") // "" and too-short values are ignored
+	r := NewRedactor(testFP, secret, "", "ab") // "" and too-short values are ignored
 	tests := []struct {
 		name, in, want string
 	}{
-		{"raw", "x " + secret + " y", "x " + Fingerprint(secret) + " y"},
-		{"query-escaped", "v=" + url.QueryEscape(secret), "v=" + Fingerprint(secret)},
-		{"path-escaped", "/p/" + url.PathEscape(secret), "/p/" + Fingerprint(secret)},
+		{"raw", "x " + secret + " y", "x " + testFP.Fingerprint(secret) + " y"},
+		{"query-escaped", "v=" + url.QueryEscape(secret), "v=" + testFP.Fingerprint(secret)},
+		{"path-escaped", "/p/" + url.PathEscape(secret), "/p/" + testFP.Fingerprint(secret)},
 		{"short values untouched", "about ab", "about ab"},
 	}
 	for _, tt := range tests {
@@ -116,14 +150,53 @@ func TestRedactorKnownSecrets(t *testing.T) {
 		})
 	}
 	// Longest first: a secret that contains another is replaced whole.
-	r2 := NewRedactor("abcd", "abcdefgh")
-	if got, want := r2.Text("abcdefgh"), Fingerprint("abcdefgh"); got != want {
+	r2 := NewRedactor(testFP, "abcd", "abcdefgh")
+	if got, want := r2.Text("abcdefgh"), testFP.Fingerprint("abcdefgh"); got != want {
 		t.Errorf("Text = %q; want %q (longest secret first)", got, want)
 	}
 }
 
+// TestRedactorKnownSecretsBeforeStructure checks that a known secret is replaced whole even where it
+// straddles the structure of a body (a form's & and =, a JSON string's quote), and that a fingerprint is
+// not fingerprinted again.
+func TestRedactorKnownSecretsBeforeStructure(t *testing.T) {
+	secret := `pa&ss="word`
+	r := NewRedactor(testFP, secret)
+	fp := testFP.Fingerprint(secret)
+	tests := []struct {
+		name, in, want string
+	}{
+		{"form", "grant_type=password&password=" + secret, "grant_type=password&password=" + fp},
+		{"JSON", `{"password":"pa&ss=\"word"}`, `{"password":"` + fp + `"}`},
+		{"JSON with HTML escapes", `{"password":"pa\u0026ss=\"word"}`, `{"password":"` + fp + `"}`},
+		{"text", "it was " + secret + "!", "it was " + fp + "!"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := r.Body([]byte(tt.in)); got != tt.want {
+				t.Errorf("Body(%q) = %q; want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestRedactorTruncatedJSON checks that the sensitive fields of a JSON body cut short are redacted, the
+// token cut mid-value included, and learnt.
+func TestRedactorTruncatedJSON(t *testing.T) {
+	r := NewRedactor(testFP)
+	body := []byte(`{"access_token" : "AT-0123456789", "refresh_token":"RT-01`)
+	want := `{"access_token" : "` + testFP.Fingerprint("AT-0123456789") + `", "refresh_token":"` + testFP.Fingerprint("RT-01")
+	if got := r.Body(body); got != want {
+		t.Errorf("Body = %q; want %q", got, want)
+	}
+	r.learn("", nil, body)
+	if got := r.Text("echo AT-0123456789"); got != "echo "+testFP.Fingerprint("AT-0123456789") {
+		t.Errorf("Text = %q; want the token learnt from the truncated body", got)
+	}
+}
+
 func TestRedactorConcurrent(t *testing.T) {
-	r := NewRedactor()
+	r := NewRedactor(testFP)
 	var wg sync.WaitGroup
 	for i := 0; i < 8; i++ {
 		wg.Add(1)
@@ -167,7 +240,7 @@ func TestRecordedExchangesHoldNoSecrets(t *testing.T) {
 		}
 	})
 	rec := &Recorder{}
-	red := NewRedactor(clientSecret, password, jwtSecret)
+	red := NewRedactor(testFP, clientSecret, password, jwtSecret)
 	c := newTestClient(t, srv.URL, func(cfg *Config) { cfg.Recorder = rec; cfg.Redactor = red })
 
 	az, err := c.Authorize(ctx, AuthorizeRequest{Form: NewForm("response_type", "code", "client_id", clientID, "state", "st-visible",
@@ -233,20 +306,20 @@ func TestRecordedExchangesHoldNoSecrets(t *testing.T) {
 	}
 	// Fingerprints are stable: the access token issued in a response is recognisable where it is used.
 	ex := rec.All()
-	at := Fingerprint(accessToken)
+	at := testFP.Fingerprint(accessToken)
 	if !strings.Contains(ex[1].ResponseBody, at) {
 		t.Errorf("token response %q lacks the access token's fingerprint %s", ex[1].ResponseBody, at)
 	}
 	if got := ex[4].RequestHeader.Get("Authorization"); got != "Bearer "+at {
 		t.Errorf("API Authorization = %q; want %q", got, "Bearer "+at)
 	}
-	if got := ex[0].ResponseHeader.Get("Location"); !strings.Contains(got, "code="+Fingerprint(authCode)) {
+	if got := ex[0].ResponseHeader.Get("Location"); !strings.Contains(got, "code="+testFP.Fingerprint(authCode)) {
 		t.Errorf("Location = %q; want the code fingerprinted", got)
 	}
-	if !strings.Contains(ex[1].RequestBody, "code="+Fingerprint(authCode)) {
+	if !strings.Contains(ex[1].RequestBody, "code="+testFP.Fingerprint(authCode)) {
 		t.Errorf("token request %q; want the same code fingerprint as in the Location", ex[1].RequestBody)
 	}
-	if !strings.Contains(ex[5].URL, "token="+at) || !strings.Contains(ex[5].ResponseBody, Fingerprint(refreshToken)) {
+	if !strings.Contains(ex[5].URL, "token="+at) || !strings.Contains(ex[5].ResponseBody, testFP.Fingerprint(refreshToken)) {
 		t.Errorf("revoke exchange = %+v; want fingerprints in the query and the echoed token", ex[5])
 	}
 	// The in-memory response is not redacted.

@@ -53,7 +53,7 @@ func (r *Response) redactorOrDefault() *Redactor {
 	if r.redactor != nil {
 		return r.redactor
 	}
-	return NewRedactor()
+	return NewRedactor(nil)
 }
 
 // shownBody is the body as an error message may show it: redacted, on one line, truncated.
@@ -113,6 +113,9 @@ func parseTokenInfo(body []byte) (*TokenInfo, string) {
 		return nil, "the body is empty"
 	}
 	if !gjson.ValidBytes(body) {
+		if endsEarly(body) {
+			return nil, "the body is not JSON: it stops in the middle of a JSON document"
+		}
 		return nil, "the body is not JSON"
 	}
 	j := gjson.ParseBytes(body)
@@ -144,6 +147,19 @@ func parseTokenInfo(body []byte) (*TokenInfo, string) {
 		SessionIdleTimeout:    j.Get("session_idle_timeout").Int(),
 		WSAccessToken:         j.Get("ws_access_token").String(),
 	}, ""
+}
+
+// tokenMediaType checks the media type of a successful token response: RFC 6749 §5.1 sends its
+// parameters "using the application/json media type". It returns why the response fails that, or "".
+func tokenMediaType(r *Response) string {
+	switch ct := r.contentType(); ct {
+	case jsonContentType:
+		return ""
+	case "":
+		return "there is no Content-Type; RFC 6749 §5.1 requires application/json"
+	default:
+		return fmt.Sprintf("the Content-Type is %s, not application/json (RFC 6749 §5.1)", ct)
+	}
 }
 
 // APIError is one entry of RingCentral's errors[] array (ApiErrorWithParameter): a logical error code
@@ -275,9 +291,20 @@ func (e *OAuthError) HasErrorCode(code string) bool {
 
 // Error describes the error as the server sent it, e.g.
 // "driver: token endpoint answered 400 invalid_grant (OAU-140): Invalid resource owner credentials."
-func (e *OAuthError) Error() string {
+// Known secrets are redacted wherever they appear in it.
+func (e *OAuthError) Error() string { return e.redactor().Text(e.describe()) }
+
+func (e *OAuthError) describe() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "driver: %s answered %d", e.Endpoint, e.Status)
+	if loc := e.Header.Get("Location"); loc != "" && e.Status >= 300 && e.Status < 400 {
+		if e.Response != nil {
+			if u, err := parseLocation(e.Response.URL, loc); err == nil {
+				loc = u.String()
+			}
+		}
+		fmt.Fprintf(&b, " redirecting to %s (not followed)", e.redactor().URL(loc))
+	}
 	if !e.isJSON() {
 		ct := ""
 		if e.Response != nil {
@@ -300,7 +327,7 @@ func (e *OAuthError) Error() string {
 		b.WriteString(" (" + strings.Join(codes, ", ") + ")")
 	}
 	if msg := e.Message(); msg != "" {
-		b.WriteString(": " + e.redactor().Text(msg))
+		b.WriteString(": " + msg)
 	}
 	if e.Err == "" && len(e.Codes()) == 0 {
 		b.WriteString(" without an error code: " + e.shownBody())
@@ -312,18 +339,19 @@ func (e *OAuthError) redactor() *Redactor {
 	if e.Response != nil {
 		return e.Response.redactorOrDefault()
 	}
-	return NewRedactor()
+	return NewRedactor(nil)
 }
 
 func (e *OAuthError) shownBody() string {
 	if e.Response != nil {
 		return e.Response.shownBody()
 	}
-	return truncate(oneLine(NewRedactor().Body(e.Body)), maxShown)
+	return truncate(oneLine(e.redactor().Body(e.Body)), maxShown)
 }
 
-// MalformedResponseError is a 2xx token response that is not a usable token response: not JSON, or JSON
-// without a string access_token (RFC 6749 §5.1). Response keeps what was received.
+// MalformedResponseError is a 2xx token response that is not a usable token response: not JSON (an HTML
+// page, a body cut short), JSON without a string access_token, or not labelled application/json
+// (RFC 6749 §5.1). Response keeps what was received.
 type MalformedResponseError struct {
 	Response *Response
 	// Reason says what is wrong, e.g. "the body is not JSON" or "access_token is missing".
@@ -340,6 +368,7 @@ func (e *MalformedResponseError) Error() string {
 	if ct == "" {
 		ct = "no Content-Type"
 	}
-	return fmt.Sprintf("driver: %s %s answered %d with a malformed token response (%s; %s, %d bytes): %q",
-		r.Method, r.redactorOrDefault().URL(r.URL), r.Status, e.Reason, ct, len(r.Body), r.shownBody())
+	red := r.redactorOrDefault()
+	return red.Text(fmt.Sprintf("driver: %s %s answered %d with a malformed token response (%s; %s, %d bytes): %q",
+		r.Method, red.URL(r.URL), r.Status, e.Reason, ct, len(r.Body), r.shownBody()))
 }

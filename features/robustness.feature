@@ -9,6 +9,14 @@ Feature: The harness under a misbehaving token endpoint
   request with a timeout. Injected faults are used up one request each, after which the endpoint behaves
   normally again.
 
+  Real outages also break answers halfway: a body cut short behind a Content-Length that matches it, a
+  connection reset in the middle of the body, headers followed by silence, an HTML error page from a proxy, a
+  token response with the wrong Content-Type (RFC 6749 §5.1 requires application/json), a body labelled gzip
+  that is not, a redirect back to the token endpoint, a body too large to read. Each fails the request with
+  what was received — the status, the content type, where a redirect pointed and the first bytes of the body,
+  redacted — within the timeout, and the harness reads at most its size limit (4 MiB by default) of any body.
+  A target that cannot be reached at all is covered by the driver's own tests, since the mock is up.
+
   Every scenario here runs on the mock only: faults are injected through the mock's control API, and the delays
   are kept short.
 
@@ -47,3 +55,59 @@ Feature: The harness under a misbehaving token endpoint
     And the app requests a token with the password grant 2 times
     When the app requests a token with the password grant
     Then a token is issued
+
+  Scenario: An answer cut short behind a matching Content-Length is reported as malformed
+    Given the token endpoint cuts its next answer short
+    When the app requests a token with the password grant
+    Then the request fails showing the malformed response
+
+  Scenario Outline: An HTML error page with HTTP <status> is reported with what was received
+    Given the token endpoint answers the next request with HTTP <status> and an HTML error page
+    When the app requests a token with the password grant
+    Then the failure shows what was received
+
+    Examples:
+      | status |
+      | 200    |
+      | 502    |
+
+  Scenario Outline: A token response labelled <content type> is reported as malformed
+    Given the token endpoint answers the next request with a token response labelled "<content type>"
+    When the app requests a token with the password grant
+    Then the request fails showing the malformed response
+
+    Examples:
+      | content type |
+      | text/plain   |
+      | text/html    |
+
+  Scenario: A connection reset in the middle of the body fails the request with what had arrived
+    Given the token endpoint resets the connection halfway through its next answer
+    When the app requests a token with the password grant
+    Then the request fails because the answer was cut off
+    And the failure shows what was received
+
+  Scenario: Headers followed by silence fail the request when the timeout expires
+    Given the token endpoint stops after the headers of its next answer
+    And requests time out after 500 milliseconds
+    When the app requests a token with the password grant
+    Then the request fails with a timeout
+    And the failure shows what was received
+
+  Scenario: A body labelled gzip that is not gzip fails the request with its first bytes
+    Given the token endpoint labels its next answer gzip without compressing it
+    When the app requests a token with the password grant
+    Then the request fails because the answer could not be decoded
+    And the failure shows what was received
+
+  Scenario: A token endpoint redirecting to itself is reported with the redirect, not followed
+    Given the token endpoint redirects the next request to itself
+    When the app requests a token with the password grant
+    Then the request is rejected with HTTP 302
+    And the failure shows what was received
+
+  Scenario: A body larger than the harness's limit fails the request without reading it all
+    Given the token endpoint answers the next request with a 64 MiB body
+    When the app requests a token with the password grant
+    Then the request fails because the answer exceeds the size limit
+    And the failure shows what was received

@@ -15,13 +15,21 @@ import (
 //	GET    /__mock/health             {"status":"ok"}
 //	GET    /__mock/clock              {"now": RFC 3339}
 //	POST   /__mock/clock              {"advance_seconds": 3601}            -> {"now": ...}
-//	POST   /__mock/faults             {"path","count","status","delay_ms","body","content_type","headers"}
+//	POST   /__mock/faults             {"path","count","kind","bytes","status","delay_ms","body","content_type","headers"}
 //	DELETE /__mock/faults
 //	GET    /__mock/settings           Settings
 //	PATCH  /__mock/settings           partial Settings                     -> Settings
 //	POST   /__mock/device/approve     {"user_code","login","deny"}
 //	GET    /__mock/state              counts of sessions (all known, and active), tokens, codes, ...
 //	POST   /__mock/reset              forget the realm entirely
+//
+// A fault makes the next "count" requests to "path" (or to any path: "*") misbehave. Without a "kind" it
+// answers "status" (default 200) with "body", "content_type" and "headers" after "delay_ms". With a kind it
+// breaks the answer as a real outage does (faults.go): "truncate" (a body cut to "bytes" with a matching
+// Content-Length), "reset_mid_body" (a TCP reset after "bytes" of the body), "hang_after_headers" (headers
+// and "bytes" of the body, then silence until the client gives up), "gzip_garbage" (labelled gzip, not
+// compressed), "redirect_loop" (a redirect to the request's own URL) and "huge_body" (a body of "bytes",
+// default 64 MiB). The first four break the endpoint's real answer unless the fault sets a status or body.
 //
 // Control errors use the API error shape with CMN- codes; they are never RingCentral behaviour.
 func (s *Server) handleControl(w http.ResponseWriter, r *http.Request) {
@@ -74,6 +82,15 @@ func (s *Server) handleControl(w http.ResponseWriter, r *http.Request) {
 			return
 		case f.DelayMS < 0 || f.DelayMS > 120000:
 			bad("delay_ms must be between 0 and 120000")
+			return
+		case !faultKinds[f.Kind]:
+			bad("kind must be one of truncate, reset_mid_body, hang_after_headers, gzip_garbage, redirect_loop, huge_body, or absent")
+			return
+		case f.Kind != "" && f.DelayMS != 0:
+			bad("delay_ms applies only to a fault without a kind")
+			return
+		case f.Bytes < 0 || f.Bytes > maxFaultBytes:
+			bad("bytes must be between 0 and %d", maxFaultBytes)
 			return
 		}
 		rl := s.realm(id)

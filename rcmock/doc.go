@@ -84,4 +84,10 @@
 // (Options.Clock) and a realm's time only moves forward, through the control API; nothing sleeps to make a
 // token expire. Expired sessions, codes and other records are swept once they are older than
 // Options.Retention, and idle realms are dropped, so memory stays bounded on long runs.
+//
+// Faults (control.go, faults.go) make a realm's next requests to a path misbehave: a chosen status, body
+// and headers after a delay, or an answer broken as real outages break them — cut short with a matching
+// Content-Length (FaultTruncate), a connection reset halfway through the body (FaultResetMidBody), headers
+// and then silence (FaultHangAfterHeaders), a body labelled gzip that is not (FaultGzipGarbage), a
+// redirect to the request's own URL (FaultRedirectLoop) and an enormous body (FaultHugeBody).
 package rcmock

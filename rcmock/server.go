@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -117,6 +116,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rl := s.realmFor(r)
 		rl.maybeGC()
 		if f := rl.takeFault(r.URL.Path); f != nil {
+			if f.Kind != "" {
+				s.serveFaultKind(w, r, f)
+				return
+			}
 			serveFault(w, r, f)
 			return
 		}
@@ -181,8 +184,11 @@ func (s *Server) issuer(r *http.Request) string {
 	return scheme + "://" + r.Host
 }
 
-// fault is an injected misbehaviour: the next Count requests to Path answer Status with Body after Delay.
+// fault is an injected misbehaviour: the next Count requests to Path answer Status with Body after Delay,
+// or, for a fault with a Kind, break their answer in that way (faults.go).
 type fault struct {
+	Kind        string            `json:"kind"`
+	Bytes       int               `json:"bytes"`
 	Path        string            `json:"path"`
 	Count       int               `json:"count"`
 	Status      int               `json:"status"`
@@ -213,9 +219,7 @@ func (rl *realm) takeFault(path string) *fault {
 // serveFault answers with an injected fault. The delay waits on a timer but gives up as soon as the client
 // goes away, so a slow-target test never leaves a handler behind.
 func serveFault(w http.ResponseWriter, r *http.Request, f *fault) {
-	// The server notices a client that went away only once the request body has been read, so drain it
-	// before waiting.
-	_, _ = io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, 1<<20))
+	drainRequest(w, r) // before waiting, so that a client that goes away is noticed
 	if f.DelayMS > 0 {
 		t := time.NewTimer(time.Duration(f.DelayMS) * time.Millisecond)
 		defer t.Stop()

@@ -103,6 +103,10 @@ type Suite struct {
 	down    atomic.Int64 // the current run of consecutive failures to reach the target
 	stop    atomic.Value // error: why the run stopped early
 
+	// fingerprints names redacted values in every output of the run: one key per run, shared by the
+	// Redactor of every scenario (driver.Fingerprinter).
+	fingerprints *driver.Fingerprinter
+
 	mu        sync.Mutex
 	claims    map[string]string // single-use credential -> the scenario that spends it
 	notes     []Note
@@ -152,7 +156,7 @@ func NewSuite(cfg Config) (*Suite, error) {
 		cfg: cfg, spec: spec, timeout: timeout, secrets: cfg.Profile.Secrets(), started: time.Now(),
 		counts: map[string]int{}, running: map[*world]*results.Scenario{}, pause: pauseOnTimer,
 		pacer: newPacer(run.rate), retries: run.retries, cleanup: run.cleanup, maxDown: run.maxDown,
-		nUsers: cfg.Profile.Users(),
+		nUsers: cfg.Profile.Users(), fingerprints: driver.NewFingerprinter(),
 	}
 	s.users = newUserPool(s.nUsers)
 	return s, nil
@@ -299,7 +303,7 @@ func (s *Suite) Usage() []BudgetUsage { return s.pacer.snapshot() }
 func (s *Suite) Target() string { return s.cfg.Target.URL }
 
 // redactor returns a redactor that knows the profile's secrets, for one scenario's driver.
-func (s *Suite) redactor() *driver.Redactor { return driver.NewRedactor(s.secrets...) }
+func (s *Suite) redactor() *driver.Redactor { return driver.NewRedactor(s.fingerprints, s.secrets...) }
 
 // Stop writes the run's reports and summary, then closes the target if the caller asked for it. It is
 // safe to call more than once.
