@@ -123,7 +123,6 @@ func (w *world) mockSetting(ctx context.Context, which string) (err error) {
 	return w.settings(ctx, driver.MockSettings{RevokeOnCodeReuse: &off})
 }
 
-
 // statusFault makes the token endpoint answer the next n requests with status and a body in the shape of
 // RingCentral's 503 (WIDGETS RcMock: {"message", "error", "error_description"}), named after the status;
 // 429 and 503 carry Retry-After (RFC 9110 §10.2.3; docs/basics/errors.md).
