@@ -151,10 +151,14 @@ func suiteConfig(environ []string) (steps.Config, *godog.Options, error) {
 	if err != nil {
 		return steps.Config{}, nil, err
 	}
-	// Scenarios run four at a time on the mock, where each has its own realm; on a target without
-	// per-scenario state one per test user, since a user's scenarios share its five sessions and its Auth
-	// rate budget.
-	concurrency := profile.Users()
+	// Scenarios run four at a time on the mock, where each has its own realm. On a target without
+	// per-scenario state a test user runs one scenario at a time, since its scenarios share its five
+	// sessions and its Auth rate budget; with several users, more scenarios are started than there are
+	// users, so that one waiting for the user its plan assigned does not hold up the others.
+	concurrency := 1
+	if n := profile.Users(); n > 1 {
+		concurrency = 4 * n
+	}
 	if profile.Bool("RC_MOCK_EMBEDDED") || profile.Bool("RC_MOCK_CONTROL") {
 		concurrency = 4
 	}

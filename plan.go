@@ -24,7 +24,7 @@ import (
 // refused (4xx), and how long the run takes at the profile's pace. Its counts come from the scenarios
 // themselves: a dry run of the same selection, in the same order, against the embedded mock, with the real
 // profile's set of variables (so the same scenarios skip) and the mock's values. The schedule then assigns
-// each scenario to the test user that becomes free first, as the run does, and paces every budget.
+// each scenario to a test user, evening out the users' budgets, and paces every budget as the run does.
 type Plan struct {
 	Profile   string
 	Target    string
@@ -136,8 +136,9 @@ func dryRun(p *env.Profile, opts PlanOptions) (*results.Run, error) {
 	return suite.Results(), nil
 }
 
-// schedule assigns each scenario, in run order, to the test user that is free first and paces each of its
-// Auth-group requests on the budget it spends, as the run does (steps/pacing.go).
+// schedule assigns each scenario, in run order, to a test user so that the users' busiest budgets stay even,
+// and paces each of its Auth-group requests on the budget it spends, as the run does (steps/pacing.go):
+// each user runs its scenarios one after the other, in run order.
 func (plan *Plan) schedule(scenarios []results.Scenario, p *env.Profile) {
 	spacing := time.Duration(0)
 	if plan.Rate.Requests > 0 {
@@ -146,12 +147,33 @@ func (plan *Plan) schedule(scenarios []results.Scenario, p *env.Profile) {
 	free := make([]time.Duration, plan.Users+1)
 	next := map[steps.Budget]time.Duration{}
 	used := map[steps.Budget]*results.Budget{}
+	load := map[steps.Budget]int{}
 	for _, sc := range scenarios {
-		u := 1
-		for n := 2; n <= plan.Users; n++ {
-			if free[n] < free[u] {
-				u = n
+		// The user whose busiest budget stays the least busy with this scenario's requests added, then
+		// the one free first: balancing the budgets balances the users' paced time.
+		u, best := 1, -1
+		for n := 1; n <= plan.Users; n++ {
+			busiest := 0
+			extra := map[steps.Budget]int{}
+			for _, r := range sc.Auth {
+				extra[steps.Budget{User: attribute(r, n, p), App: r.App}]++
 			}
+			for b, k := range extra {
+				if b.User == n {
+					busiest = max(busiest, load[b]+k)
+				}
+			}
+			for b, k := range load {
+				if b.User == n {
+					busiest = max(busiest, k)
+				}
+			}
+			if best < 0 || busiest < best || (busiest == best && free[n] < free[u]) {
+				u, best = n, busiest
+			}
+		}
+		for _, r := range sc.Auth {
+			load[steps.Budget{User: attribute(r, u, p), App: r.App}]++
 		}
 		plan.Assign[PlanKey(sc.Feature, sc.Name, sc.Example)] = u
 		t := free[u]

@@ -24,9 +24,10 @@ Feature: Malformed token requests
 
   Faults on the password, OTP and IVR PIN grants are not sandbox-safe: a real server may count them as
   failed sign-ins, and repeated failures lock the account (OAU-147). Against a real account (@sandbox-safe)
-  each fault of a grant's own parameters runs for every grant, but a fault of grant_type, of the media type
-  or of the method, which the token endpoint sees before it knows the grant, runs for two grants only: each
-  request costs a fifth of the user's Auth-group minute and counts as a 4xx against the app. The other rows
+  each fault of a grant's own parameters runs for every grant that signs a user in, but a fault of
+  grant_type, of the media type or of the method, which the token endpoint sees before it knows the grant,
+  runs for two grants only, and the partner grants' parameters (client_credentials, guest) not at all: each
+  request costs a fifth of an Auth-group minute and counts as a 4xx against the app. The other rows
   run on the mock, and on a real target with TAGS='@negative && ~@mock-only'. Authorization code rows need a
   user to sign in, which the harness does only on the mock; device code rows need the mock's device
   authorization endpoint.
@@ -41,17 +42,17 @@ Feature: Malformed token requests
       | grant              | parameter     |
       | refresh token      | grant_type    |
       | refresh token      | refresh_token |
-      | client credentials | account_id    |
       | JWT bearer         | grant_type    |
       | JWT bearer         | assertion     |
       | partner JWT        | assertion     |
       | personal JWT       | assertion     |
       | device certificate | assertion     |
+
+    Examples: the other grants' grant_type, and the partner grants' own parameters
+      | grant              | parameter     |
+      | client credentials | account_id    |
       | guest              | resource_type |
       | guest              | resource      |
-
-    Examples: grant_type faults of the other grants without a user's secret
-      | grant              | parameter     |
       | client credentials | grant_type    |
       | partner JWT        | grant_type    |
       | personal JWT       | grant_type    |
@@ -86,17 +87,17 @@ Feature: Malformed token requests
       | grant              | parameter     |
       | refresh token      | grant_type    |
       | refresh token      | refresh_token |
-      | client credentials | account_id    |
       | JWT bearer         | grant_type    |
       | JWT bearer         | assertion     |
       | partner JWT        | assertion     |
       | personal JWT       | assertion     |
       | device certificate | assertion     |
+
+    Examples: the other grants' grant_type, and the partner grants' own parameters
+      | grant              | parameter     |
+      | client credentials | account_id    |
       | guest              | resource_type |
       | guest              | resource      |
-
-    Examples: grant_type faults of the other grants without a user's secret
-      | grant              | parameter     |
       | client credentials | grant_type    |
       | partner JWT        | grant_type    |
       | personal JWT       | grant_type    |
@@ -131,17 +132,17 @@ Feature: Malformed token requests
       | grant              | parameter     |
       | refresh token      | grant_type    |
       | refresh token      | refresh_token |
-      | client credentials | account_id    |
       | JWT bearer         | grant_type    |
       | JWT bearer         | assertion     |
       | partner JWT        | assertion     |
       | personal JWT       | assertion     |
       | device certificate | assertion     |
+
+    Examples: the other grants' grant_type, and the partner grants' own parameters
+      | grant              | parameter     |
+      | client credentials | account_id    |
       | guest              | resource_type |
       | guest              | resource      |
-
-    Examples: grant_type faults of the other grants without a user's secret
-      | grant              | parameter     |
       | client credentials | grant_type    |
       | partner JWT        | grant_type    |
       | personal JWT       | grant_type    |

@@ -83,9 +83,6 @@ type session struct {
 	tokens []*driver.TokenInfo
 }
 
-// first returns the sign-in's token response.
-func (s *session) first() *driver.TokenInfo { return s.tokens[0] }
-
 // newest returns the session's newest token response: the one whose tokens are still valid after refreshes.
 func (s *session) newest() *driver.TokenInfo { return s.tokens[len(s.tokens)-1] }
 

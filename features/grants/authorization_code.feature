@@ -21,13 +21,8 @@ Feature: Authorization code grant
     Then a token is issued
     And the token response has a refresh token
     And the token response belongs to the user
-    And the access token works
-
-  Scenario: The token is the user's who approved the app
-    Given the user authorizes the app
-    When the app exchanges the code
-    Then a token is issued
     And the API identifies the token's owner
+    And the access token works
 
   @rfc6749-5.2
   Scenario: A code the server never issued is refused

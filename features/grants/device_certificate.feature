@@ -20,6 +20,7 @@ Feature: Device certificate grant
     Then a token is issued
     And the token response has a refresh token
     And the token response belongs to the user
+    And the API identifies the token's owner
     And the access token works
 
   @mock-only @rfc7523-3
@@ -27,12 +28,6 @@ Feature: Device certificate grant
     Given 2 hours pass
     When the app requests a token with the device certificate grant
     Then a token is issued
-
-  @sandbox-safe @rfc7523-2.1
-  Scenario: The token is the device user's
-    When the app requests a token with the device certificate grant
-    Then a token is issued
-    And the API identifies the token's owner
 
   @sandbox-safe @rfc7523-3.1
   Scenario Outline: An assertion that fails a check is refused

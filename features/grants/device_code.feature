@@ -29,13 +29,8 @@ Feature: Device code grant
     Then a token is issued
     And the token response has a refresh token
     And the token response belongs to the user
-    And the access token works
-
-  @rfc8628-3.5
-  Scenario: The token is the approving user's
-    When the app requests a token with the device code grant
-    Then a token is issued
     And the API identifies the token's owner
+    And the access token works
 
   @rfc8628-3.5
   Scenario: A device polling before the user decides is told to wait

@@ -13,13 +13,8 @@ Feature: IVR PIN grant
     Then a token is issued
     And the token response has a refresh token
     And the token response belongs to the user
-    And the access token works
-
-  @sandbox-safe
-  Scenario: The token is the user's whose PIN it is
-    When the app requests a token with the IVR PIN grant
-    Then a token is issued
     And the API identifies the token's owner
+    And the access token works
 
   @rfc6749-5.2
   Scenario: A wrong IVR PIN is refused

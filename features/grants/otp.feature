@@ -14,12 +14,8 @@ Feature: One-time password grant
     Then a token is issued
     And the token response has a refresh token
     And the token response belongs to the user
-    And the access token works
-
-  Scenario: The token is the user's whose one-time password it was
-    When the app requests a token with the OTP grant
-    Then a token is issued
     And the API identifies the token's owner
+    And the access token works
 
   @rfc6749-5.2
   Scenario: A one-time password works once
