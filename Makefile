@@ -80,10 +80,21 @@ bench: ## benchmarks: the whole suite per scenario, token-endpoint throughput an
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) . ./rcmock ./openapi
 
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+ACTIONLINT  := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 
 .PHONY: lint
-lint: fmt-check vet ## gofmt, vet and staticcheck (pinned, fetched through the Go module proxy)
+lint: fmt-check vet ## gofmt, vet, staticcheck and actionlint on the GitHub workflows (pinned, fetched through the Go module proxy)
 	$(GO) run $(STATICCHECK) $(PKGS)
+	$(GO) run $(ACTIONLINT) -shellcheck= -pyflakes= .github/workflows/*.yml
+
+.PHONY: plan
+plan: ## what a nightly run costs: the @sandbox-safe plan for production with 1 and 3 test users (goals 45m and 15m)
+	RC_CLEANUP=none $(GO) run ./cmd/harness plan -env production -all -users 1 -goal 45m
+	RC_CLEANUP=none $(GO) run ./cmd/harness plan -env production -all -users 3 -goal 15m
+
+.PHONY: drift
+drift: ## compare the latest run against the mock with the latest run against a real target (reports/drift.json)
+	$(GO) run ./cmd/harness drift
 
 .PHONY: godog
 godog: ## run the same suite through the godog CLI (`godog run` from the root; pinned with `go tool`)

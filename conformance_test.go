@@ -46,9 +46,41 @@ func TestFeatures(t *testing.T) {
 }
 
 // runSuite starts the target and a suite for cfg and runs it with opts as subtests of t, failing t when
-// the run fails. Against a real target (no mock control API) it first plans the run, prints the plan, and
-// afterwards compares it with the requests the run made.
+// the run fails: a failed scenario, a run stopped early, or a difference from the target's baseline.
+// Against a real target (no mock control API) it first plans the run, prints the plan, and afterwards
+// compares it with the requests the run made.
 func runSuite(t *testing.T, name string, cfg steps.Config, opts *godog.Options) *steps.Suite {
+	t.Helper()
+	opts.TestingT = t
+	run := execute(t, name, cfg, opts)
+	if run.status != 0 {
+		t.Fatalf("the conformance suite failed against %s (status %d); reports in %s/, seed %d", run.suite.Target(), run.status, cfg.ReportsDir, opts.Randomize)
+	}
+	if err := run.suite.Stopped(); err != nil {
+		t.Error(err)
+	}
+	if review := run.suite.Review(); !review.OK() {
+		t.Errorf("the run does not match the baseline of profile %s:\n  %s", cfg.Profile.Name(), strings.Join(review.Problems(), "\n  "))
+	}
+	if run.suite.Ran() == 0 {
+		// godog runs nothing, successfully, for a tag expression it cannot parse (such as "@a || @b").
+		t.Fatalf("no scenario ran: the tag expression %q selects none (godog's syntax: @a && @b for and, @a,@b for or, ~@a for not)", opts.Tags)
+	}
+	return run.suite
+}
+
+// outcome is a run of the suite: the suite with its results, its plan (against a real target), and
+// godog's status.
+type outcome struct {
+	suite  *steps.Suite
+	plan   *Plan
+	status int
+}
+
+// execute starts cfg's target, plans the run when the target is real (printing the plan and writing it to
+// the reports), runs the suite with opts and reports the Auth-group requests planned and made; it judges
+// nothing.
+func execute(t *testing.T, name string, cfg steps.Config, opts *godog.Options) outcome {
 	t.Helper()
 	target, err := startTarget(cfg.Profile)
 	if err != nil {
@@ -61,6 +93,11 @@ func runSuite(t *testing.T, name string, cfg steps.Config, opts *godog.Options) 
 			t.Fatal(err)
 		}
 		plan.Print(os.Stdout)
+		if cfg.ReportsDir != "" {
+			if err := plan.Write(filepath.Join(cfg.ReportsDir, PlanFile)); err != nil {
+				t.Fatal(err)
+			}
+		}
 		cfg.Assign = func(feature, name, example string) int { return plan.Assign[PlanKey(feature, name, example)] }
 	}
 	suite, err := steps.NewSuite(cfg)
@@ -71,31 +108,17 @@ func runSuite(t *testing.T, name string, cfg steps.Config, opts *godog.Options) 
 		t.Fatal(err)
 	}
 	t.Logf("profile %s, target %s, seed %d, concurrency %d, tags %q", cfg.Profile.Name(), suite.Target(), opts.Randomize, opts.Concurrency, opts.Tags)
-	opts.TestingT = t
 	status := godog.TestSuite{
 		Name:                 name,
 		TestSuiteInitializer: suite.InitializeTestSuite,
 		ScenarioInitializer:  suite.InitializeScenario,
 		Options:              opts,
 	}.Run()
-	if status != 0 {
-		t.Fatalf("the conformance suite failed against %s (status %d); reports in %s/, seed %d", suite.Target(), status, cfg.ReportsDir, opts.Randomize)
-	}
-	if err := suite.Stopped(); err != nil {
-		t.Error(err)
-	}
-	if review := suite.Review(); !review.OK() {
-		t.Errorf("the run does not match the baseline of profile %s:\n  %s", cfg.Profile.Name(), strings.Join(review.Problems(), "\n  "))
-	}
 	if plan != nil {
 		used := suite.Results().Budgets
 		fmt.Printf("Auth-group requests: planned %d, made %d; answered 429 anyway: %d.\n", total(plan.Budgets, false), total(used, false), total(used, true))
 	}
-	if suite.Ran() == 0 {
-		// godog runs nothing, successfully, for a tag expression it cannot parse (such as "@a || @b").
-		t.Fatalf("no scenario ran: the tag expression %q selects none (godog's syntax: @a && @b for and, @a,@b for or, ~@a for not)", opts.Tags)
-	}
-	return suite
+	return outcome{suite: suite, plan: plan, status: status}
 }
 
 // planRun plans a run of cfg against its (real) target with opts' selection and order.

@@ -33,8 +33,11 @@ func TestFeaturesStandaloneMock(t *testing.T) {
 // scenario at a time, as README recommends for real targets, because they share the user's five sessions.
 // Afterwards no session a scenario opened may still be active: each scenario's cleanup must have revoked
 // them all (read through the mock's read-only -inspect state, which the harness never sees).
+//
+// The standalone mock answers an unknown grant_type as RingCentral's specification text says, so the
+// committed devtest baseline (baselines/devtest.json) meets the failure it expects.
 func TestFeaturesSandboxPath(t *testing.T) {
-	url := startStandaloneMock(t, "-control=false", "-inspect")
+	url := startStandaloneMock(t, "-control=false", "-inspect", "-unknown-grant-error", "ringcentral-text")
 	creds, err := godotenv.Read(filepath.Join("env", "mock.env"))
 	if err != nil {
 		t.Fatal(err)

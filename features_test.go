@@ -12,6 +12,8 @@ import (
 	gherkin "github.com/cucumber/gherkin/go/v26"
 	messages "github.com/cucumber/messages/go/v21"
 
+	"github.com/rcoauth/conformance/baseline"
+	"github.com/rcoauth/conformance/catalog"
 	"github.com/rcoauth/conformance/steps"
 )
 
@@ -67,5 +69,31 @@ func TestFeaturesUseActionsBeforeThen(t *testing.T) {
 	}
 	if n < 1000 {
 		t.Fatalf("read %d steps; the features were not found", n)
+	}
+}
+
+// TestCommittedBaselines loads every baseline in baselines/ and checks that each entry names a scenario (and
+// example row) of the features, so a renamed scenario cannot leave a baseline entry that matches nothing.
+func TestCommittedBaselines(t *testing.T) {
+	features, err := catalog.Load("features")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := filepath.Glob(filepath.Join("baselines", "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no baselines found (%v)", err)
+	}
+	for _, f := range files {
+		profile := strings.TrimSuffix(filepath.Base(f), ".json")
+		b, err := baseline.Load(f, profile)
+		if err != nil {
+			t.Error(err)
+			continue
+		}
+		for _, e := range b.Entries {
+			if !features.Has(e.Feature, e.Scenario, e.Example) {
+				t.Errorf("%s: %s names no scenario of the features", f, e)
+			}
+		}
 	}
 }

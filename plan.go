@@ -2,8 +2,10 @@ package conformance
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -149,19 +151,17 @@ func (plan *Plan) schedule(scenarios []results.Scenario, p *env.Profile) {
 	used := map[steps.Budget]*results.Budget{}
 	load := map[steps.Budget]int{}
 	for _, sc := range scenarios {
-		// The user whose busiest budget stays the least busy with this scenario's requests added, then
-		// the one free first: balancing the budgets balances the users' paced time.
+		// The user with which the busiest budget of all stays the least busy once this scenario's requests
+		// are added, then the one free first: balancing the budgets balances the users' paced time.
 		u, best := 1, -1
 		for n := 1; n <= plan.Users; n++ {
-			busiest := 0
 			extra := map[steps.Budget]int{}
 			for _, r := range sc.Auth {
 				extra[steps.Budget{User: attribute(r, n, p), App: r.App}]++
 			}
+			busiest := 0
 			for b, k := range extra {
-				if b.User == n {
-					busiest = max(busiest, load[b]+k)
-				}
+				busiest = max(busiest, load[b]+k)
 			}
 			for b, k := range load {
 				if b.User == n {
@@ -300,6 +300,42 @@ func (plan *Plan) Matches(used []results.Budget) []string {
 	}
 	slices.Sort(diffs)
 	return diffs
+}
+
+// PlanFile is the name of a run's plan in its reports directory.
+const PlanFile = "plan.json"
+
+// planRecord is what plan.json keeps of a plan: the budgets and the expected duration.
+type planRecord struct {
+	Profile   string           `json:"profile"`
+	Target    string           `json:"target"`
+	Rate      string           `json:"auth_rate"`
+	Users     int              `json:"users"`
+	Scenarios int              `json:"scenarios"`
+	Budgets   []results.Budget `json:"budgets"`
+	Duration  time.Duration    `json:"duration_ns"`
+}
+
+// Write stores the plan's budgets and duration as JSON at path.
+func (plan *Plan) Write(path string) error {
+	b, err := json.MarshalIndent(planRecord{plan.Profile, plan.Target, plan.Rate.String(), plan.Users, plan.Scenarios, plan.Budgets, plan.Duration}, "", "  ")
+	if err != nil {
+		return fmt.Errorf("plan: %w", err)
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
+
+// ReadPlanRecord reads the planned budgets and duration a run wrote (Plan.Write).
+func ReadPlanRecord(path string) (budgets []results.Budget, duration time.Duration, err error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	var r planRecord
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, 0, fmt.Errorf("plan: %s: %w", path, err)
+	}
+	return r.Budgets, r.Duration, nil
 }
 
 // String renders the plan as Print does.

@@ -23,8 +23,10 @@ type Scenario struct {
 	Feature string
 	// Name is the scenario's name with the row's values substituted, as godog shows it.
 	Name string
-	// Line is the line of the scenario, or of the example row for an outline.
-	Line int
+	// Line is the line of the scenario, or of the example row for an outline; Definition is the line of the
+	// Scenario or Scenario Outline keyword (what godog's file:line selects).
+	Line       int
+	Definition int
 	// Example is the row's cells joined with " | "; empty for a plain scenario.
 	Example string
 	// Tags are the scenario's tags, the feature's and the examples' included.
@@ -110,7 +112,7 @@ func (c *Catalog) add(path string) error {
 		s := Scenario{Feature: uri, Name: p.Name}
 		for _, id := range p.AstNodeIds {
 			if l, ok := lines[id]; ok {
-				s.Line = l
+				s.Line, s.Definition = l, l
 			}
 			if r, ok := rows[id]; ok {
 				s.Line = int(r.Location.Line)

@@ -18,6 +18,7 @@ type Variable struct {
 // Groups of the catalogue, in the order profile files list them.
 const (
 	GroupTarget     = "Target"
+	GroupRun        = "Run against a real target"
 	GroupMainApp    = "Main confidential app"
 	GroupUser       = "Resource owner (password grant)"
 	GroupJWT        = "JWT credentials"
@@ -36,6 +37,11 @@ var catalogue = []Variable{
 	{"RC_MOCK_FIXTURE", "Optional fixture file for the embedded mock", false, GroupTarget},
 	{"RC_HTTP_TIMEOUT", "Per-request timeout, a Go duration (15s) or seconds (15); default 15s", false, GroupTarget},
 	{"RC_ALLOW_DESTRUCTIVE", "true: run @destructive scenarios (they evict the user's sessions) against a real target", false, GroupTarget},
+
+	{"RC_AUTH_RATE", "Auth-group pace per test user and app, N/duration (default 5/60s, RingCentral's limit, on a real target; off on the mock)", false, GroupRun},
+	{"RC_CLEANUP", "revoke (default): revoke every session a scenario opened; none: leave them, for a user only the harness uses", false, GroupRun},
+	{"RC_RETRIES", "Retries, with backoff, of a request that got no answer or a 5xx on a real target (default 2); such a scenario is flaky", false, GroupRun},
+	{"RC_MAX_TRANSPORT_FAILURES", "Failures to reach the target in a row after which the run stops early (default 5)", false, GroupRun},
 
 	{"RC_CLIENT_ID", "Client ID of the main confidential app (client_secret_basic), approved for every grant it is tested with", false, GroupMainApp},
 	{"RC_CLIENT_SECRET", "Client secret of the main app", true, GroupMainApp},

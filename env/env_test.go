@@ -385,8 +385,8 @@ func TestCatalogue(t *testing.T) {
 			t.Errorf("IsSecret(%s) = %v; want %v", v.Name, IsSecret(v.Name), v.Secret)
 		}
 	}
-	if len(seen) != 34 {
-		t.Errorf("catalogue has %d entries; want 34", len(seen))
+	if len(seen) != 38 {
+		t.Errorf("catalogue has %d entries; want 38", len(seen))
 	}
 	for name, want := range map[string]bool{"RC_FOO_TOKEN": true, "RC_ADMIN_PASSWORD": true, "RC_FOO_URL": false, "OTHER": false} {
 		if got := IsSecret(name); got != want {

@@ -100,7 +100,7 @@ Feature: Tokens without a refresh token
       | grant              |
       | client credentials |
 
-    @sandbox-safe
+    @sandbox-safe @unverified
     Examples: the mock's choice
       | grant |
       | guest |

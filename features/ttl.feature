@@ -65,14 +65,14 @@ Feature: Token lifetimes
       | 2147483648          | 3600    |
       | 9223372036854775808 | 3600    |
 
-    @sandbox-safe @sdk-values
+    @sandbox-safe @sdk-values @unverified
     Examples: Values the official SDKs send
       | requested | seconds |
       | 0         | 600     |
       | -1        | 600     |
       | NaN       | 3600    |
 
-    @mock-reading
+    @mock-reading @unverified
     Examples: Values that are not plain decimal integers
       | requested | seconds |
       | 1e3       | 3600    |
@@ -113,7 +113,7 @@ Feature: Token lifetimes
       | 2147483648          | 604800  |
       | 9223372036854775808 | 604800  |
 
-    @mock-reading
+    @mock-reading @unverified
     Examples: Values that are not plain decimal integers
       | requested | seconds |
       | 1e3       | 604800  |

@@ -22,13 +22,14 @@ Feature: WebSocket tokens
     And the response matches RingCentral's OpenAPI description
     And the response is not cacheable
 
-  @sandbox-safe
+  @sandbox-safe @unverified
   Scenario: A WebSocket token lives 30 seconds
     Given the app requests a token with the JWT bearer grant
     When the app requests a WebSocket token
     Then a WebSocket token is issued
     And the response field "expires_in" equals "30"
 
+  @unverified
   Scenario: An app without the WebSocket permission gets no WebSocket token
     Given the restricted app
     And the app requests a token with the authorization code grant

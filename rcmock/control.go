@@ -1,7 +1,10 @@
 package rcmock
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -70,27 +73,8 @@ func (s *Server) handleControl(w http.ResponseWriter, r *http.Request) {
 			bad("%v", err)
 			return
 		}
-		switch {
-		case f.Path == "" || (f.Path != "*" && !strings.HasPrefix(f.Path, "/")):
-			bad("path must be an absolute path or *")
-			return
-		case f.Count < 1 || f.Count > 1000:
-			bad("count must be between 1 and 1000")
-			return
-		case f.Status != 0 && (f.Status < 100 || f.Status > 599):
-			bad("status must be an HTTP status code")
-			return
-		case f.DelayMS < 0 || f.DelayMS > 120000:
-			bad("delay_ms must be between 0 and 120000")
-			return
-		case !faultKinds[f.Kind]:
-			bad("kind must be one of truncate, reset_mid_body, hang_after_headers, gzip_garbage, redirect_loop, huge_body, or absent")
-			return
-		case f.Kind != "" && f.DelayMS != 0:
-			bad("delay_ms applies only to a fault without a kind")
-			return
-		case f.Bytes < 0 || f.Bytes > maxFaultBytes:
-			bad("bytes must be between 0 and %d", maxFaultBytes)
+		if err := f.validate(); err != nil {
+			bad("%v", err)
 			return
 		}
 		rl := s.realm(id)
@@ -155,6 +139,46 @@ func (s *Server) handleControl(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeError(w, errNotFound())
 	}
+}
+
+// validate checks a fault as the control API accepts it.
+func (f *fault) validate() error {
+	switch {
+	case f.Path == "" || (f.Path != "*" && !strings.HasPrefix(f.Path, "/")):
+		return errors.New("path must be an absolute path or *")
+	case f.Count < 1 || f.Count > 1000:
+		return errors.New("count must be between 1 and 1000")
+	case f.Status != 0 && (f.Status < 100 || f.Status > 599):
+		return errors.New("status must be an HTTP status code")
+	case f.DelayMS < 0 || f.DelayMS > 120000:
+		return errors.New("delay_ms must be between 0 and 120000")
+	case !faultKinds[f.Kind]:
+		return errors.New("kind must be one of truncate, reset_mid_body, hang_after_headers, gzip_garbage, redirect_loop, huge_body, or absent")
+	case f.Kind != "" && f.DelayMS != 0:
+		return errors.New("delay_ms applies only to a fault without a kind")
+	case f.Bytes < 0 || f.Bytes > maxFaultBytes:
+		return fmt.Errorf("bytes must be between 0 and %d", maxFaultBytes)
+	}
+	return nil
+}
+
+// parseFaults reads a JSON array of faults in the control API's shape (Options.Faults).
+func parseFaults(data []byte) ([]*fault, error) {
+	if len(data) == 0 {
+		return nil, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var fs []*fault
+	if err := dec.Decode(&fs); err != nil {
+		return nil, fmt.Errorf("rcmock: faults: want a JSON array of faults as POST /__mock/faults takes them: %w", err)
+	}
+	for i, f := range fs {
+		if err := f.validate(); err != nil {
+			return nil, fmt.Errorf("rcmock: faults: fault %d: %w", i+1, err)
+		}
+	}
+	return fs, nil
 }
 
 // handleState answers the counts of the request's realm (Options.Inspect serves it alone).

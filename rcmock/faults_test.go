@@ -160,3 +160,28 @@ func TestFaultKindsValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestInitialFaults checks Options.Faults: faults due from the start for requests without a scenario
+// header, so that a mock whose control API is off can still be made to fail (cmd/rcmock -faults).
+func TestInitialFaults(t *testing.T) {
+	ts := newTestServer(t, func(o *Options) {
+		o.Control = false
+		o.Faults = []byte(`[{"path":"` + PathToken + `","count":1,"status":503},{"path":"` + PathToken + `","count":1,"kind":"truncate","bytes":5}]`)
+	})
+	if r := ts.password(t); r.status != 503 {
+		t.Errorf("first request: got %d; want the first fault's 503", r.status)
+	}
+	if r, err := ts.tryDo(request{path: PathToken, body: formOf("grant_type", "password", "username", tUsername, "password", tPassword), header: mainAuth()}); err == nil && len(r.body) != 5 {
+		t.Errorf("second request: got %d bytes; want the truncated 5", len(r.body))
+	}
+	if r := ts.password(t); r.status != 200 {
+		t.Errorf("third request: got %d %s; want 200 once the faults are spent", r.status, r.body)
+	}
+	for _, bad := range []string{`{"path":"/x"}`, `[{"path":"x","count":1}]`, `[{"path":"/x","count":1,"colour":"red"}]`} {
+		o := DefaultOptions()
+		o.Faults = []byte(bad)
+		if _, err := New(o); err == nil || !strings.Contains(err.Error(), "faults") {
+			t.Errorf("New with faults %s: %v; want an error naming the faults", bad, err)
+		}
+	}
+}

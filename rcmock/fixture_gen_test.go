@@ -262,6 +262,12 @@ var mockEnvSections = []struct {
 		"RC_HTTP_TIMEOUT=15s",
 		"# RC_ALLOW_DESTRUCTIVE: @destructive scenarios (session eviction) always run on the mock; this matters on real targets.",
 		"# RC_ALLOW_DESTRUCTIVE=false",
+		"# RC_AUTH_RATE: Auth-group pace per test user and app on a real target (N/duration, e.g. 5/60s); off on the mock.",
+		"# RC_AUTH_RATE=off",
+		"# RC_CLEANUP, RC_RETRIES, RC_MAX_TRANSPORT_FAILURES: real-target run settings (README \"The nightly run\").",
+		"# RC_CLEANUP=revoke",
+		"# RC_RETRIES=0",
+		"# RC_MAX_TRANSPORT_FAILURES=5",
 	}},
 	{"Main confidential app (client_secret_basic; every grant it is approved for)", []string{
 		"# RC_CLIENT_ID, RC_CLIENT_SECRET: the main app; this secret contains ':', '%' and '+' on purpose.",

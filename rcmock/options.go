@@ -69,6 +69,10 @@ type Options struct {
 	Clock Clock
 	// Control enables the /__mock/ control API (clock, faults, settings, reset).
 	Control bool
+	// Faults are faults for the realm of requests without a scenario header, due from the start: a JSON
+	// array in the shape POST /__mock/faults takes. They let a test inject faults into a mock whose control
+	// API is off, as a real-target run sees it (cmd/rcmock -faults).
+	Faults []byte
 	// Inspect serves GET /__mock/state (a realm's counts of sessions, tokens and codes) even with Control off:
 	// read-only, it lets a test count what a run against a target without the control API left behind.
 	Inspect bool

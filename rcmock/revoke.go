@@ -1,6 +1,10 @@
 package rcmock
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/golang-jwt/jwt/v5"
+)
 
 // handleRevoke serves POST /restapi/oauth/revoke (RFC 7009; OpenAPI revokeToken): the token, access or
 // refresh, comes in the body (preferred) or the query string; the client authenticates as at the token
@@ -56,5 +60,16 @@ func clientHint(r *http.Request, f form) string {
 	if id, _, ok := parseBasic(r.Header.Get("Authorization")); ok {
 		return formDecoded(id)
 	}
-	return f.get("client_id")
+	if id := f.get("client_id"); id != "" {
+		return id
+	}
+	// A client assertion names its client as iss and sub (RFC 7523 §3); unverified here, as the limiter
+	// counts a request before it is authenticated.
+	if a := f.get("client_assertion"); a != "" {
+		var c jwt.RegisteredClaims
+		if _, _, err := jwt.NewParser().ParseUnverified(a, &c); err == nil {
+			return c.Subject
+		}
+	}
+	return ""
 }

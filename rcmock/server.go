@@ -72,8 +72,18 @@ func New(opts Options) (*Server, error) {
 		realmIdle: 15 * time.Minute,
 		realNow:   time.Now,
 	}
+	faults, err := parseFaults(opts.Faults)
+	if err != nil {
+		return nil, err
+	}
 	s.grants = s.grantHandlers()
 	s.routes()
+	if len(faults) > 0 {
+		rl := s.realm("")
+		rl.mu.Lock()
+		rl.faults = faults
+		rl.mu.Unlock()
+	}
 	return s, nil
 }
 

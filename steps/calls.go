@@ -24,8 +24,9 @@ import (
 //   - honours a 429 that comes anyway: it waits as Retry-After says (30 s without it, as rate-limits.md
 //     advises), counts it, and sends the request again, rebuilt, so a client assertion gets a fresh jti
 //     (except in @rate-limit scenarios, which are about the 429 itself);
-//   - retries a request that failed before any response (refused, reset, timed out) or got a 5xx, with a
-//     bounded backoff, and marks the scenario flaky; an answer that fails an assertion is never retried;
+//   - retries a request that failed before any response (refused, reset, timed out), whose answer was cut
+//     off or stalled, or that got a 5xx, with a bounded backoff, and marks the scenario flaky; an answer
+//     that fails an assertion is never retried;
 //   - stops the run early after several consecutive failures to reach the target.
 //
 // The mock never throttles unless a @rate-limit scenario asks it to; a scenario that needs patience there
@@ -64,7 +65,10 @@ func send[T any](ctx context.Context, w *world, path string, sp spend, try func(
 			w.countAuth(sp, a.resp, 0)
 		}
 		var te *driver.TransportError
+		var be *driver.BodyError
 		unreached := a.resp == nil && errors.As(a.err, &te)
+		// An answer cut off or stalled on the way is lost as much as one that never came.
+		lost := unreached || (errors.As(a.err, &be) && (be.Failure == driver.BodyCutOff || be.Failure == driver.BodyTimedOut))
 		if unreached {
 			if stop := w.s.unreachable(a.err); stop != nil {
 				return a.value, stop
@@ -72,7 +76,7 @@ func send[T any](ctx context.Context, w *world, path string, sp spend, try func(
 		} else if a.resp != nil {
 			w.s.reached()
 		}
-		if real && retries < w.s.retries && (unreached || (a.resp != nil && a.resp.Status >= 500)) {
+		if real && retries < w.s.retries && (lost || (a.resp != nil && a.resp.Status >= 500)) {
 			retries++
 			w.flaky = append(w.flaky, fmt.Sprintf("%s, retry %d of %d", describeAttempt(path, a.resp, a.err), retries, w.s.retries))
 			if err := w.s.pause(ctx, retryBackoff<<(retries-1)); err != nil {
@@ -113,7 +117,13 @@ func (w *world) countAuth(sp spend, resp *driver.Response, burst int) {
 
 // describeAttempt names a failed attempt for the flaky record: what was sent and what came back.
 func describeAttempt(path string, resp *driver.Response, err error) string {
-	if resp != nil {
+	var be *driver.BodyError
+	switch {
+	case errors.As(err, &be) && be.Failure == driver.BodyTimedOut:
+		return fmt.Sprintf("%s answered %d, but its body stalled", path, be.Response.Status)
+	case errors.As(err, &be):
+		return fmt.Sprintf("%s answered %d, but its body was cut off", path, be.Response.Status)
+	case resp != nil:
 		return fmt.Sprintf("%s answered %d", path, resp.Status)
 	}
 	return fmt.Sprintf("%s: %v", path, err)
@@ -175,51 +185,47 @@ func (w *world) appBudget(user int) Budget {
 
 // tokenSpend is the budget a token request spends: a refresh spends its session's, a sign-in the user's
 // whose credential it presents (RC_JWT_2 is user 2's), a grant without a user (client_credentials, guest)
-// no user's, and any other the scenario's user's. A request whose client authentication the scenario breaks
-// on purpose (no credentials, a wrong secret, an unknown client) is refused before any user is known, so
-// it spends no user's budget: its app's when it names one, an unidentified app's otherwise. That the
-// target counts such requests so is the harness's reading of "per user per app" (UNVERIFIED).
+// no user's, and any other the scenario's user's. The app is the one the request claims, authenticated or
+// not: a rate limiter counts requests before it authenticates them, by the client and user they name (the
+// mock's documented reading of "per user per app", rcmock.Server.rateSubject; RingCentral's is UNVERIFIED),
+// so a request that names no client spends an unidentified app's budget.
 func (w *world) tokenSpend(form driver.Form) spend {
-	if sp, ok := w.unauthenticatedSpend(); ok {
-		return sp
-	}
+	var sp spend
 	switch form.Get("grant_type") {
 	case "refresh_token":
 		if s := w.sessionOf(form.Get("refresh_token")); s != nil {
-			return s.spend
+			sp = s.spend
+			break
 		}
+		sp = w.appSpend()
 	case "client_credentials", "guest":
-		return spend{Budget: w.appBudget(0), Cred: "-"}
+		sp = spend{Budget: w.appBudget(0), Cred: "-"}
+	default:
+		sp = w.appSpend()
+		if w.signer > 0 {
+			sp = spend{Budget: w.appBudget(w.signer), Cred: w.signerVar}
+		}
 	}
-	if w.signer > 0 {
-		return spend{Budget: w.appBudget(w.signer), Cred: w.signerVar}
-	}
-	return w.appSpend()
+	return w.claimedApp(sp)
 }
 
-// unauthenticatedSpend is the budget of a request whose client authentication the scenario breaks on
-// purpose (see tokenSpend), and whether it is one.
-func (w *world) unauthenticatedSpend() (spend, bool) {
+// claimedApp is sp with the app a request whose client authentication the scenario breaks on purpose
+// claims: none for a request without client credentials or with an unknown client.
+func (w *world) claimedApp(sp spend) spend {
 	switch w.auth.method {
 	case authNone, authUnknownClient:
-		return spend{Budget: Budget{App: "unidentified"}, Cred: "-"}, true
-	case authWrongSecret, authSecretJWT + " (wrong secret)":
-		return spend{Budget: w.appBudget(0), Cred: "-"}, true
+		sp.App = "unidentified"
 	}
-	return spend{}, false
+	return sp
 }
 
 // tokenSpendOf is the budget of a request that presents token (a revocation, a UserInfo call): its
-// session's, or the scenario's when the token is none of the scenario's; a revocation whose client
-// authentication is broken on purpose spends no user's.
+// session's, or the scenario's when the token is none of the scenario's.
 func (w *world) tokenSpendOf(token string) spend {
-	if sp, ok := w.unauthenticatedSpend(); ok {
-		return sp
-	}
 	if s := w.sessionOf(token); s != nil {
-		return s.spend
+		return w.claimedApp(s.spend)
 	}
-	return w.appSpend()
+	return w.claimedApp(w.appSpend())
 }
 
 // sessionOf returns the scenario's session that was issued token (access or refresh), or nil.
@@ -265,10 +271,11 @@ func (w *world) callRevoke(ctx context.Context, req driver.RevokeRequest) (*driv
 	})
 }
 
-// callAuthorize sends an authorization request. No user has signed in when it reaches the authorization
-// endpoint, so it spends its app's budget for no user.
+// callAuthorize sends an authorization request. It spends the scenario user's budget with its app: the user
+// it signs in, where the target knows who that is (the mock, which approves as its user; on RingCentral the
+// request comes before the login, and charging the user is the careful reading).
 func (w *world) callAuthorize(ctx context.Context, req driver.AuthorizeRequest) (*driver.AuthorizeResult, error) {
-	return send(ctx, w, driver.AuthorizePath, spend{Budget: w.appBudget(0), Cred: "-"}, func() attempt[*driver.AuthorizeResult] {
+	return send(ctx, w, driver.AuthorizePath, w.appSpend(), func() attempt[*driver.AuthorizeResult] {
 		res, err := w.client.Authorize(ctx, req)
 		if res == nil {
 			return attempt[*driver.AuthorizeResult]{res, nil, err}

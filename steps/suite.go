@@ -380,7 +380,7 @@ func (s *Suite) note(n Note) {
 // identify finds a scenario in the features catalogue, by its feature, name and step texts (which tell the
 // rows of an outline apart).
 func (s *Suite) identify(sc *godog.Scenario) catalog.Scenario {
-	id := catalog.Scenario{Feature: sc.Uri, Name: sc.Name}
+	id := catalog.Scenario{Feature: featurePath(sc.Uri), Name: sc.Name}
 	if s.cfg.Features == nil {
 		return id
 	}
@@ -388,7 +388,7 @@ func (s *Suite) identify(sc *godog.Scenario) catalog.Scenario {
 	for i, st := range sc.Steps {
 		texts[i] = st.Text
 	}
-	if found, ok := s.cfg.Features.Lookup(sc.Uri, sc.Name, texts); ok {
+	if found, ok := s.cfg.Features.Lookup(id.Feature, sc.Name, texts); ok {
 		return found
 	}
 	return id
@@ -396,7 +396,7 @@ func (s *Suite) identify(sc *godog.Scenario) catalog.Scenario {
 
 // scenarioStarted opens the record of a scenario.
 func (s *Suite) scenarioStarted(w *world, sc *godog.Scenario) {
-	rec := &results.Scenario{Name: sc.Name, Feature: sc.Uri, Line: w.id.Line, Example: w.id.Example, Clauses: w.clauses, Started: time.Now()}
+	rec := &results.Scenario{Name: sc.Name, Feature: w.feature, Line: w.id.Line, Example: w.id.Example, Clauses: w.clauses, Started: time.Now()}
 	for _, t := range sc.Tags {
 		rec.Tags = append(rec.Tags, t.Name)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -122,7 +123,7 @@ func newWorld(s *Suite) *world {
 // before prepares the scenario: its realm in the mock, its driver, and the skips its tags call for.
 func (w *world) before(ctx context.Context, sc *godog.Scenario) (context.Context, error) {
 	w.scenario = sc.Name
-	w.feature = sc.Uri
+	w.feature = featurePath(sc.Uri)
 	w.id = w.s.identify(sc)
 	for _, t := range sc.Tags {
 		w.tags[t.Name] = true
@@ -155,6 +156,17 @@ func (w *world) before(ctx context.Context, sc *godog.Scenario) (context.Context
 		return ctx, w.skip("evicts the user's sessions on %s: set RC_ALLOW_DESTRUCTIVE=true in profile %q to run it", target.URL, w.profile.Name())
 	}
 	return ctx, nil
+}
+
+// featurePath is a scenario's feature file: godog names it as the run selected it, with ":line" when a
+// path selected the scenario by its line.
+func featurePath(uri string) string {
+	if i := strings.LastIndexByte(uri, ':'); i > 0 {
+		if _, err := strconv.Atoi(uri[i+1:]); err == nil {
+			return uri[:i]
+		}
+	}
+	return uri
 }
 
 // newClient makes the scenario's driver for realm (empty on targets without the control API) with a

@@ -3,12 +3,14 @@
 //	harness plan     [-env production] [-tags '@sandbox-safe'] [-users 1] [-rate 5/60s] [-all] [-goal 45m]
 //	harness baseline [-results reports/production/results.json]
 //	harness drift    [-dir reports] [-out reports/drift.json]
+//	harness summary  [-env production]
 //
 // plan prints what a run would cost (Auth-group requests per test user and app, 4xx answers, duration)
 // from a dry run against the embedded mock; -all assumes the profile sets every variable, which is how
 // `make plan` checks the nightly's goals without credentials. baseline prints ready-to-paste baseline
 // entries for the failures, warnings and deviations of a run that the baseline does not list yet. drift
-// compares the latest run against the mock with the latest run against a real target.
+// compares the latest run against the mock with the latest run against a real target. summary writes the
+// Markdown table of a run that the nightly workflow adds to its job summary.
 //
 // Run it from the repository root (it reads features/, env/ and baselines/).
 package main
@@ -42,7 +44,7 @@ func main() {
 	}
 }
 
-var errUsage = errors.New("usage: harness plan|baseline|drift [flags] (harness <command> -h for the flags)")
+var errUsage = errors.New("usage: harness plan|baseline|drift|summary [flags] (harness <command> -h for the flags)")
 
 func run(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
@@ -55,6 +57,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return suggest(args[1:], stdout, stderr)
 	case "drift":
 		return compare(args[1:], stdout, stderr)
+	case "summary":
+		return summary(args[1:], stdout, stderr)
 	}
 	return fmt.Errorf("unknown command %q; %w", args[0], errUsage)
 }
@@ -201,6 +205,92 @@ func compare(args []string, stdout, stderr io.Writer) error {
 		len(r.Diffs), r.Scenarios, r.Exchanges, *out)
 	for _, d := range r.Diffs {
 		fmt.Fprintln(stdout, "  "+d.String())
+	}
+	return nil
+}
+
+// summary writes a run's outcome as Markdown for a CI job summary: the counts, the review against the
+// baseline, flaky scenarios, the drift from the mock, and the Auth-group requests planned and made.
+func summary(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("summary", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	profile := fs.String("env", "production", "the profile whose last run to summarize (reports/<profile>/)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	dir := filepath.Join("reports", *profile)
+	if *profile == env.DefaultProfile {
+		dir = "reports"
+	}
+	r, err := results.Read(filepath.Join(dir, results.FileName))
+	if err != nil {
+		fmt.Fprintf(stdout, "### Conformance run against %s\n\nNo results: the run did not get as far as writing %s (see the log).\n", *profile, filepath.Join(dir, results.FileName))
+		return nil
+	}
+	known, err := baseline.Load(filepath.Join("baselines", *profile+".json"), *profile)
+	if err != nil {
+		return err
+	}
+	features, err := catalog.Load("features")
+	if err != nil {
+		return err
+	}
+	review := baseline.Compare(known, r, features)
+	flaky := 0
+	for _, s := range r.Scenarios {
+		if len(s.Flaky) > 0 && s.Status == results.Passed {
+			flaky++
+		}
+	}
+	made, limited := 0, 0
+	for _, b := range r.Budgets {
+		made += b.Requests
+		limited += b.RateLimited
+	}
+	planned := "-"
+	if budgets, d, err := conformance.ReadPlanRecord(filepath.Join(dir, conformance.PlanFile)); err == nil {
+		n := 0
+		for _, b := range budgets {
+			n += b.Requests
+		}
+		planned = fmt.Sprintf("%d (expected %s)", n, d.Round(time.Second))
+	}
+	drifted := "-"
+	if b, err := os.ReadFile(filepath.Join("reports", drift.FileName)); err == nil {
+		var d drift.Report
+		if json.Unmarshal(b, &d) == nil && d.Target.Profile == *profile {
+			drifted = fmt.Sprintf("%d differences in %d scenarios compared", len(d.Diffs), d.Scenarios)
+		}
+	}
+	verdict := "passed"
+	if !review.OK() || r.Stopped != "" {
+		verdict = "**failed**"
+	}
+	fmt.Fprintf(stdout, "### Conformance run against %s (%s): %s\n\n", r.Profile, r.Target, verdict)
+	fmt.Fprintf(stdout, "| | |\n|---|---|\n")
+	row := func(k, v any) { fmt.Fprintf(stdout, "| %v | %v |\n", k, v) }
+	row("passed", r.Counts[results.Passed])
+	row("expected outcomes (baseline)", review.Expected)
+	row("new failures", len(review.NewFailures))
+	row("stale baseline entries", len(review.Stale))
+	row("changed or unmatched baseline entries", len(review.Changed)+len(review.Unmatched))
+	row("deviations (new)", fmt.Sprintf("%d (%d)", r.Counts[results.Deviated], review.NewDeviations))
+	row("SHOULD-level warnings (new)", fmt.Sprintf("%d (%d)", r.Counts[results.Warned], review.NewWarnings))
+	row("skipped", r.Counts[results.Skipped])
+	row("flaky", flaky)
+	row("drift from the mock", drifted)
+	row("Auth-group requests planned", planned)
+	row("Auth-group requests made", made)
+	row("answered 429 anyway", limited)
+	row("duration", r.Duration.Round(time.Second))
+	if r.Stopped != "" {
+		fmt.Fprintf(stdout, "\n%s\n", r.Stopped)
+	}
+	if p := review.Problems(); len(p) > 0 {
+		fmt.Fprintf(stdout, "\n")
+		for _, line := range p {
+			fmt.Fprintf(stdout, "- %s\n", line)
+		}
 	}
 	return nil
 }

@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	rcmock [-addr 127.0.0.1:8910] [-fixture file.json] [-control=true] [-inspect] \
+//	rcmock [-addr 127.0.0.1:8910] [-fixture file.json] [-control=true] [-inspect] [-faults file.json] \
 //	       [-rate-limit] [-rate-limit-max 5] [-rate-limit-window 1m] [-rate-limit-penalty 1m] \
 //	       [-session-limit-mode evict|reject] [-unknown-grant-error rfc|ringcentral-text] [-authorize-scope ignore|rfc] \
 //	       [-issuer https://platform.example.test]
@@ -62,6 +62,11 @@ func runNotify(ctx context.Context, args []string, stdout, stderr io.Writer, rea
 	opts := rcmock.DefaultOptions()
 	opts.Control = cfg.control
 	opts.Inspect = cfg.inspect
+	if cfg.faults != "" {
+		if opts.Faults, err = os.ReadFile(cfg.faults); err != nil {
+			return err
+		}
+	}
 	opts.Issuer = cfg.issuer
 	opts.Settings.RateLimit = cfg.rateLimit
 	opts.RateLimitMax, opts.RateLimitWindow, opts.RateLimitPenalty = cfg.rateLimitMax, cfg.rateLimitWindow, cfg.rateLimitPenalty
@@ -115,6 +120,7 @@ type config struct {
 	fixture   string
 	control   bool
 	inspect   bool
+	faults    string // a file of faults due from the start (rcmock.Options.Faults)
 	rateLimit bool
 	// rateLimitMax, rateLimitWindow and rateLimitPenalty are rcmock.Options.RateLimitMax, RateLimitWindow
 	// and RateLimitPenalty.
@@ -156,6 +162,7 @@ Flags:
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8910", "`host:port` to listen on; port 0 picks a free port")
 	fs.StringVar(&cfg.fixture, "fixture", "", "JSON fixture `file` with apps, users and keys (default: the built-in fixture matching env/mock.env)")
 	fs.BoolVar(&cfg.control, "control", true, "serve the /__mock/ control API (clock, faults, settings, reset)")
+	fs.StringVar(&cfg.faults, "faults", "", "JSON `file`: an array of faults, as POST /__mock/faults takes them, due from the start for requests without a scenario header (works with -control=false)")
 	fs.BoolVar(&cfg.inspect, "inspect", false, "with -control=false, still serve the read-only GET /__mock/state (counts of sessions and tokens), so a test can check what a run left behind")
 	fs.BoolVar(&cfg.rateLimit, "rate-limit", false, "throttle the Auth group from the start (-rate-limit-max requests per user and app in any -rate-limit-window, then 429 for -rate-limit-penalty)")
 	fs.Func("rate-limit-max", "the `number` of requests per user and app in any window when rate limiting is on (default 5, RingCentral's Auth group)", func(v string) error {
