@@ -72,7 +72,10 @@ func (r realRun) run(t *testing.T) outcome {
 // testWriter sends godog's console to the test log.
 type testWriter struct{ t *testing.T }
 
-func (w testWriter) Write(p []byte) (int, error) { w.t.Log(strings.TrimRight(string(p), "\n")); return len(p), nil }
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
 
 // scenarioPath is the feature path and line that select one scenario (godog's file:line).
 func scenarioPath(t *testing.T, feature, name string) string {
@@ -326,4 +329,3 @@ func TestPlanAttribution(t *testing.T) {
 		}
 	}
 }
-
