@@ -144,7 +144,7 @@ func dryRun(p *env.Profile, opts PlanOptions) (*results.Run, error) {
 func (plan *Plan) schedule(scenarios []results.Scenario, p *env.Profile) {
 	spacing := time.Duration(0)
 	if plan.Rate.Requests > 0 {
-		spacing = time.Duration(float64(plan.Rate.Window) / float64(plan.Rate.Requests) * 1.02)
+		spacing = plan.Rate.Spacing()
 	}
 	free := make([]time.Duration, plan.Users+1)
 	next := map[steps.Budget]time.Duration{}

@@ -68,7 +68,7 @@ Feature: Revoking tokens
     When the app revokes the access token in the body and the refresh token in the query string
     Then the request is rejected with invalid_request OAU-150
 
-  @sandbox-safe @rfc7009-2.2
+  @rfc7009-2.2
   Scenario: Revoking a token a second time succeeds again
     Given the app requests a token with the password grant
     And the app revokes the access token

@@ -32,7 +32,7 @@ Feature: Scope and endpoint_id at the token endpoint
     When the app refreshes the token asking for more scopes than it was granted
     Then the request is rejected with invalid_scope
 
-  @sandbox-safe @rfc6749-6
+  @rfc6749-6
   Scenario: A refresh keeps the scope of the grant it refreshes
     Given the app requests a token with the JWT bearer grant for one of its scopes
     When the app refreshes the token

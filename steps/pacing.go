@@ -27,7 +27,7 @@ var DefaultAuthRate = AuthRate{Requests: 5, Window: 60 * time.Second}
 
 // pacingMargin stretches the spacing of paced requests, so that requests spaced by the harness's clock are
 // still apart by the target's.
-const pacingMargin = 1.02
+const pacingMargin = 1.01
 
 // AuthRate is a number of requests per window.
 type AuthRate struct {
@@ -43,8 +43,8 @@ func (r AuthRate) String() string {
 	return fmt.Sprintf("%d/%s", r.Requests, r.Window)
 }
 
-// spacing is the time between two paced requests of one (user, app).
-func (r AuthRate) spacing() time.Duration {
+// Spacing is the time between two paced requests of one (user, app).
+func (r AuthRate) Spacing() time.Duration {
 	return time.Duration(float64(r.Window) / float64(r.Requests) * pacingMargin)
 }
 
@@ -111,7 +111,7 @@ func (p *pacer) wait(ctx context.Context, b Budget) error {
 	p.mu.Lock()
 	l := p.limiters[b]
 	if l == nil {
-		l = rate.NewLimiter(rate.Every(p.rate.spacing()), 1)
+		l = rate.NewLimiter(rate.Every(p.rate.Spacing()), 1)
 		p.limiters[b] = l
 	}
 	p.mu.Unlock()
