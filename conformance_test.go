@@ -11,11 +11,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/cucumber/godog"
 
 	"github.com/rcoauth/conformance/baseline"
 	"github.com/rcoauth/conformance/catalog"
+	"github.com/rcoauth/conformance/drift"
 	"github.com/rcoauth/conformance/env"
 	"github.com/rcoauth/conformance/results"
 	"github.com/rcoauth/conformance/steps"
@@ -117,8 +119,33 @@ func execute(t *testing.T, name string, cfg steps.Config, opts *godog.Options) o
 	if plan != nil {
 		used := suite.Results().Budgets
 		fmt.Printf("Auth-group requests: planned %d, made %d; answered 429 anyway: %d.\n", total(plan.Budgets, false), total(used, false), total(used, true))
+		reportDrift(suite.Results(), cfg.ReportsDir)
 	}
 	return outcome{suite: suite, plan: plan, status: status}
+}
+
+// reportDrift compares a real-target run with the latest run against the mock under reports/, writes the
+// differences to the run's drift.json and lists them.
+func reportDrift(run *results.Run, dir string) {
+	mock, _, err := drift.Latest(reportsDir)
+	if err != nil || mock == nil {
+		fmt.Println("Drift: no run against the mock under reports/ to compare with (make conformance, then make drift).")
+		return
+	}
+	r := drift.Compare(mock, run)
+	if dir != "" {
+		if err := drift.Write(filepath.Join(dir, drift.FileName), r); err != nil {
+			fmt.Println("Drift:", err)
+		}
+	}
+	fmt.Printf("Drift from the mock run of %s: %d differences in %d scenarios compared.\n", mock.Started.Format(time.RFC3339), len(r.Diffs), r.Scenarios)
+	for i, d := range r.Diffs {
+		if i == 20 {
+			fmt.Printf("  … and %d more in %s\n", len(r.Diffs)-i, filepath.Join(dir, drift.FileName))
+			break
+		}
+		fmt.Println("  " + d.String())
+	}
 }
 
 // planRun plans a run of cfg against its (real) target with opts' selection and order.
