@@ -70,7 +70,11 @@ func (r *Redactor) redacted(v string) string {
 //
 // A Redactor is safe for concurrent use. The zero value is not usable; call [NewRedactor].
 type Redactor struct {
-	fp       *Fingerprinter
+	fp *Fingerprinter
+	// parent, if set, is the Redactor this one was forked from: its secrets are replaced first, and it is
+	// not changed by this one (Fork).
+	parent *Redactor
+
 	mu       sync.RWMutex
 	known    map[string]knownSecret
 	replacer *strings.Replacer // every form of every known secret → its fingerprint; nil if none
@@ -97,6 +101,26 @@ func NewRedactor(fp *Fingerprinter, knownSecrets ...string) *Redactor {
 	return r
 }
 
+// Fork returns a Redactor that knows r's secrets and learns its own: secrets added to the fork (or that it
+// learns from exchanges) stay in the fork. A run builds one Redactor of the profile's secrets and forks it
+// for each scenario, so the profile's secrets are prepared once per run rather than once per scenario.
+func (r *Redactor) Fork() *Redactor {
+	return &Redactor{fp: r.fp, parent: r, known: make(map[string]knownSecret)}
+}
+
+// knows reports whether r or a Redactor it was forked from knows s.
+func (r *Redactor) knows(s string) bool {
+	for x := r; x != nil; x = x.parent {
+		x.mu.RLock()
+		_, ok := x.known[s]
+		x.mu.RUnlock()
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
 // AddSecret adds values to be replaced wherever they occur. Values shorter than four bytes are only
 // redacted by structure (see [Redactor]).
 func (r *Redactor) AddSecret(secrets ...string) {
@@ -104,7 +128,7 @@ func (r *Redactor) AddSecret(secrets ...string) {
 	defer r.mu.Unlock()
 	changed := false
 	for _, s := range secrets {
-		if _, ok := r.known[s]; len(s) >= minSecretLen && !ok {
+		if _, ok := r.known[s]; len(s) >= minSecretLen && !ok && (r.parent == nil || !r.parent.knows(s)) {
 			r.known[s] = knownSecret{fp: r.fp.Fingerprint(s), forms: encodings(s)}
 			changed = true
 		}
@@ -142,6 +166,9 @@ func (r *Redactor) AddSecret(secrets ...string) {
 // Text replaces every known secret in s by its fingerprint, longest secret first. Each secret is also
 // looked for in its URL-encoded and JSON-escaped forms.
 func (r *Redactor) Text(s string) string {
+	if r.parent != nil {
+		s = r.parent.Text(s)
+	}
 	r.mu.RLock()
 	rep := r.replacer
 	r.mu.RUnlock()

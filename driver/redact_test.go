@@ -379,3 +379,24 @@ func methods(es []Exchange) string {
 	}
 	return b.String()
 }
+
+// TestRedactorFork checks that a fork knows its parent's secrets, with the parent's fingerprints, and keeps
+// what it learns to itself.
+func TestRedactorFork(t *testing.T) {
+	parent := NewRedactor(nil, "profile-secret-1234")
+	fork := parent.Fork()
+	fork.AddSecret("learned-token-5678")
+	if got := fork.Text("a profile-secret-1234 b"); got != "a "+parent.Text("profile-secret-1234")+" b" || strings.Contains(got, "profile-secret") {
+		t.Errorf("fork.Text = %q; want the parent's secret replaced by the parent's fingerprint", got)
+	}
+	if got := fork.Text("learned-token-5678"); strings.Contains(got, "learned-token") {
+		t.Errorf("fork.Text = %q; want the learned token replaced", got)
+	}
+	if got := parent.Text("learned-token-5678"); got != "learned-token-5678" {
+		t.Errorf("parent.Text = %q; want the fork's secret unknown to the parent", got)
+	}
+	other := parent.Fork()
+	if other.Text("learned-token-5678") != "learned-token-5678" {
+		t.Error("a second fork knows the first fork's secret")
+	}
+}

@@ -106,6 +106,7 @@ type Suite struct {
 	// fingerprints names redacted values in every output of the run: one key per run, shared by the
 	// Redactor of every scenario (driver.Fingerprinter).
 	fingerprints *driver.Fingerprinter
+	base         *driver.Redactor // the profile's secrets, forked for each scenario
 
 	mu        sync.Mutex
 	claims    map[string]string // single-use credential -> the scenario that spends it
@@ -158,6 +159,7 @@ func NewSuite(cfg Config) (*Suite, error) {
 		pacer: newPacer(run.rate), retries: run.retries, cleanup: run.cleanup, maxDown: run.maxDown,
 		nUsers: cfg.Profile.Users(), fingerprints: driver.NewFingerprinter(),
 	}
+	s.base = driver.NewRedactor(s.fingerprints, s.secrets...)
 	s.users = newUserPool(s.nUsers)
 	return s, nil
 }
@@ -303,7 +305,7 @@ func (s *Suite) Usage() []BudgetUsage { return s.pacer.snapshot() }
 func (s *Suite) Target() string { return s.cfg.Target.URL }
 
 // redactor returns a redactor that knows the profile's secrets, for one scenario's driver.
-func (s *Suite) redactor() *driver.Redactor { return driver.NewRedactor(s.fingerprints, s.secrets...) }
+func (s *Suite) redactor() *driver.Redactor { return s.base.Fork() }
 
 // Stop writes the run's reports and summary, then closes the target if the caller asked for it. It is
 // safe to call more than once.
