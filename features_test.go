@@ -1,15 +1,11 @@
 package conformance
 
 import (
-	"io/fs"
-	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 
-	gherkin "github.com/cucumber/gherkin/go/v26"
 	messages "github.com/cucumber/messages/go/v21"
 
 	"github.com/rcoauth/conformance/baseline"
@@ -29,43 +25,27 @@ func TestFeaturesUseActionsBeforeThen(t *testing.T) {
 	for _, d := range steps.Vocabulary() {
 		defs = append(defs, def{regexp.MustCompile(d.Expression), d.Assertion})
 	}
-	n := 0
-	err := filepath.WalkDir("features", func(path string, e fs.DirEntry, err error) error {
-		if err != nil || e.IsDir() || !strings.HasSuffix(path, ".feature") {
-			return err
-		}
-		f, err := os.Open(path)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		id := 0
-		newID := func() string { id++; return strconv.Itoa(id) }
-		doc, err := gherkin.ParseGherkinDocument(f, newID)
-		if err != nil {
-			return err
-		}
-		for _, p := range gherkin.Pickles(*doc, path, newID) {
-			for _, st := range p.Steps {
-				n++
-				var matched []def
-				for _, d := range defs {
-					if d.re.MatchString(st.Text) {
-						matched = append(matched, d)
-					}
-				}
-				switch {
-				case len(matched) != 1:
-					t.Errorf("%s, %q: %q matches %d step definitions; want exactly one", path, p.Name, st.Text, len(matched))
-				case st.Type == messages.PickleStepType_OUTCOME && !matched[0].assertion:
-					t.Errorf("%s, %q: %q is an action but stands in a Then position; make it a Given or When", path, p.Name, st.Text)
-				}
-			}
-		}
-		return nil
-	})
+	features, err := catalog.Load("features")
 	if err != nil {
 		t.Fatal(err)
+	}
+	n := 0
+	for _, sc := range features.Scenarios {
+		for i, text := range sc.Steps {
+			n++
+			var matched []def
+			for _, d := range defs {
+				if d.re.MatchString(text) {
+					matched = append(matched, d)
+				}
+			}
+			switch {
+			case len(matched) != 1:
+				t.Errorf("%s:%d, %q: %q matches %d step definitions; want exactly one", sc.Feature, sc.Line, sc.Name, text, len(matched))
+			case sc.Types[i] == string(messages.PickleStepType_OUTCOME) && !matched[0].assertion:
+				t.Errorf("%s:%d, %q: %q is an action but stands in a Then position; make it a Given or When", sc.Feature, sc.Line, sc.Name, text)
+			}
+		}
 	}
 	if n < 1000 {
 		t.Fatalf("read %d steps; the features were not found", n)

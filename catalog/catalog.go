@@ -31,8 +31,10 @@ type Scenario struct {
 	Example string
 	// Tags are the scenario's tags, the feature's and the examples' included.
 	Tags []string
-	// Steps are the step texts with the row's values substituted.
+	// Steps are the step texts with the row's values substituted, and Types their kinds as Gherkin's pickles
+	// name them: "Context" (Given), "Action" (When) or "Outcome" (Then), an And or But taking the kind before.
 	Steps []string
+	Types []string
 }
 
 // Catalog is every scenario of a feature tree.
@@ -128,6 +130,7 @@ func (c *Catalog) add(path string) error {
 		}
 		for _, st := range p.Steps {
 			s.Steps = append(s.Steps, st.Text)
+			s.Types = append(s.Types, string(st.Type))
 		}
 		c.Scenarios = append(c.Scenarios, s)
 	}
