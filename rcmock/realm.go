@@ -1,6 +1,7 @@
 package rcmock
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
@@ -536,6 +537,36 @@ func (rl *realm) maybeGC() {
 	if now.Sub(rl.lastGC) >= time.Second {
 		rl.gcLocked(now)
 	}
+}
+
+// ownerCount is the number of active sessions of one (user, app) pair (control API GET /__mock/state/owners).
+type ownerCount struct {
+	ExtensionID    string `json:"extension_id"`
+	ClientID       string `json:"client_id"`
+	ActiveSessions int    `json:"active_sessions"`
+}
+
+// activeByOwner counts the active sessions of each (user, app) pair, sorted by user then app. It counts
+// from the sessions themselves rather than from rl.owners, the lists createSession enforces the limit with,
+// so that a check of the limit does not rest on the mechanism it checks.
+func (rl *realm) activeByOwner() []ownerCount {
+	rl.mu.Lock()
+	defer rl.mu.Unlock()
+	now := rl.now()
+	n := map[ownerKey]int{}
+	for _, s := range rl.sessions {
+		if s.limited && s.end().After(now) {
+			n[ownerKey{user: s.user.ExtensionID, app: s.app.ClientID}]++
+		}
+	}
+	out := make([]ownerCount, 0, len(n))
+	for k, c := range n {
+		out = append(out, ownerCount{ExtensionID: k.user, ClientID: k.app, ActiveSessions: c})
+	}
+	slices.SortFunc(out, func(a, b ownerCount) int {
+		return cmp.Or(strings.Compare(a.ExtensionID, b.ExtensionID), strings.Compare(a.ClientID, b.ClientID))
+	})
+	return out
 }
 
 // counts reports the sizes of the realm's stores (for the control API and memory tests).
