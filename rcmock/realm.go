@@ -337,32 +337,28 @@ func (rl *realm) revokeSession(value string, app *App) bool {
 	return true
 }
 
-// refreshOutcome is the result of presenting a refresh token.
-type refreshOutcome struct {
-	sess   *session
-	reused bool // the previous refresh token within its grace: same pair as the first refresh
-}
-
 // refresh rotates the session of the refresh token value (DOCS refresh-tokens.md): a new access token (the
 // old one is invalid at once) and a new refresh token; the presented refresh token answers with the same new
-// pair during its grace and is invalid afterwards.
-func (rl *realm) refresh(value string, app *App, accessTTL, refreshTTL time.Duration) (refreshOutcome, *Error) {
+// pair during its grace and is invalid afterwards. The answer is rendered under the same lock as the
+// rotation: rendered later, a grace answer could carry the pair of a refresh of the successor that came in
+// between, a pair the presented token never issued.
+func (rl *realm) refresh(value string, app *App, accessTTL, refreshTTL time.Duration) (*tokenInfo, *Error) {
 	rl.mu.Lock()
 	defer rl.mu.Unlock()
 	now := rl.now()
 	t := rl.tokens[value]
 	if t == nil {
 		if exp, ok := rl.revoked[value]; ok && now.Before(exp) {
-			return refreshOutcome{}, errTokenRevoked().withReason("the refresh token's session was revoked or evicted")
+			return nil, errTokenRevoked().withReason("the refresh token's session was revoked or evicted")
 		}
-		return refreshOutcome{}, errTokenNotFound().withReason("unknown refresh token")
+		return nil, errTokenNotFound().withReason("unknown refresh token")
 	}
 	if t.kind != refreshToken {
-		return refreshOutcome{}, errTokenNotFound().withReason("an access token is not a refresh token")
+		return nil, errTokenNotFound().withReason("an access token is not a refresh token")
 	}
 	s := t.sess
 	if s.app.ClientID != app.ClientID {
-		return refreshOutcome{}, errTokenNotFound().withReason("refresh token was issued to another app")
+		return nil, errTokenNotFound().withReason("refresh token was issued to another app")
 	}
 	switch t.state {
 	case tokenGrace:
@@ -373,15 +369,15 @@ func (rl *realm) refresh(value string, app *App, accessTTL, refreshTTL time.Dura
 		if !now.Before(deadline) {
 			delete(rl.tokens, t.value)
 			s.grace = nil
-			return refreshOutcome{}, errTokenNotFound().withReason("refresh token was rotated and its grace has ended")
+			return nil, errTokenNotFound().withReason("refresh token was rotated and its grace has ended")
 		}
-		return refreshOutcome{sess: s, reused: true}, nil
+		return rl.tokenInfoLocked(s, now), nil
 	case tokenLive:
 	default:
-		return refreshOutcome{}, errTokenNotFound()
+		return nil, errTokenNotFound()
 	}
 	if !now.Before(t.expiresAt) {
-		return refreshOutcome{}, errTokenExpired().withReason("refresh token expired at %s", t.expiresAt.UTC().Format(time.RFC3339))
+		return nil, errTokenExpired().withReason("refresh token expired at %s", t.expiresAt.UTC().Format(time.RFC3339))
 	}
 	// Rotate. The previous grace token (from an earlier refresh) dies now: only the latest predecessor
 	// answers.
@@ -392,7 +388,7 @@ func (rl *realm) refresh(value string, app *App, accessTTL, refreshTTL time.Dura
 	t.state, t.rotatedAt = tokenGrace, now
 	s.grace = t
 	rl.issueTokensLocked(s, now, accessTTL, refreshTTL)
-	return refreshOutcome{sess: s}, nil
+	return rl.tokenInfoLocked(s, now), nil
 }
 
 // maxRetiredTokens bounds the replaced access tokens one session keeps answering "Access token corrupted"

@@ -928,3 +928,28 @@ func TestStateOwners(t *testing.T) {
 		})
 	}
 }
+
+// TestGraceAnswerIsRenderedWithTheRotation: a refresh's answer is rendered under the lock that rotates, so
+// the answer to a replaced refresh token within its grace is the pair that token issued, even when the
+// successor is refreshed before the answer is written. (It used to be rendered after the lock was released,
+// and could then carry the successor's successor: two pairs for one refresh token, which the load test's
+// refresh invariant forbids.)
+func TestGraceAnswerIsRenderedWithTheRotation(t *testing.T) {
+	ts := newTestServer(t)
+	old := ts.login(t)["refresh_token"].(string)
+	rl, app := ts.srv.realm(""), ts.srv.fx.apps[tMainID]
+	refresh := func(token string) *tokenInfo {
+		t.Helper()
+		ti, e := rl.refresh(token, app, ts.srv.opts.AccessTTLDefault, time.Hour)
+		if e != nil {
+			t.Fatalf("refresh: %v", e)
+		}
+		return ti
+	}
+	first := refresh(old)
+	again := refresh(old) // within the grace
+	refresh(first.RefreshToken)
+	if again.AccessToken != first.AccessToken || again.RefreshToken != first.RefreshToken {
+		t.Errorf("the grace answer changed when the successor was refreshed: got access %.8s…; want %.8s…", again.AccessToken, first.AccessToken)
+	}
+}
