@@ -522,7 +522,23 @@ func (rl *realm) gcLocked(now time.Time) {
 			delete(rl.limits, k)
 		}
 	}
+	// Go maps keep their memory when emptied, so the stores a sweep left empty are replaced: a realm that was
+	// busy and went quiet gives its memory back (the load test, rcmock/loadtest, checks the heap).
+	rl.sessions, rl.tokens, rl.owners, rl.codes = released(rl.sessions), released(rl.tokens), released(rl.owners), released(rl.codes)
+	rl.devices, rl.userCode, rl.jtis, rl.revoked = released(rl.devices), released(rl.userCode), released(rl.jtis), released(rl.revoked)
+	rl.limits, rl.wsTokens = released(rl.limits), released(rl.wsTokens)
+	if len(rl.revokedOrder) == 0 {
+		rl.revokedOrder = nil
+	}
 	rl.lastGC = now
+}
+
+// released returns m, or a fresh map when m is empty, so that an emptied map's memory can be collected.
+func released[K comparable, V any](m map[K]V) map[K]V {
+	if len(m) == 0 {
+		return map[K]V{}
+	}
+	return m
 }
 
 // maybeGC sweeps at most once per second of mock time.
