@@ -38,9 +38,10 @@ type probe struct {
 	got    pair
 }
 
-// ledger is the evidence the checks judge: every answer of the run, the sessions with their pairs and
-// ends, the answers to every refresh token and code, the session counts read during the load, and the
-// probes after it. Workers write it concurrently; the checks read it once they are done.
+// ledger is the evidence the checks judge (but for the tally of answers): the requests that had to
+// succeed, the sessions with their pairs and ends, the answers to every refresh token and code, the session
+// counts read during the load, and the probes after it. Workers write it concurrently; the checks read it
+// once they are done.
 type ledger struct {
 	mu         sync.Mutex
 	expected   int      // requests that must succeed: sign-ins, and calls with the tokens of live sessions
