@@ -76,8 +76,8 @@ mock: ## run the standalone mock on ADDR (MOCKFLAGS: -rate-limit, -fixture file,
 	$(GO) run ./cmd/rcmock -addr $(ADDR) $(MOCKFLAGS)
 
 .PHONY: bench
-bench: ## benchmarks: the whole suite per scenario, token-endpoint throughput and latency, memory over a million tokens
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) . ./rcmock ./openapi
+bench: ## benchmarks: the whole suite per scenario, token-endpoint throughput and latency, memory over a million tokens, the mock under load
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) . ./rcmock ./openapi ./cmd/rcmock
 
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 ACTIONLINT  := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12

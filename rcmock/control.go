@@ -24,7 +24,12 @@ import (
 //	PATCH  /__mock/settings           partial Settings                     -> Settings
 //	POST   /__mock/device/approve     {"user_code","login","deny"}
 //	GET    /__mock/state              counts of sessions (all known, and active), tokens, codes, ...
+//	GET    /__mock/state/owners       {"owners": [{"extension_id","client_id","active_sessions"}]}
 //	POST   /__mock/reset              forget the realm entirely
+//
+// state/owners breaks active_sessions down by (user, app), the pairs RingCentral limits to five concurrent
+// sessions (ringcentral-oauth.md §7.1), so a load test can check the limit from outside. It counts the
+// sessions themselves, not the per-pair lists the limit is enforced with, so a bug in those lists shows.
 //
 // A fault makes the next "count" requests to "path" (or to any path: "*") misbehave. Without a "kind" it
 // answers "status" (default 200) with "body", "content_type" and "headers" after "delay_ms". With a kind it
@@ -132,6 +137,9 @@ func (s *Server) handleControl(w http.ResponseWriter, r *http.Request) {
 	case "GET state":
 		s.handleState(w, r)
 
+	case "GET state/owners":
+		s.handleOwners(w, r)
+
 	case "POST reset":
 		s.dropRealm(id)
 		w.WriteHeader(http.StatusNoContent)
@@ -184,6 +192,12 @@ func parseFaults(data []byte) ([]*fault, error) {
 // handleState answers the counts of the request's realm (Options.Inspect serves it alone).
 func (s *Server) handleState(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s.realm(r.Header.Get(ScenarioHeader)).counts())
+}
+
+// handleOwners answers the request's realm's active sessions per (user, app) (Options.Inspect serves it
+// too).
+func (s *Server) handleOwners(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string][]ownerCount{"owners": s.realm(r.Header.Get(ScenarioHeader)).activeByOwner()})
 }
 
 // decodeControl decodes a small JSON control body strictly.

@@ -20,9 +20,5 @@ func grantRefreshToken(g *grantCtx) (*tokenInfo, *Error) {
 			return nil, e
 		}
 	}
-	out, e := g.rl.refresh(rt, g.app, g.accessTTL(), g.refreshTTL())
-	if e != nil {
-		return nil, e
-	}
-	return g.rl.tokenInfo(out.sess), nil
+	return g.rl.refresh(rt, g.app, g.accessTTL(), g.refreshTTL())
 }

@@ -1,6 +1,7 @@
 package rcmock
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
@@ -336,32 +337,28 @@ func (rl *realm) revokeSession(value string, app *App) bool {
 	return true
 }
 
-// refreshOutcome is the result of presenting a refresh token.
-type refreshOutcome struct {
-	sess   *session
-	reused bool // the previous refresh token within its grace: same pair as the first refresh
-}
-
 // refresh rotates the session of the refresh token value (DOCS refresh-tokens.md): a new access token (the
 // old one is invalid at once) and a new refresh token; the presented refresh token answers with the same new
-// pair during its grace and is invalid afterwards.
-func (rl *realm) refresh(value string, app *App, accessTTL, refreshTTL time.Duration) (refreshOutcome, *Error) {
+// pair during its grace and is invalid afterwards. The answer is rendered under the same lock as the
+// rotation: rendered later, a grace answer could carry the pair of a refresh of the successor that came in
+// between, a pair the presented token never issued.
+func (rl *realm) refresh(value string, app *App, accessTTL, refreshTTL time.Duration) (*tokenInfo, *Error) {
 	rl.mu.Lock()
 	defer rl.mu.Unlock()
 	now := rl.now()
 	t := rl.tokens[value]
 	if t == nil {
 		if exp, ok := rl.revoked[value]; ok && now.Before(exp) {
-			return refreshOutcome{}, errTokenRevoked().withReason("the refresh token's session was revoked or evicted")
+			return nil, errTokenRevoked().withReason("the refresh token's session was revoked or evicted")
 		}
-		return refreshOutcome{}, errTokenNotFound().withReason("unknown refresh token")
+		return nil, errTokenNotFound().withReason("unknown refresh token")
 	}
 	if t.kind != refreshToken {
-		return refreshOutcome{}, errTokenNotFound().withReason("an access token is not a refresh token")
+		return nil, errTokenNotFound().withReason("an access token is not a refresh token")
 	}
 	s := t.sess
 	if s.app.ClientID != app.ClientID {
-		return refreshOutcome{}, errTokenNotFound().withReason("refresh token was issued to another app")
+		return nil, errTokenNotFound().withReason("refresh token was issued to another app")
 	}
 	switch t.state {
 	case tokenGrace:
@@ -372,15 +369,15 @@ func (rl *realm) refresh(value string, app *App, accessTTL, refreshTTL time.Dura
 		if !now.Before(deadline) {
 			delete(rl.tokens, t.value)
 			s.grace = nil
-			return refreshOutcome{}, errTokenNotFound().withReason("refresh token was rotated and its grace has ended")
+			return nil, errTokenNotFound().withReason("refresh token was rotated and its grace has ended")
 		}
-		return refreshOutcome{sess: s, reused: true}, nil
+		return rl.tokenInfoLocked(s, now), nil
 	case tokenLive:
 	default:
-		return refreshOutcome{}, errTokenNotFound()
+		return nil, errTokenNotFound()
 	}
 	if !now.Before(t.expiresAt) {
-		return refreshOutcome{}, errTokenExpired().withReason("refresh token expired at %s", t.expiresAt.UTC().Format(time.RFC3339))
+		return nil, errTokenExpired().withReason("refresh token expired at %s", t.expiresAt.UTC().Format(time.RFC3339))
 	}
 	// Rotate. The previous grace token (from an earlier refresh) dies now: only the latest predecessor
 	// answers.
@@ -391,7 +388,7 @@ func (rl *realm) refresh(value string, app *App, accessTTL, refreshTTL time.Dura
 	t.state, t.rotatedAt = tokenGrace, now
 	s.grace = t
 	rl.issueTokensLocked(s, now, accessTTL, refreshTTL)
-	return refreshOutcome{sess: s}, nil
+	return rl.tokenInfoLocked(s, now), nil
 }
 
 // maxRetiredTokens bounds the replaced access tokens one session keeps answering "Access token corrupted"
@@ -525,7 +522,23 @@ func (rl *realm) gcLocked(now time.Time) {
 			delete(rl.limits, k)
 		}
 	}
+	// Go maps keep their memory when emptied, so the stores a sweep left empty are replaced: a realm that was
+	// busy and went quiet gives its memory back (the load test, rcmock/loadtest, checks the heap).
+	rl.sessions, rl.tokens, rl.owners, rl.codes = released(rl.sessions), released(rl.tokens), released(rl.owners), released(rl.codes)
+	rl.devices, rl.userCode, rl.jtis, rl.revoked = released(rl.devices), released(rl.userCode), released(rl.jtis), released(rl.revoked)
+	rl.limits, rl.wsTokens = released(rl.limits), released(rl.wsTokens)
+	if len(rl.revokedOrder) == 0 {
+		rl.revokedOrder = nil
+	}
 	rl.lastGC = now
+}
+
+// released returns m, or a fresh map when m is empty, so that an emptied map's memory can be collected.
+func released[K comparable, V any](m map[K]V) map[K]V {
+	if len(m) == 0 {
+		return map[K]V{}
+	}
+	return m
 }
 
 // maybeGC sweeps at most once per second of mock time.
@@ -536,6 +549,36 @@ func (rl *realm) maybeGC() {
 	if now.Sub(rl.lastGC) >= time.Second {
 		rl.gcLocked(now)
 	}
+}
+
+// ownerCount is the number of active sessions of one (user, app) pair (control API GET /__mock/state/owners).
+type ownerCount struct {
+	ExtensionID    string `json:"extension_id"`
+	ClientID       string `json:"client_id"`
+	ActiveSessions int    `json:"active_sessions"`
+}
+
+// activeByOwner counts the active sessions of each (user, app) pair, sorted by user then app. It counts
+// from the sessions themselves rather than from rl.owners, the lists createSession enforces the limit with,
+// so that a check of the limit does not rest on the mechanism it checks.
+func (rl *realm) activeByOwner() []ownerCount {
+	rl.mu.Lock()
+	defer rl.mu.Unlock()
+	now := rl.now()
+	n := map[ownerKey]int{}
+	for _, s := range rl.sessions {
+		if s.limited && s.end().After(now) {
+			n[ownerKey{user: s.user.ExtensionID, app: s.app.ClientID}]++
+		}
+	}
+	out := make([]ownerCount, 0, len(n))
+	for k, c := range n {
+		out = append(out, ownerCount{ExtensionID: k.user, ClientID: k.app, ActiveSessions: c})
+	}
+	slices.SortFunc(out, func(a, b ownerCount) int {
+		return cmp.Or(strings.Compare(a.ExtensionID, b.ExtensionID), strings.Compare(a.ClientID, b.ClientID))
+	})
+	return out
 }
 
 // counts reports the sizes of the realm's stores (for the control API and memory tests).

@@ -105,6 +105,7 @@ func (s *Server) routes() {
 		m.HandleFunc(PathControl, s.handleControl)
 	} else if s.opts.Inspect {
 		m.HandleFunc("GET "+PathControl+"state", s.handleState)
+		m.HandleFunc("GET "+PathControl+"state/owners", s.handleOwners)
 	}
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { writeError(w, errNotFound()) })
 	s.mux = m

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -880,4 +881,75 @@ func TestRevokedRefreshTokensAreRemembered(t *testing.T) {
 			t.Error("a revoked refresh token past its expiry and the retention is still remembered")
 		}
 	})
+}
+
+// TestStateOwners: GET /__mock/state/owners counts active sessions per (user, app) from the sessions
+// themselves, forgets ended and expired ones, leaves out user-less sessions, and is served read-only by
+// Options.Inspect.
+func TestStateOwners(t *testing.T) {
+	type owner struct {
+		ExtensionID    string `json:"extension_id"`
+		ClientID       string `json:"client_id"`
+		ActiveSessions int    `json:"active_sessions"`
+	}
+	owners := func(t *testing.T, ts *testServer) []owner {
+		t.Helper()
+		r := ts.control(t, "GET", "state/owners", "")
+		var got struct{ Owners []owner }
+		if err := json.Unmarshal(r.body, &got); err != nil || r.status != http.StatusOK {
+			t.Fatalf("GET state/owners: got %d %s (%v); want 200 with owners", r.status, r.body, err)
+		}
+		return got.Owners
+	}
+	for _, mode := range []string{"control", "inspect"} {
+		t.Run(mode, func(t *testing.T) {
+			ts := newTestServer(t, func(o *Options) { o.Control, o.Inspect = mode == "control", mode == "inspect" })
+			if got := owners(t, ts); len(got) != 0 {
+				t.Errorf("before any login: got %v; want no owners", got)
+			}
+			for range 7 { // the sixth and seventh evict
+				ts.login(t)
+			}
+			revoked := ts.login(t, "username", tJohnEmail, "password", "Second-Pa55word!")
+			ts.login(t, "username", tJohnEmail, "password", "Second-Pa55word!")
+			cc := ts.token(t, mainClient, formValues("grant_type", GrantClientCredentials, "account_id", "37439510"))
+			if cc.status != http.StatusOK {
+				t.Fatalf("client_credentials: got %d %s; want 200", cc.status, cc.body)
+			}
+			ts.do(t, request{path: PathRevoke, body: formOf("token", revoked["access_token"].(string)), header: map[string]string{"Authorization": basicAuth(tMainID, tMainSecret)}})
+			want := []owner{{tJane, tMainID, 5}, {tJohn, tMainID, 1}}
+			if got := owners(t, ts); !slices.Equal(got, want) {
+				t.Errorf("after 7 logins of Jane, 2 of John (one revoked) and a client_credentials session: got %v; want %v", got, want)
+			}
+			ts.clock.Advance(8 * 24 * time.Hour)
+			if got := owners(t, ts); len(got) != 0 {
+				t.Errorf("after every session expired: got %v; want no owners", got)
+			}
+		})
+	}
+}
+
+// TestGraceAnswerIsRenderedWithTheRotation: a refresh's answer is rendered under the lock that rotates, so
+// the answer to a replaced refresh token within its grace is the pair that token issued, even when the
+// successor is refreshed before the answer is written. (It used to be rendered after the lock was released,
+// and could then carry the successor's successor: two pairs for one refresh token, which the load test's
+// refresh invariant forbids.)
+func TestGraceAnswerIsRenderedWithTheRotation(t *testing.T) {
+	ts := newTestServer(t)
+	old := ts.login(t)["refresh_token"].(string)
+	rl, app := ts.srv.realm(""), ts.srv.fx.apps[tMainID]
+	refresh := func(token string) *tokenInfo {
+		t.Helper()
+		ti, e := rl.refresh(token, app, ts.srv.opts.AccessTTLDefault, time.Hour)
+		if e != nil {
+			t.Fatalf("refresh: %v", e)
+		}
+		return ti
+	}
+	first := refresh(old)
+	again := refresh(old) // within the grace
+	refresh(first.RefreshToken)
+	if again.AccessToken != first.AccessToken || again.RefreshToken != first.RefreshToken {
+		t.Errorf("the grace answer changed when the successor was refreshed: got access %.8s…; want %.8s…", again.AccessToken, first.AccessToken)
+	}
 }

@@ -282,7 +282,11 @@ func (g *grantCtx) issue(spec issueSpec) (*tokenInfo, *Error) {
 func (rl *realm) tokenInfo(s *session) *tokenInfo {
 	rl.mu.Lock()
 	defer rl.mu.Unlock()
-	now := rl.now()
+	return rl.tokenInfoLocked(s, rl.now())
+}
+
+// tokenInfoLocked is tokenInfo for callers that hold rl.mu.
+func (rl *realm) tokenInfoLocked(s *session, now time.Time) *tokenInfo {
 	ti := &tokenInfo{
 		AccessToken: s.access.value,
 		TokenType:   "bearer",

@@ -25,9 +25,13 @@ import (
 // DefaultAuthRate is RingCentral's Auth-group limit: 5 requests per user per app per 60 s.
 var DefaultAuthRate = AuthRate{Requests: 5, Window: 60 * time.Second}
 
-// pacingMargin stretches the spacing of paced requests, so that requests spaced by the harness's clock are
-// still apart by the target's.
-const pacingMargin = 1.01
+// pacingMargin stretches the spacing of paced requests, and pacingSlack adds to it, so that requests spaced
+// by the harness's clock are still far enough apart by the target's when the network delays some of them
+// more than others: five requests carry a window's worth of slack, 125 ms, on top of 1 %.
+const (
+	pacingMargin = 1.01
+	pacingSlack  = 25 * time.Millisecond
+)
 
 // AuthRate is a number of requests per window.
 type AuthRate struct {
@@ -45,7 +49,7 @@ func (r AuthRate) String() string {
 
 // Spacing is the time between two paced requests of one (user, app).
 func (r AuthRate) Spacing() time.Duration {
-	return time.Duration(float64(r.Window) / float64(r.Requests) * pacingMargin)
+	return time.Duration(float64(r.Window)/float64(r.Requests)*pacingMargin) + pacingSlack
 }
 
 // ParseAuthRate reads RC_AUTH_RATE: "off", or N/duration such as 5/60s or 5/200ms.

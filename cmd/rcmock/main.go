@@ -163,7 +163,7 @@ Flags:
 	fs.StringVar(&cfg.fixture, "fixture", "", "JSON fixture `file` with apps, users and keys (default: the built-in fixture matching env/mock.env)")
 	fs.BoolVar(&cfg.control, "control", true, "serve the /__mock/ control API (clock, faults, settings, reset)")
 	fs.StringVar(&cfg.faults, "faults", "", "JSON `file`: an array of faults, as POST /__mock/faults takes them, due from the start for requests without a scenario header (works with -control=false)")
-	fs.BoolVar(&cfg.inspect, "inspect", false, "with -control=false, still serve the read-only GET /__mock/state (counts of sessions and tokens), so a test can check what a run left behind")
+	fs.BoolVar(&cfg.inspect, "inspect", false, "with -control=false, still serve the read-only GET /__mock/state (counts of sessions and tokens) and GET /__mock/state/owners (active sessions per user and app), so a test can check what a run left behind")
 	fs.BoolVar(&cfg.rateLimit, "rate-limit", false, "throttle the Auth group from the start (-rate-limit-max requests per user and app in any -rate-limit-window, then 429 for -rate-limit-penalty)")
 	fs.Func("rate-limit-max", "the `number` of requests per user and app in any window when rate limiting is on (default 5, RingCentral's Auth group)", func(v string) error {
 		n, err := strconv.Atoi(v)
