@@ -45,6 +45,10 @@ type TokenResult struct {
 // (nil, *BodyError) when the status and headers arrived but the body did not arrive whole; and
 // (nil, error) when Auth could not build its credentials (for example a signing error).
 func (c *Client) Token(ctx context.Context, tr TokenRequest) (*TokenResult, error) {
+	target, err := c.endpoint("token endpoint", c.ep.Token)
+	if err != nil {
+		return nil, err
+	}
 	form := tr.Form.Clone()
 	header := tr.Header.Clone()
 	if header == nil {
@@ -55,7 +59,7 @@ func (c *Client) Token(ctx context.Context, tr TokenRequest) (*TokenResult, erro
 			return nil, err
 		}
 	}
-	k := call{endpoint: "token endpoint", method: tr.Method, target: TokenPath, header: header, contentType: tr.ContentType}
+	k := call{endpoint: "token endpoint", method: tr.Method, target: target, header: header, contentType: tr.ContentType}
 	if k.method == "" {
 		k.method = http.MethodPost
 	}
@@ -138,7 +142,11 @@ func (r *AuthorizeResult) Param(key string) string {
 // unregistered redirect URI (RFC 6749 §4.1.2.1: the server must not redirect then), is
 // (result, *OAuthError). Any other answer, such as a 200 login page, is (result, nil).
 func (c *Client) Authorize(ctx context.Context, ar AuthorizeRequest) (*AuthorizeResult, error) {
-	k := call{endpoint: "authorization endpoint", method: ar.Method, target: AuthorizePath, header: ar.Header}
+	target, err := c.endpoint("authorization endpoint", c.ep.Authorize)
+	if err != nil {
+		return nil, err
+	}
+	k := call{endpoint: "authorization endpoint", method: ar.Method, target: target, header: ar.Header}
 	if k.method == "" {
 		k.method = http.MethodGet
 	}
@@ -210,6 +218,10 @@ type RevokeRequest struct {
 // Revoke sends a revocation request. RFC 7009 §2.2 answers 200 even for an unknown token; any non-2xx
 // answer is returned as (response, *OAuthError).
 func (c *Client) Revoke(ctx context.Context, rr RevokeRequest) (*Response, error) {
+	target, err := c.endpoint("revocation endpoint", c.ep.Revocation)
+	if err != nil {
+		return nil, err
+	}
 	form := rr.Form.Clone()
 	header := rr.Header.Clone()
 	if header == nil {
@@ -223,7 +235,7 @@ func (c *Client) Revoke(ctx context.Context, rr RevokeRequest) (*Response, error
 	k := call{
 		endpoint:    "revocation endpoint",
 		method:      http.MethodPost,
-		target:      RevokePath,
+		target:      target,
 		query:       rr.Query.Encode(),
 		header:      header,
 		body:        bodyOf(form, rr.RawBody),
@@ -342,9 +354,14 @@ func (c *Client) Get(ctx context.Context, path string) (*Response, error) {
 	return c.send(ctx, k)
 }
 
-// DeviceAuthorization sends a device authorization request (RFC 8628 §3.1) to the mock's
-// DeviceAuthorizationPath. A non-2xx answer is (response, *OAuthError).
+// DeviceAuthorization sends a device authorization request (RFC 8628 §3.1) to the target's device
+// authorization endpoint (the mock's DeviceAuthorizationPath by default). A non-2xx answer is (response,
+// *OAuthError).
 func (c *Client) DeviceAuthorization(ctx context.Context, form Form, auth ClientAuth) (*Response, error) {
+	target, err := c.endpoint("device authorization endpoint", c.ep.DeviceAuthorization)
+	if err != nil {
+		return nil, err
+	}
 	form = form.Clone()
 	header := http.Header{}
 	if auth != nil {
@@ -355,9 +372,29 @@ func (c *Client) DeviceAuthorization(ctx context.Context, form Form, auth Client
 	k := call{
 		endpoint: "device authorization endpoint",
 		method:   http.MethodPost,
-		target:   DeviceAuthorizationPath,
+		target:   target,
 		header:   header,
 		body:     []byte(form.Encode()),
 	}
+	return c.send(ctx, k)
+}
+
+// Introspect sends an introspection request (RFC 7662 §2.1: POST with token and an optional
+// token_type_hint, the client authenticated as at the token endpoint) to the target's introspection
+// endpoint. A non-2xx answer is (response, *OAuthError); a 200 answer's body is the introspection response
+// (RFC 7662 §2.2), whose "active" member says whether the token is active.
+func (c *Client) Introspect(ctx context.Context, form Form, auth ClientAuth) (*Response, error) {
+	target, err := c.endpoint("introspection endpoint", c.ep.Introspection)
+	if err != nil {
+		return nil, err
+	}
+	form = form.Clone()
+	header := http.Header{}
+	if auth != nil {
+		if err := auth.Apply(&AuthTarget{Header: header, Form: &form, Audience: c.TokenURL(), Now: c.now}); err != nil {
+			return nil, err
+		}
+	}
+	k := call{endpoint: "introspection endpoint", method: http.MethodPost, target: target, header: header, body: []byte(form.Encode())}
 	return c.send(ctx, k)
 }
