@@ -19,6 +19,7 @@ var committedProfiles = []struct {
 	{"local", false, map[string]string{"RC_SERVER_URL": "http://127.0.0.1:8910", "RC_MOCK_EMBEDDED": "false", "RC_MOCK_CONTROL": "true"}},
 	{"devtest", false, map[string]string{"RC_SERVER_URL": "https://platform.devtest.ringcentral.com", "RC_MOCK_CONTROL": "false"}},
 	{"production", false, map[string]string{"RC_SERVER_URL": "https://platform.ringcentral.com", "RC_MOCK_CONTROL": "false"}},
+	{"rfc", false, map[string]string{"RC_SERVER_URL": "", "RC_MOCK_EMBEDDED": "false", "RC_MOCK_CONTROL": "false", "OAUTH_DIALECT": "rfc"}},
 }
 
 // readProfile reads <name>.env from this directory, skipping the test if a generated file does not
