@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"mime"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -92,8 +93,8 @@ func (w *world) responseHas(t *godog.Table) (err error) {
 }
 
 // tokenIssued checks a successful token response in full: HTTP 200; JSON; RFC 6749 §5.1 Cache-Control:
-// no-store and Pragma: no-cache; RingCentral's TokenInfo (OpenAPI) with owner_id a string and numeric TTLs;
-// token_type bearer compared case-insensitively (RFC 6749 §7.1, RFC 6750 §4); expires_in positive and
+// no-store and Pragma: no-cache; in RingCentral's dialect its TokenInfo (OpenAPI) with owner_id a string and
+// numeric TTLs; token_type bearer compared case-insensitively (RFC 6749 §7.1, RFC 6750 §4); expires_in positive and
 // in seconds, not milliseconds (OIDF ValidateExpiresIn).
 func (w *world) tokenIssued() (err error) {
 	defer w.verdict(&err)
@@ -113,7 +114,7 @@ func (w *world) tokenIssued() (err error) {
 		p.addf("malformed token response: %s", mal.Reason)
 	}
 	w.hygiene(r, &p)
-	if r.resp.Status == 200 {
+	if r.resp.Status == 200 && w.vendor() {
 		if err := w.s.spec.ValidateResponse("POST", driver.TokenPath, 200, r.resp.Header.Get("Content-Type"), r.resp.Body); err != nil {
 			p.addf("%v", err)
 		}
@@ -124,6 +125,9 @@ func (w *world) tokenIssued() (err error) {
 	}
 	if e := body.Get("expires_in"); e.Type != gjson.Number || e.Int() <= 0 || e.Int() > 86400 {
 		p.addf("expires_in %s; want a positive number of seconds", e.Raw)
+	}
+	if !w.vendor() {
+		return p.err(r)
 	}
 	if o := body.Get("owner_id"); o.Exists() && o.Type != gjson.String {
 		p.addf("owner_id %s; want a string", o.Raw)
@@ -181,6 +185,9 @@ func (w *world) refreshTokenPresence(which string) (err error) {
 	want := which == "a"
 	body := r.resp.JSON()
 	rt, rte := body.Get("refresh_token").Exists(), body.Get("refresh_token_expires_in").Exists()
+	if !w.vendor() {
+		rte = rt // refresh_token_expires_in is RingCentral's
+	}
 	var p problems
 	switch {
 	case want && !rt:
@@ -359,10 +366,11 @@ func (w *world) noOwner() (err error) {
 	return p.err(r)
 }
 
-// rejected checks an OAuth error answer as RingCentral writes it (ringcentral-oauth.md §5.1): the HTTP
-// status, the RFC 6749 §5.2 error code, RingCentral's errorCode among errors[], error_description equal to
-// errors[0].message, the body valid against the endpoint's OpenAPI error response, and the no-store
-// headers.
+// rejected checks an OAuth error answer (RFC 6749 §5.2): the HTTP status, the error code, an
+// error_description of the allowed characters, and the no-store headers of §5.1. In RingCentral's dialect
+// it checks the vendor part as well (ringcentral-oauth.md §5.1): the errorCode among errors[],
+// error_description equal to errors[0].message, and the body valid against the endpoint's OpenAPI error
+// response. The errorCode in the sentence is RingCentral's, and ignored in another dialect.
 func (w *world) rejected(oauth, code string) (err error) {
 	defer w.verdict(&err)
 	const status = 400
@@ -383,6 +391,13 @@ func (w *world) rejected(oauth, code string) (err error) {
 	body := r.resp.JSON()
 	if got := body.Get("error").String(); got != oauth {
 		p.addf("error %q; want %q", got, oauth)
+	}
+	if d := body.Get("error_description"); d.Exists() && !errorTextRE.MatchString(d.String()) {
+		p.addf("error_description %q has characters outside %%x20-21 / %%x23-5B / %%x5D-7E (RFC 6749 §5.2)", d.String())
+	}
+	if !w.vendor() {
+		w.hygiene(r, &p)
+		return p.err(r)
 	}
 	errorBody(body, &p)
 	if codes := body.Get("errors.#.errorCode").Array(); code != "" && !slices.ContainsFunc(codes, func(c gjson.Result) bool { return c.String() == code }) {
@@ -412,6 +427,9 @@ func errorBody(body gjson.Result, p *problems) {
 		p.addf("error_description %q differs from errors[0].message %q (ringcentral-oauth.md §5.1)", d.String(), m.String())
 	}
 }
+
+// errorTextRE is RFC 6749 §5.2's character set of error_description: %x20-21 / %x23-5B / %x5D-7E.
+var errorTextRE = regexp.MustCompile(`^[\x20-\x21\x23-\x5B\x5D-\x7E]*$`)
 
 func (w *world) rejectedStatus(status int) (err error) {
 	defer w.verdict(&err)

@@ -87,6 +87,8 @@ type Config struct {
 type Suite struct {
 	cfg      Config
 	spec     *openapi.Spec
+	dialect  string           // the rules beyond the RFCs the target is judged by (Dialect)
+	meta     *driver.Metadata // the target's metadata, when the profile names an issuer (OAUTH_ISSUER)
 	seq      atomic.Int64
 	stopOnce sync.Once
 	started  time.Time
@@ -152,8 +154,16 @@ func NewSuite(cfg Config) (*Suite, error) {
 	if err != nil {
 		return nil, err
 	}
+	dialect, err := Dialect(cfg.Profile)
+	if err != nil {
+		return nil, err
+	}
+	meta, err := discover(cfg.Profile, timeout)
+	if err != nil {
+		return nil, err
+	}
 	s := &Suite{
-		cfg: cfg, spec: spec, timeout: timeout, secrets: cfg.Profile.Secrets(), started: time.Now(),
+		cfg: cfg, spec: spec, timeout: timeout, dialect: dialect, meta: meta, secrets: cfg.Profile.Secrets(), started: time.Now(),
 		counts: map[string]int{}, running: map[*world]*results.Scenario{}, pause: pauseOnTimer,
 		pacer: newPacer(run.rate), retries: run.retries, cleanup: run.cleanup, maxDown: run.maxDown,
 		nUsers: cfg.Profile.Users(), fingerprints: driver.NewFingerprinter(),
@@ -172,11 +182,16 @@ type settings struct {
 
 // runSettings reads RC_AUTH_RATE, RC_RETRIES, RC_CLEANUP and RC_MAX_TRANSPORT_FAILURES. On a target with
 // the mock's control API (the mock, where each scenario has its realm) pacing and retries are off unless
-// the profile sets them.
+// the profile sets them; the Auth group's pacing is RingCentral's rule, off by default in another dialect.
 func runSettings(p *env.Profile, target Target) (settings, error) {
 	s := settings{rate: DefaultAuthRate, retries: 2, cleanup: true, maxDown: 5}
 	if target.Control {
 		s.rate, s.retries = AuthRate{}, 0
+	}
+	if d, err := Dialect(p); err != nil {
+		return settings{}, err
+	} else if d != DialectRingCentral {
+		s.rate = AuthRate{}
 	}
 	bad := func(key string, err error) (settings, error) {
 		return settings{}, fmt.Errorf("steps: profile %q: %s=%q: %v", p.Name(), key, p.Value(key), err)
