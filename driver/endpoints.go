@@ -159,30 +159,46 @@ func (c *Client) Authorize(ctx context.Context, ar AuthorizeRequest) (*Authorize
 	if err != nil {
 		return nil, err
 	}
-	res := &AuthorizeResult{Response: resp, Query: url.Values{}, Fragment: url.Values{}}
 	if loc := resp.Header.Get("Location"); loc != "" && resp.Status >= 300 && resp.Status < 400 {
-		u, err := parseLocation(resp.URL, loc)
+		res, err := Redirect(resp, loc)
 		if err != nil {
 			return res, fmt.Errorf("driver: authorization endpoint answered %d with a Location that is not a URL: %w", resp.Status, err)
 		}
-		res.Redirected = true
-		res.Location = u
-		res.Query = u.Query()
-		if frag := u.EscapedFragment(); frag != "" {
-			if v, err := url.ParseQuery(frag); err == nil {
-				res.Fragment = v
-			}
-		}
-		res.Code = res.Param("code")
-		res.State = res.Param("state")
-		res.ExpiresIn = res.Param("expires_in")
-		res.Error = res.Param("error")
-		res.ErrorDescription = res.Param("error_description")
 		return res, nil
 	}
+	res := &AuthorizeResult{Response: resp, Query: url.Values{}, Fragment: url.Values{}}
 	if resp.Status >= 400 {
 		return res, newOAuthError(k.endpoint, resp)
 	}
+	return res, nil
+}
+
+// Redirect returns the authorization result of a redirect to location (RFC 6749 §4.1.2, §4.1.2.1): the
+// Location of resp, or the URL a browser was sent to after a user signed in at a login page that resp
+// led to. Its parameters come from the query and, if absent there, the fragment.
+func Redirect(resp *Response, location string) (*AuthorizeResult, error) {
+	res := &AuthorizeResult{Response: resp, Query: url.Values{}, Fragment: url.Values{}}
+	base := ""
+	if resp != nil {
+		base = resp.URL
+	}
+	u, err := parseLocation(base, location)
+	if err != nil {
+		return res, err
+	}
+	res.Redirected = true
+	res.Location = u
+	res.Query = u.Query()
+	if frag := u.EscapedFragment(); frag != "" {
+		if v, err := url.ParseQuery(frag); err == nil {
+			res.Fragment = v
+		}
+	}
+	res.Code = res.Param("code")
+	res.State = res.Param("state")
+	res.ExpiresIn = res.Param("expires_in")
+	res.Error = res.Param("error")
+	res.ErrorDescription = res.Param("error_description")
 	return res, nil
 }
 

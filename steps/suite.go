@@ -37,6 +37,7 @@ import (
 	"github.com/rcoauth/conformance/env"
 	"github.com/rcoauth/conformance/openapi"
 	"github.com/rcoauth/conformance/results"
+	"github.com/rcoauth/conformance/signin"
 )
 
 // Target is where a Suite sends its requests.
@@ -88,7 +89,9 @@ type Suite struct {
 	cfg      Config
 	spec     *openapi.Spec
 	dialect  string           // the rules beyond the RFCs the target is judged by (Dialect)
-	meta     *driver.Metadata // the target's metadata, when the profile names an issuer (OAUTH_ISSUER)
+	meta     *driver.Metadata  // the target's metadata, when the profile names an issuer (OAUTH_ISSUER)
+	recipe   *signin.Recipe    // how a user signs in at the target's login page (OAUTH_SIGNIN), or nil
+	browser  *signin.Browser   // the browser that follows the recipe, started on first use
 	seq      atomic.Int64
 	stopOnce sync.Once
 	started  time.Time
@@ -162,8 +165,15 @@ func NewSuite(cfg Config) (*Suite, error) {
 	if err != nil {
 		return nil, err
 	}
+	var recipe *signin.Recipe
+	if name := cfg.Profile.Value("OAUTH_SIGNIN"); name != "" {
+		if recipe, err = signin.Load(name); err != nil {
+			return nil, fmt.Errorf("steps: profile %q: OAUTH_SIGNIN: %w", cfg.Profile.Name(), err)
+		}
+	}
 	s := &Suite{
-		cfg: cfg, spec: spec, timeout: timeout, dialect: dialect, meta: meta, secrets: cfg.Profile.Secrets(), started: time.Now(),
+		cfg: cfg, spec: spec, timeout: timeout, dialect: dialect, meta: meta, recipe: recipe,
+		browser: signin.NewBrowser(cfg.Profile.Value("OAUTH_BROWSER")), secrets: cfg.Profile.Secrets(), started: time.Now(),
 		counts: map[string]int{}, running: map[*world]*results.Scenario{}, pause: pauseOnTimer,
 		pacer: newPacer(run.rate), retries: run.retries, cleanup: run.cleanup, maxDown: run.maxDown,
 		nUsers: cfg.Profile.Users(), fingerprints: driver.NewFingerprinter(),
@@ -325,6 +335,7 @@ func (s *Suite) redactor() *driver.Redactor { return driver.NewRedactor(s.finger
 func (s *Suite) Stop() error {
 	var err error
 	s.stopOnce.Do(func() {
+		s.browser.Close()
 		err = s.writeReports()
 		s.printSummary()
 		if s.cfg.Target.Close != nil {

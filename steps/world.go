@@ -170,12 +170,12 @@ func (w *world) newClient(realm string, timeout time.Duration) (*driver.Client, 
 	}
 	return driver.New(driver.Config{
 		Endpoints: endpoints,
-		BaseURL:  w.s.cfg.Target.URL,
-		Timeout:  timeout,
-		Scenario: realm,
-		Recorder: w.rec,
-		Redactor: w.s.redactor(),
-		Clock:    w.clock.now,
+		BaseURL:   w.s.cfg.Target.URL,
+		Timeout:   timeout,
+		Scenario:  realm,
+		Recorder:  w.rec,
+		Redactor:  w.s.redactor(),
+		Clock:     w.clock.now,
 	})
 }
 

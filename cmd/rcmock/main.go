@@ -7,7 +7,7 @@
 //	rcmock [-addr 127.0.0.1:8910] [-fixture file.json] [-control=true] [-inspect] \
 //	       [-rate-limit] [-rate-limit-max 5] [-rate-limit-window 1m] [-rate-limit-penalty 1m] \
 //	       [-session-limit-mode evict|reject] [-unknown-grant-error rfc|ringcentral-text] [-authorize-scope ignore|rfc] \
-//	       [-issuer https://platform.example.test]
+//	       [-issuer https://platform.example.test] [-login-page]
 //
 // Once the listener is bound, rcmock prints exactly one line to stdout,
 //
@@ -62,6 +62,7 @@ func runNotify(ctx context.Context, args []string, stdout, stderr io.Writer, rea
 	opts := rcmock.DefaultOptions()
 	opts.Control = cfg.control
 	opts.Inspect = cfg.inspect
+	opts.LoginPage = cfg.loginPage
 	opts.Issuer = cfg.issuer
 	opts.Settings.RateLimit = cfg.rateLimit
 	opts.RateLimitMax, opts.RateLimitWindow, opts.RateLimitPenalty = cfg.rateLimitMax, cfg.rateLimitWindow, cfg.rateLimitPenalty
@@ -115,6 +116,7 @@ type config struct {
 	fixture   string
 	control   bool
 	inspect   bool
+	loginPage bool
 	rateLimit bool
 	// rateLimitMax, rateLimitWindow and rateLimitPenalty are rcmock.Options.RateLimitMax, RateLimitWindow
 	// and RateLimitPenalty.
@@ -156,6 +158,7 @@ Flags:
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8910", "`host:port` to listen on; port 0 picks a free port")
 	fs.StringVar(&cfg.fixture, "fixture", "", "JSON fixture `file` with apps, users and keys (default: the built-in fixture matching env/mock.env)")
 	fs.BoolVar(&cfg.control, "control", true, "serve the /__mock/ control API (clock, faults, settings, reset)")
+	fs.BoolVar(&cfg.loginPage, "login-page", false, "send the user to the mock's sign-in page (user name, password, authorize) before redirecting with a code, as RingCentral does; off: approve at once")
 	fs.BoolVar(&cfg.inspect, "inspect", false, "with -control=false, still serve the read-only GET /__mock/state (counts of sessions and tokens), so a test can check what a run left behind")
 	fs.BoolVar(&cfg.rateLimit, "rate-limit", false, "throttle the Auth group from the start (-rate-limit-max requests per user and app in any -rate-limit-window, then 429 for -rate-limit-penalty)")
 	fs.Func("rate-limit-max", "the `number` of requests per user and app in any window when rate limiting is on (default 5, RingCentral's Auth group)", func(v string) error {
