@@ -89,9 +89,9 @@ type Suite struct {
 	cfg      Config
 	spec     *openapi.Spec
 	dialect  string           // the rules beyond the RFCs the target is judged by (Dialect)
-	meta     *driver.Metadata  // the target's metadata, when the profile names an issuer (OAUTH_ISSUER)
-	recipe   *signin.Recipe    // how a user signs in at the target's login page (OAUTH_SIGNIN), or nil
-	browser  *signin.Browser   // the browser that follows the recipe, started on first use
+	meta     *driver.Metadata // the target's metadata, when the profile names an issuer (OAUTH_ISSUER)
+	recipe   *signin.Recipe   // how a user signs in at the target's login page (OAUTH_SIGNIN), or nil
+	browser  *signin.Browser  // the browser that follows the recipe, started on first use
 	seq      atomic.Int64
 	stopOnce sync.Once
 	started  time.Time
