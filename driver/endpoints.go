@@ -374,25 +374,7 @@ func (c *Client) Get(ctx context.Context, path string) (*Response, error) {
 // authorization endpoint (the mock's DeviceAuthorizationPath by default). A non-2xx answer is (response,
 // *OAuthError).
 func (c *Client) DeviceAuthorization(ctx context.Context, form Form, auth ClientAuth) (*Response, error) {
-	target, err := c.endpoint("device authorization endpoint", c.ep.DeviceAuthorization)
-	if err != nil {
-		return nil, err
-	}
-	form = form.Clone()
-	header := http.Header{}
-	if auth != nil {
-		if err := auth.Apply(&AuthTarget{Header: header, Form: &form, Audience: c.TokenURL(), Now: c.now}); err != nil {
-			return nil, err
-		}
-	}
-	k := call{
-		endpoint: "device authorization endpoint",
-		method:   http.MethodPost,
-		target:   target,
-		header:   header,
-		body:     []byte(form.Encode()),
-	}
-	return c.send(ctx, k)
+	return c.postForm(ctx, "device authorization endpoint", c.ep.DeviceAuthorization, form, auth)
 }
 
 // Introspect sends an introspection request (RFC 7662 §2.1: POST with token and an optional
@@ -400,7 +382,13 @@ func (c *Client) DeviceAuthorization(ctx context.Context, form Form, auth Client
 // endpoint. A non-2xx answer is (response, *OAuthError); a 200 answer's body is the introspection response
 // (RFC 7662 §2.2), whose "active" member says whether the token is active.
 func (c *Client) Introspect(ctx context.Context, form Form, auth ClientAuth) (*Response, error) {
-	target, err := c.endpoint("introspection endpoint", c.ep.Introspection)
+	return c.postForm(ctx, "introspection endpoint", c.ep.Introspection, form, auth)
+}
+
+// postForm posts form to the endpoint name at at, with the client authenticated by auth as at the token
+// endpoint (RFC 8628 §3.1 and RFC 7662 §2.1 both refer to RFC 6749 §2.3).
+func (c *Client) postForm(ctx context.Context, name, at string, form Form, auth ClientAuth) (*Response, error) {
+	target, err := c.endpoint(name, at)
 	if err != nil {
 		return nil, err
 	}
@@ -411,6 +399,6 @@ func (c *Client) Introspect(ctx context.Context, form Form, auth ClientAuth) (*R
 			return nil, err
 		}
 	}
-	k := call{endpoint: "introspection endpoint", method: http.MethodPost, target: target, header: header, body: []byte(form.Encode())}
+	k := call{endpoint: name, method: http.MethodPost, target: target, header: header, body: []byte(form.Encode())}
 	return c.send(ctx, k)
 }

@@ -87,12 +87,22 @@ func (w *world) refreshTokenAsBearer(ctx context.Context) (err error) {
 	return nil
 }
 
-// apiIdentifiesOwner checks that /restapi/v1.0/account/~/extension/~ answers for the token's owner_id.
+// apiIdentifiesOwner checks that /restapi/v1.0/account/~/extension/~ answers for the token's owner_id, or
+// in another dialect that UserInfo names a subject.
 func (w *world) apiIdentifiesOwner(ctx context.Context) (err error) {
 	defer w.verdict(&err)
 	t, err := w.latestToken()
 	if err != nil {
 		return err
+	}
+	if !w.vendor() {
+		// Another dialect's protected resource is UserInfo, whose sub names the owner (OpenID Connect Core
+		// §5.3.2).
+		r := w.setAPIResult(w.callAPI(ctx, driver.APIRequest{Path: w.resource(), AccessToken: t.AccessToken}))
+		if r.resp == nil || r.resp.Status != 200 || r.resp.JSON().Get("sub").String() == "" {
+			return fmt.Errorf("UserInfo should name the token's owner in sub: %s", r.describe())
+		}
+		return nil
 	}
 	resp, err := w.callAPI(ctx, driver.APIRequest{Path: driver.ExtensionPath, AccessToken: t.AccessToken})
 	r := w.setAPIResult(resp, err)
