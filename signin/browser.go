@@ -111,12 +111,13 @@ func (b *Browser) Close() {
 	}
 }
 
-// SignIn opens authURL (the authorization request, RFC 6749 §4.1.1) in a fresh browser context, follows
-// recipe with the values value returns for its variables, and returns the URL the server then sends the
+// SignIn opens authURL (the authorization request, RFC 6749 §4.1.1) in a fresh browser context, sending
+// header with every request (the mock's X-Mock-Scenario, which keeps a scenario's realm), follows recipe
+// with the values value returns for its variables, and returns the URL the server then sends the
 // browser to at redirectURI (RFC 6749 §4.1.2: carrying code and state, or error). The request to
 // redirectURI is captured and never sent. ctx bounds the whole sign-in; on failure the error names the
 // step and the page the browser was on.
-func (b *Browser) SignIn(ctx context.Context, authURL, redirectURI string, recipe *Recipe, value func(string) string) (string, error) {
+func (b *Browser) SignIn(ctx context.Context, authURL, redirectURI string, header map[string]string, recipe *Recipe, value func(string) string) (string, error) {
 	bctx, err := b.start(ctx)
 	if err != nil {
 		return "", err
@@ -179,6 +180,18 @@ func (b *Browser) SignIn(ctx context.Context, authURL, redirectURI string, recip
 	pattern := &fetch.RequestPattern{URLPattern: strings.NewReplacer("*", `\*`, "?", `\?`).Replace(redirectURI) + "*", RequestStage: fetch.RequestStageRequest}
 	if _, err := chromedp.Call(tab, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{pattern}}); err != nil {
 		return "", fmt.Errorf("signin: %w", err)
+	}
+	if len(header) > 0 {
+		h := network.Headers{}
+		for k, v := range header {
+			h[k] = v
+		}
+		if _, err := chromedp.Call(tab, network.Enable, network.EnableParams{}); err != nil {
+			return "", fmt.Errorf("signin: %w", err)
+		}
+		if _, err := chromedp.Call(tab, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: h}); err != nil {
+			return "", fmt.Errorf("signin: %w", err)
+		}
 	}
 	// Navigate returns once the page has loaded, or with an error when the server sends the browser
 	// straight to the redirect URI, which is captured and aborted.

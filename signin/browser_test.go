@@ -93,7 +93,7 @@ func TestSignIn(t *testing.T) {
 				ctx, cancel = context.WithTimeout(context.Background(), 3*time.Second)
 			}
 			defer cancel()
-			got, err := b.SignIn(ctx, srv.URL+"/authorize?state=xyz", redirectURI, r, func(v string) string {
+			got, err := b.SignIn(ctx, srv.URL+"/authorize?state=xyz", redirectURI, nil, r, func(v string) string {
 				return map[string]string{"USER": "alice", "PASSWORD": tc.password}[v]
 			})
 			if strings.HasPrefix(tc.want, "step") {

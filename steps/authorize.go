@@ -223,7 +223,11 @@ func (w *world) signInByBrowser(ctx context.Context, az *authorization) error {
 	ctx, cancel := context.WithTimeout(ctx, 4*w.s.timeout)
 	defer cancel()
 	value := func(v string) string { return w.profile.Value(w.profile.Key(v)) }
-	u, err := w.s.browser.SignIn(ctx, az.result.resp.URL, az.redirectURI, w.s.recipe, value)
+	var header map[string]string
+	if realm := w.client.Scenario(); realm != "" {
+		header = map[string]string{driver.ScenarioHeader: realm} // the mock's realm of the scenario
+	}
+	u, err := w.s.browser.SignIn(ctx, az.result.resp.URL, az.redirectURI, header, w.s.recipe, value)
 	if err != nil {
 		return w.redact(err)
 	}
