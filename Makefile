@@ -25,7 +25,7 @@ FUZZ_TARGETS := ./rcmock:FuzzParseFormBody ./rcmock:FuzzParseBasic ./rcmock:Fuzz
 	./driver:FuzzDecodeAnswer ./driver:FuzzRedactKnownSecret
 
 # Run options reach `go test` through the environment (see README, "Running the suite").
-SUITE_ENV = OAUTH_ENV='$(ENV)' CONFORMANCE_TAGS='$(TAGS)' CONFORMANCE_CONCURRENCY='$(CONCURRENCY)' CONFORMANCE_SEED='$(SEED)' CONFORMANCE_STRICT='$(STRICT)'
+SUITE_ENV = OAUTH_ENV='$(ENV)' $(if $(OAUTH_ISSUER),OAUTH_ISSUER='$(OAUTH_ISSUER)') CONFORMANCE_TAGS='$(TAGS)' CONFORMANCE_CONCURRENCY='$(CONCURRENCY)' CONFORMANCE_SEED='$(SEED)' CONFORMANCE_STRICT='$(STRICT)'
 
 .PHONY: help
 help: ## list the targets
@@ -58,12 +58,18 @@ fuzz-short: ## a short run of every fuzz target (FUZZTIME each)
 	done
 
 .PHONY: suite
-suite: ## the strict suite on the embedded mock, then against cmd/rcmock (local profile) and the sandbox path
+suite: oidc-provider ## the strict suite on the embedded mock, then against cmd/rcmock (local profile), the sandbox path, node-oidc-provider (rfc dialect) and the mock's login page (browser sign-in)
 	$(SUITE_ENV) $(GO) test -race -count=1 -run '^TestFeatures$$' -v . 2>&1 | tee reports/console.txt | grep -v '^=== \(RUN\|PAUSE\|CONT\)'
 	CONFORMANCE_TAGS='$(TAGS)' CONFORMANCE_SEED='$(SEED)' $(GO) test -race -count=1 -run '^TestFeatures(StandaloneMock|SandboxPath)$$' .
+	CONFORMANCE_SEED='$(SEED)' $(GO) test -count=1 -run '^TestFeatures(OIDCProvider|MockSignIn)$$' .
+
+.PHONY: oidc-provider
+oidc-provider: ## install node-oidc-provider (npm ci in oidc/provider, pinned by its package-lock) when Node.js is there
+	@if command -v npm >/dev/null; then npm ci --prefix oidc/provider --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the node-oidc-provider run will be skipped (CI installs Node.js)"; fi
 
 .PHONY: conformance
-conformance: ## the suite against ENV=<profile> (mock, local, devtest, production) with reports in reports/
+conformance: ## the suite against ENV=<profile> (mock, local, devtest, production, rfc with OAUTH_ISSUER=...) with reports in reports/
 	$(SUITE_ENV) $(GO) test -count=1 -run '^TestFeatures$$' -v . 2>&1 | tee reports/console.txt | grep -v '^=== \(RUN\|PAUSE\|CONT\)'
 
 .PHONY: sdk-test

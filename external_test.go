@@ -81,7 +81,7 @@ func runEnviron() []string {
 	var out []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "RC_") || k == "OAUTH_ENV" {
+		if strings.HasPrefix(k, "RC_") || strings.HasPrefix(k, "OAUTH_") {
 			continue
 		}
 		out = append(out, kv)

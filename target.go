@@ -10,10 +10,15 @@ import (
 
 // startTarget resolves the profile's target. With RC_MOCK_EMBEDDED=true it starts the embedded mock on
 // 127.0.0.1:0 with its control API (the harness then talks to it over HTTP exactly as to RingCentral);
-// otherwise the target is RC_SERVER_URL, whose control API the scenarios may use only when
+// with OAUTH_ISSUER the target is any OAuth 2.0 server, whose metadata the suite reads; otherwise the
+// target is RC_SERVER_URL, whose control API the scenarios may use only when
 // RC_MOCK_CONTROL=true. This is the only place the harness touches the mock's Go API: steps/ knows its
 // target by URL alone.
 func startTarget(p *env.Profile) (steps.Target, error) {
+	if issuer := p.Value("OAUTH_ISSUER"); issuer != "" && !p.Bool("RC_MOCK_EMBEDDED") {
+		// Any OAuth 2.0 server: the suite reads the endpoints from the issuer's metadata (RFC 8414).
+		return steps.Target{URL: issuer}, nil
+	}
 	if !p.Bool("RC_MOCK_EMBEDDED") {
 		url := p.Value("RC_SERVER_URL")
 		if url == "" {
@@ -23,6 +28,7 @@ func startTarget(p *env.Profile) (steps.Target, error) {
 	}
 	opts := rcmock.DefaultOptions()
 	opts.Control = true
+	opts.LoginPage = p.Bool("RC_MOCK_LOGIN_PAGE")
 	if path := p.Value("RC_MOCK_FIXTURE"); path != "" {
 		f, err := rcmock.LoadFixture(path)
 		if err != nil {

@@ -84,6 +84,9 @@ type Config struct {
 	// a longer body fails the request with a *BodyError that names the limit. Zero means
 	// DefaultMaxResponseBytes (4 MiB).
 	MaxResponseBytes int64
+	// Endpoints are where the target serves each endpoint; nil means RingCentral's paths
+	// ([RingCentralEndpoints]). A target described by its metadata passes [Metadata.Endpoints].
+	Endpoints *Endpoints
 }
 
 // Client sends requests to one target. It is safe for concurrent use.
@@ -96,6 +99,7 @@ type Client struct {
 	recorder *Recorder
 	redactor *Redactor
 	now      func() time.Time
+	ep       Endpoints
 	rc       *resty.Client
 }
 
@@ -126,6 +130,10 @@ func New(cfg Config) (*Client, error) {
 	}
 	if c.now == nil {
 		c.now = time.Now
+	}
+	c.ep = RingCentralEndpoints()
+	if cfg.Endpoints != nil {
+		c.ep = *cfg.Endpoints
 	}
 	if c.timeout == 0 {
 		c.timeout = DefaultTimeout
@@ -225,7 +233,18 @@ func (c *Client) URL(path string) string {
 
 // TokenURL returns the token endpoint's URL, the default audience of client assertions
 // (RFC 7523 §3, item 3).
-func (c *Client) TokenURL() string { return c.URL(TokenPath) }
+func (c *Client) TokenURL() string { return c.URL(c.ep.Token) }
+
+// Endpoints returns where the client sends each kind of request.
+func (c *Client) Endpoints() Endpoints { return c.ep }
+
+// endpoint returns an endpoint's path or URL, or an error naming the endpoint the target does not have.
+func (c *Client) endpoint(name, at string) (string, error) {
+	if at == "" {
+		return "", fmt.Errorf("driver: the target has no %s (its metadata names none)", name)
+	}
+	return at, nil
+}
 
 // Scenario returns the value sent in the X-Mock-Scenario header, if any.
 func (c *Client) Scenario() string { return c.scenario }

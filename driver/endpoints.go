@@ -45,6 +45,10 @@ type TokenResult struct {
 // (nil, *BodyError) when the status and headers arrived but the body did not arrive whole; and
 // (nil, error) when Auth could not build its credentials (for example a signing error).
 func (c *Client) Token(ctx context.Context, tr TokenRequest) (*TokenResult, error) {
+	target, err := c.endpoint("token endpoint", c.ep.Token)
+	if err != nil {
+		return nil, err
+	}
 	form := tr.Form.Clone()
 	header := tr.Header.Clone()
 	if header == nil {
@@ -55,7 +59,7 @@ func (c *Client) Token(ctx context.Context, tr TokenRequest) (*TokenResult, erro
 			return nil, err
 		}
 	}
-	k := call{endpoint: "token endpoint", method: tr.Method, target: TokenPath, header: header, contentType: tr.ContentType}
+	k := call{endpoint: "token endpoint", method: tr.Method, target: target, header: header, contentType: tr.ContentType}
 	if k.method == "" {
 		k.method = http.MethodPost
 	}
@@ -138,7 +142,11 @@ func (r *AuthorizeResult) Param(key string) string {
 // unregistered redirect URI (RFC 6749 §4.1.2.1: the server must not redirect then), is
 // (result, *OAuthError). Any other answer, such as a 200 login page, is (result, nil).
 func (c *Client) Authorize(ctx context.Context, ar AuthorizeRequest) (*AuthorizeResult, error) {
-	k := call{endpoint: "authorization endpoint", method: ar.Method, target: AuthorizePath, header: ar.Header}
+	target, err := c.endpoint("authorization endpoint", c.ep.Authorize)
+	if err != nil {
+		return nil, err
+	}
+	k := call{endpoint: "authorization endpoint", method: ar.Method, target: target, header: ar.Header}
 	if k.method == "" {
 		k.method = http.MethodGet
 	}
@@ -151,30 +159,46 @@ func (c *Client) Authorize(ctx context.Context, ar AuthorizeRequest) (*Authorize
 	if err != nil {
 		return nil, err
 	}
-	res := &AuthorizeResult{Response: resp, Query: url.Values{}, Fragment: url.Values{}}
 	if loc := resp.Header.Get("Location"); loc != "" && resp.Status >= 300 && resp.Status < 400 {
-		u, err := parseLocation(resp.URL, loc)
+		res, err := Redirect(resp, loc)
 		if err != nil {
 			return res, fmt.Errorf("driver: authorization endpoint answered %d with a Location that is not a URL: %w", resp.Status, err)
 		}
-		res.Redirected = true
-		res.Location = u
-		res.Query = u.Query()
-		if frag := u.EscapedFragment(); frag != "" {
-			if v, err := url.ParseQuery(frag); err == nil {
-				res.Fragment = v
-			}
-		}
-		res.Code = res.Param("code")
-		res.State = res.Param("state")
-		res.ExpiresIn = res.Param("expires_in")
-		res.Error = res.Param("error")
-		res.ErrorDescription = res.Param("error_description")
 		return res, nil
 	}
+	res := &AuthorizeResult{Response: resp, Query: url.Values{}, Fragment: url.Values{}}
 	if resp.Status >= 400 {
 		return res, newOAuthError(k.endpoint, resp)
 	}
+	return res, nil
+}
+
+// Redirect returns the authorization result of a redirect to location (RFC 6749 §4.1.2, §4.1.2.1): the
+// Location of resp, or the URL a browser was sent to after a user signed in at a login page that resp
+// led to. Its parameters come from the query and, if absent there, the fragment.
+func Redirect(resp *Response, location string) (*AuthorizeResult, error) {
+	res := &AuthorizeResult{Response: resp, Query: url.Values{}, Fragment: url.Values{}}
+	base := ""
+	if resp != nil {
+		base = resp.URL
+	}
+	u, err := parseLocation(base, location)
+	if err != nil {
+		return res, err
+	}
+	res.Redirected = true
+	res.Location = u
+	res.Query = u.Query()
+	if frag := u.EscapedFragment(); frag != "" {
+		if v, err := url.ParseQuery(frag); err == nil {
+			res.Fragment = v
+		}
+	}
+	res.Code = res.Param("code")
+	res.State = res.Param("state")
+	res.ExpiresIn = res.Param("expires_in")
+	res.Error = res.Param("error")
+	res.ErrorDescription = res.Param("error_description")
 	return res, nil
 }
 
@@ -210,6 +234,10 @@ type RevokeRequest struct {
 // Revoke sends a revocation request. RFC 7009 §2.2 answers 200 even for an unknown token; any non-2xx
 // answer is returned as (response, *OAuthError).
 func (c *Client) Revoke(ctx context.Context, rr RevokeRequest) (*Response, error) {
+	target, err := c.endpoint("revocation endpoint", c.ep.Revocation)
+	if err != nil {
+		return nil, err
+	}
 	form := rr.Form.Clone()
 	header := rr.Header.Clone()
 	if header == nil {
@@ -223,7 +251,7 @@ func (c *Client) Revoke(ctx context.Context, rr RevokeRequest) (*Response, error
 	k := call{
 		endpoint:    "revocation endpoint",
 		method:      http.MethodPost,
-		target:      RevokePath,
+		target:      target,
 		query:       rr.Query.Encode(),
 		header:      header,
 		body:        bodyOf(form, rr.RawBody),
@@ -342,9 +370,28 @@ func (c *Client) Get(ctx context.Context, path string) (*Response, error) {
 	return c.send(ctx, k)
 }
 
-// DeviceAuthorization sends a device authorization request (RFC 8628 §3.1) to the mock's
-// DeviceAuthorizationPath. A non-2xx answer is (response, *OAuthError).
+// DeviceAuthorization sends a device authorization request (RFC 8628 §3.1) to the target's device
+// authorization endpoint (the mock's DeviceAuthorizationPath by default). A non-2xx answer is (response,
+// *OAuthError).
 func (c *Client) DeviceAuthorization(ctx context.Context, form Form, auth ClientAuth) (*Response, error) {
+	return c.postForm(ctx, "device authorization endpoint", c.ep.DeviceAuthorization, form, auth)
+}
+
+// Introspect sends an introspection request (RFC 7662 §2.1: POST with token and an optional
+// token_type_hint, the client authenticated as at the token endpoint) to the target's introspection
+// endpoint. A non-2xx answer is (response, *OAuthError); a 200 answer's body is the introspection response
+// (RFC 7662 §2.2), whose "active" member says whether the token is active.
+func (c *Client) Introspect(ctx context.Context, form Form, auth ClientAuth) (*Response, error) {
+	return c.postForm(ctx, "introspection endpoint", c.ep.Introspection, form, auth)
+}
+
+// postForm posts form to the endpoint name at at, with the client authenticated by auth as at the token
+// endpoint (RFC 8628 §3.1 and RFC 7662 §2.1 both refer to RFC 6749 §2.3).
+func (c *Client) postForm(ctx context.Context, name, at string, form Form, auth ClientAuth) (*Response, error) {
+	target, err := c.endpoint(name, at)
+	if err != nil {
+		return nil, err
+	}
 	form = form.Clone()
 	header := http.Header{}
 	if auth != nil {
@@ -352,12 +399,6 @@ func (c *Client) DeviceAuthorization(ctx context.Context, form Form, auth Client
 			return nil, err
 		}
 	}
-	k := call{
-		endpoint: "device authorization endpoint",
-		method:   http.MethodPost,
-		target:   DeviceAuthorizationPath,
-		header:   header,
-		body:     []byte(form.Encode()),
-	}
+	k := call{endpoint: name, method: http.MethodPost, target: target, header: header, body: []byte(form.Encode())}
 	return c.send(ctx, k)
 }

@@ -27,6 +27,8 @@ const (
 	GroupSecretJWT  = "client_secret_jwt app"
 	GroupKeyJWT     = "private_key_jwt app"
 	GroupOther      = "Other grants"
+	GroupAnyServer  = "Any OAuth 2.0 server (rfc profile)"
+	GroupSignIn     = "Browser sign-in"
 )
 
 // catalogue lists every variable the harness reads, RingCentral's quick-start names first.
@@ -78,6 +80,52 @@ var catalogue = []Variable{
 	{"RC_GUEST_RESOURCE", "resource (URL) of the guest grant", false, GroupOther},
 	{"RC_DEVICE_CERTIFICATE", "PEM certificate for the device_certificate grant", false, GroupOther},
 	{"RC_DEVICE_PRIVATE_KEY", "PEM private key of RC_DEVICE_CERTIFICATE", true, GroupOther},
+
+	{"OAUTH_DIALECT", "The rules the target is judged by beyond the RFCs: ringcentral (default; RingCentral's errorCodes, TTLs, paths, sessions, Auth rate group) or rfc (the RFCs alone)", false, GroupAnyServer},
+	{"OAUTH_ISSUER", "Issuer of any OAuth 2.0 server: its RFC 8414 or OpenID Connect metadata names the endpoints, grants, client authentication and PKCE methods; a profile that sets it names its credentials OAUTH_*", false, GroupAnyServer},
+	{"OAUTH_CLIENT_ID", "Client ID of a confidential client that authenticates with client_secret_basic", false, GroupAnyServer},
+	{"OAUTH_CLIENT_SECRET", "Client secret of OAUTH_CLIENT_ID", true, GroupAnyServer},
+	{"OAUTH_POST_CLIENT_ID", "Client ID of a confidential client that authenticates with client_secret_post", false, GroupAnyServer},
+	{"OAUTH_POST_CLIENT_SECRET", "Client secret of OAUTH_POST_CLIENT_ID", true, GroupAnyServer},
+	{"OAUTH_SECRET_JWT_CLIENT_ID", "Client ID of a client that authenticates with client_secret_jwt (RFC 7523 §2.2)", false, GroupAnyServer},
+	{"OAUTH_SECRET_JWT_CLIENT_SECRET", "Client secret of OAUTH_SECRET_JWT_CLIENT_ID (the HMAC key)", true, GroupAnyServer},
+	{"OAUTH_PRIVATE_KEY_JWT_CLIENT_ID", "Client ID of a client that authenticates with private_key_jwt (RFC 7523 §2.2)", false, GroupAnyServer},
+	{"OAUTH_PRIVATE_KEY_JWT_KEY", `PEM private key of OAUTH_PRIVATE_KEY_JWT_CLIENT_ID (line breaks may be written as \n)`, true, GroupAnyServer},
+	{"OAUTH_PRIVATE_KEY_JWT_KID", "Key ID (kid) of OAUTH_PRIVATE_KEY_JWT_KEY", false, GroupAnyServer},
+	{"OAUTH_PUBLIC_CLIENT_ID", "Client ID of a public client using PKCE (RFC 7636): client_id in the body, no secret", false, GroupAnyServer},
+	{"OAUTH_REDIRECT_URI", "A redirect URI registered for every client above", false, GroupAnyServer},
+	{"OAUTH_SCOPE", "Scope sent with authorization and token requests (e.g. openid offline_access)", false, GroupAnyServer},
+	{"OAUTH_USERNAME", "The user a sign-in recipe types in", false, GroupAnyServer},
+	{"OAUTH_PASSWORD", "Password of OAUTH_USERNAME", true, GroupAnyServer},
+
+	{"OAUTH_SIGNIN", "Sign-in recipe (signin/<name>.json) that drives a login page in headless Chromium for authorization-code scenarios: oidc-provider-dev, rcmock-login, ringcentral (a draft)", false, GroupSignIn},
+	{"OAUTH_BROWSER", "The Chromium binary of the browser sign-in (default: chromium or chromium-browser on PATH)", false, GroupSignIn},
+	{"RC_MOCK_LOGIN_PAGE", "true: the embedded mock's authorization endpoint sends the user to its sign-in page first, as RingCentral's does", false, GroupSignIn},
+}
+
+// Generic maps a RingCentral variable to the variable that plays its part in a profile of any OAuth 2.0
+// server (one that sets OAUTH_ISSUER): the same client, user or redirect URI under the generic name.
+var Generic = map[string]string{
+	"RC_CLIENT_ID":                 "OAUTH_CLIENT_ID",
+	"RC_CLIENT_SECRET":             "OAUTH_CLIENT_SECRET",
+	"RC_SECRET_JWT_CLIENT_ID":      "OAUTH_SECRET_JWT_CLIENT_ID",
+	"RC_SECRET_JWT_CLIENT_SECRET":  "OAUTH_SECRET_JWT_CLIENT_SECRET",
+	"RC_PRIVATE_KEY_JWT_CLIENT_ID": "OAUTH_PRIVATE_KEY_JWT_CLIENT_ID",
+	"RC_PRIVATE_KEY_JWT_KEY":       "OAUTH_PRIVATE_KEY_JWT_KEY",
+	"RC_PRIVATE_KEY_JWT_KID":       "OAUTH_PRIVATE_KEY_JWT_KID",
+	"RC_PUBLIC_CLIENT_ID":          "OAUTH_PUBLIC_CLIENT_ID",
+	"RC_REDIRECT_URI":              "OAUTH_REDIRECT_URI",
+	"RC_USERNAME":                  "OAUTH_USERNAME",
+	"RC_PASSWORD":                  "OAUTH_PASSWORD",
+}
+
+// Key returns the name under which the profile configures what the RingCentral variable name stands for:
+// its [Generic] name in a profile of any OAuth 2.0 server (OAUTH_ISSUER set), name itself otherwise.
+func (p *Profile) Key(name string) string {
+	if g, ok := Generic[name]; ok && p.vars["OAUTH_ISSUER"] != "" {
+		return g
+	}
+	return name
 }
 
 // Catalogue returns every variable the harness reads, in the order profile files list them.

@@ -368,6 +368,8 @@ func TestCatalogue(t *testing.T) {
 		"RC_CLIENT_SECRET": true, "RC_PASSWORD": true, "RC_JWT": true, "RC_JWT_EXPIRED": true, "RC_JWT_OTHER_ENV": true,
 		"RC_PERSONAL_JWT": true, "RC_PARTNER_JWT": true, "RC_RESTRICTED_CLIENT_SECRET": true, "RC_SECRET_JWT_CLIENT_SECRET": true,
 		"RC_PRIVATE_KEY_JWT_KEY": true, "RC_IVR_PIN": true, "RC_OTP_CODE": true, "RC_DEVICE_PRIVATE_KEY": true,
+		"OAUTH_CLIENT_SECRET": true, "OAUTH_POST_CLIENT_SECRET": true, "OAUTH_SECRET_JWT_CLIENT_SECRET": true,
+		"OAUTH_PRIVATE_KEY_JWT_KEY": true, "OAUTH_PASSWORD": true,
 	}
 	seen := map[string]bool{}
 	for _, v := range Catalogue() {
@@ -375,8 +377,8 @@ func TestCatalogue(t *testing.T) {
 			t.Errorf("%s is listed twice", v.Name)
 		}
 		seen[v.Name] = true
-		if !strings.HasPrefix(v.Name, "RC_") || v.Description == "" || v.Group == "" {
-			t.Errorf("entry %+v: want an RC_ name, a description and a group", v)
+		if !strings.HasPrefix(v.Name, "RC_") && !strings.HasPrefix(v.Name, "OAUTH_") || v.Description == "" || v.Group == "" {
+			t.Errorf("entry %+v: want an RC_ or OAUTH_ name, a description and a group", v)
 		}
 		if v.Secret != secret[v.Name] {
 			t.Errorf("%s: Secret = %v; want %v", v.Name, v.Secret, secret[v.Name])
@@ -385,8 +387,16 @@ func TestCatalogue(t *testing.T) {
 			t.Errorf("IsSecret(%s) = %v; want %v", v.Name, IsSecret(v.Name), v.Secret)
 		}
 	}
-	if len(seen) != 38 {
-		t.Errorf("catalogue has %d entries; want 38", len(seen))
+	if len(seen) != 57 {
+		t.Errorf("catalogue has %d entries; want 57", len(seen))
+	}
+	for rc, generic := range Generic {
+		if _, ok := Lookup(rc); !ok {
+			t.Errorf("Generic names %s, which is not in the catalogue", rc)
+		}
+		if v, ok := Lookup(generic); !ok || v.Secret != secret[generic] {
+			t.Errorf("Generic maps %s to %s, which is not in the catalogue or not secret like it", rc, generic)
+		}
 	}
 	for name, want := range map[string]bool{"RC_FOO_TOKEN": true, "RC_ADMIN_PASSWORD": true, "RC_FOO_URL": false, "OTHER": false} {
 		if got := IsSecret(name); got != want {
@@ -405,5 +415,25 @@ func TestProfiles(t *testing.T) {
 	got, err := Profiles(dir)
 	if err != nil || !reflect.DeepEqual(got, []string{"a", "b"}) {
 		t.Errorf("Profiles = %q, %v; want [a b]", got, err)
+	}
+}
+
+// TestKey checks that a profile of any OAuth 2.0 server (OAUTH_ISSUER set) configures a role under its
+// generic name, and a RingCentral profile under the RC_ name.
+func TestKey(t *testing.T) {
+	rc := Derive("devtest", map[string]string{"RC_CLIENT_ID": "a"})
+	generic := Derive("rfc", map[string]string{"OAUTH_ISSUER": "https://as.example", "OAUTH_CLIENT_ID": "a"})
+	for _, tc := range []struct {
+		p          *Profile
+		name, want string
+	}{
+		{rc, "RC_CLIENT_ID", "RC_CLIENT_ID"},
+		{generic, "RC_CLIENT_ID", "OAUTH_CLIENT_ID"},
+		{generic, "RC_REDIRECT_URI", "OAUTH_REDIRECT_URI"},
+		{generic, "RC_JWT", "RC_JWT"},
+	} {
+		if got := tc.p.Key(tc.name); got != tc.want {
+			t.Errorf("%s: Key(%s) = %s; want %s", tc.p.Name(), tc.name, got, tc.want)
+		}
 	}
 }

@@ -19,6 +19,8 @@ var committedProfiles = []struct {
 	{"local", false, map[string]string{"RC_SERVER_URL": "http://127.0.0.1:8910", "RC_MOCK_EMBEDDED": "false", "RC_MOCK_CONTROL": "true"}},
 	{"devtest", false, map[string]string{"RC_SERVER_URL": "https://platform.devtest.ringcentral.com", "RC_MOCK_CONTROL": "false"}},
 	{"production", false, map[string]string{"RC_SERVER_URL": "https://platform.ringcentral.com", "RC_MOCK_CONTROL": "false"}},
+	{"oidc-provider", false, map[string]string{"OAUTH_DIALECT": "rfc", "OAUTH_SIGNIN": "oidc-provider-dev", "OAUTH_CLIENT_ID": "basic-client"}},
+	{"rfc", false, map[string]string{"RC_SERVER_URL": "", "RC_MOCK_EMBEDDED": "false", "RC_MOCK_CONTROL": "false", "OAUTH_DIALECT": "rfc"}},
 }
 
 // readProfile reads <name>.env from this directory, skipping the test if a generated file does not

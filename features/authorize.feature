@@ -106,7 +106,7 @@ Feature: Authorization endpoint and the authorization code
     Then the app is not redirected
     And the request is rejected with HTTP 400
 
-  @sandbox-safe @rfc6749-3.1.2.3
+  @ringcentral @sandbox-safe @rfc6749-3.1.2.3
   Scenario: The redirect URI cannot be omitted when the app has several registered
     When the user authorizes the app without redirect_uri
     Then the app is not redirected
@@ -121,7 +121,7 @@ Feature: Authorization endpoint and the authorization code
   # DOCS-LEGACY: "Apps with no user interface are not allowed to use Authorization Code Flow"; such an app
   # has no redirect URI registered (OAU-113 "No redirect uri is registered for the client", DOCS errors.md),
   # so there is nowhere to redirect to and the refusal comes without one.
-  @sandbox-safe @rfc6749-4.1.2.1
+  @ringcentral @sandbox-safe @rfc6749-4.1.2.1
   Scenario: An app without a user interface cannot start the authorization code flow
     Given the private-key app
     When the user authorizes the app
@@ -138,7 +138,7 @@ Feature: Authorization endpoint and the authorization code
     When the user authorizes the app without response_type
     Then the app is redirected with error invalid_request
 
-  @rfc6749-3.3
+  @ringcentral @rfc6749-3.3
   Scenario: The authorization request's scope is ignored: the token carries the app's permissions
     RingCentral's login-URL guide says scope is "Ignored ... deferring to the permissions set by the
     developer when the app was created" (DOCS login-url-params.inc), which RFC 6749 §3.3 allows ("The

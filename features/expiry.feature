@@ -1,4 +1,4 @@
-@expiry @mock-only
+@ringcentral @expiry @mock-only
 Feature: Token expiry
   Tokens stop working when the lifetime the token response announced has passed: the access token after
   expires_in, the refresh token after refresh_token_expires_in (RFC 6749 §5.1; DOCS tokens.md: "If an expired

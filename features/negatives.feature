@@ -167,6 +167,7 @@ Feature: Malformed token requests
       | device code | grant_type  |
       | device code | device_code |
 
+  @ringcentral
   Scenario Outline: A request sent as JSON is refused as an unsupported media type
     When the app sends the <grant> grant request as JSON
     Then the request is rejected with HTTP 415

@@ -1,4 +1,4 @@
-@oidc
+@ringcentral @oidc
 Feature: OpenID Connect
   RingCentral is an OpenID Connect provider (ringcentral-oauth.md §8.4). Its discovery document at
   /.well-known/openid-configuration (OpenAPI readOpenIdConfiguration, OpenIdDiscovery) names the endpoints and

@@ -1,4 +1,4 @@
-@rate-limit @mock-only
+@ringcentral @rate-limit @mock-only
 Feature: Rate limits of the Auth group
   The OAuth endpoints belong to RingCentral's Auth throttling group (OpenAPI x-throttling-group: Auth), which
   allows 5 requests per user per app in any sliding minute; past that, requests are answered HTTP 429 with

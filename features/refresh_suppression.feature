@@ -1,4 +1,4 @@
-@refresh-suppression
+@ringcentral @refresh-suppression
 Feature: Tokens without a refresh token
   RFC 6749 §5.1 makes refresh_token OPTIONAL, and RingCentral leaves it out in three situations.
 

@@ -1,4 +1,4 @@
-@sessions
+@ringcentral @sessions
 Feature: Concurrent sessions
   Every sign-in opens an OAuth session, and RingCentral keeps only a few of them per user and app: "You can have
   up to 5 simultaneous OAuth sessions per user per application" (FAQ oauth.md). What happens at the sixth

@@ -1,4 +1,4 @@
-@ttl
+@ringcentral @ttl
 Feature: Token lifetimes
   An app may ask for shorter-lived tokens with access_token_ttl and refresh_token_ttl (OpenAPI BaseTokenRequest;
   DOCS auth-token-params.inc). RingCentral clamps them rather than refusing the request: access_token_ttl runs

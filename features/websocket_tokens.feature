@@ -1,4 +1,4 @@
-@websocket
+@ringcentral @websocket
 Feature: WebSocket tokens
   An app that receives push notifications over WebSocket first exchanges its access token for a WebSocket
   token: POST /restapi/oauth/wstoken with the access token as a bearer token (OpenAPI authWsToken; DOCS

@@ -11,8 +11,9 @@ import (
 
 // handleAuthorize serves GET and POST /restapi/oauth/authorize, the authorization endpoint of the
 // authorization code grant (RFC 6749 §3.1, §4.1.1; OpenAPI operations authorize and authorize2; PKCE,
-// RFC 7636 §4.3; OpenID Connect nonce). The mock has no login page: it approves at once as the user that
-// login_hint names, or as the fixture's first user, and redirects with a code (authorizeUser).
+// RFC 7636 §4.3; OpenID Connect nonce). By default the mock has no login page: it approves at once as the
+// user that login_hint names, or as the fixture's first user, and redirects with a code (authorizeUser).
+// With Options.LoginPage it first sends the user to its sign-in page (login.go), as RingCentral does.
 //
 // Errors come back in two ways (RFC 6749 §4.1.2.1): while the client or its redirect URI is not verified,
 // as HTTP 400 with RingCentral's OAuth error body (authorizeClient); afterwards by a 302 to the redirect URI
@@ -39,7 +40,7 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		redirectError(w, req, e)
 		return
 	}
-	code := rl.storeCode(&authCode{
+	pending := authCode{
 		value:       randomToken(32),
 		app:         req.app,
 		user:        user,
@@ -49,7 +50,12 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		nonce:       p.get("nonce"),
 		challenge:   req.challenge,
 		method:      req.method,
-	})
+	}
+	if s.opts.LoginPage {
+		s.startLogin(w, r, req, pending, p.get("login_hint"))
+		return
+	}
+	code := rl.storeCode(&pending)
 	redirectTo(w, req.target, url.Values{
 		"code":       {code.value},
 		"expires_in": {strconv.FormatInt(int64(s.opts.AuthCodeTTL/time.Second), 10)},

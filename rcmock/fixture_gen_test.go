@@ -302,6 +302,21 @@ var mockEnvSections = []struct {
 		"# RC_DEVICE_CERTIFICATE (PEM), RC_DEVICE_PRIVATE_KEY (PEM): device_certificate grant.",
 		"RC_DEVICE_CERTIFICATE", "RC_DEVICE_PRIVATE_KEY",
 	}},
+	{"Any OAuth 2.0 server and browser sign-in (the mock speaks RingCentral's dialect)", []string{
+		"# OAUTH_DIALECT: ringcentral, the default: the mock is judged by RingCentral's rules on top of the RFCs.",
+		"# OAUTH_DIALECT=ringcentral",
+		"# OAUTH_ISSUER: unset: the mock's endpoints are RingCentral's paths, so the RC_ names above configure it, not",
+		"# OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, OAUTH_POST_CLIENT_ID, OAUTH_POST_CLIENT_SECRET, OAUTH_SECRET_JWT_CLIENT_ID,",
+		"# OAUTH_SECRET_JWT_CLIENT_SECRET, OAUTH_PRIVATE_KEY_JWT_CLIENT_ID, OAUTH_PRIVATE_KEY_JWT_KEY, OAUTH_PRIVATE_KEY_JWT_KID,",
+		"# OAUTH_PUBLIC_CLIENT_ID, OAUTH_REDIRECT_URI, OAUTH_SCOPE, OAUTH_USERNAME and OAUTH_PASSWORD (see env/rfc.env).",
+		"# OAUTH_ISSUER=",
+		"# OAUTH_SIGNIN: a sign-in recipe; rcmock-login signs in at the mock's login page (with RC_MOCK_LOGIN_PAGE=true).",
+		"# OAUTH_SIGNIN=",
+		"# OAUTH_BROWSER: the Chromium binary of the browser sign-in (default: chromium on PATH).",
+		"# OAUTH_BROWSER=",
+		"# RC_MOCK_LOGIN_PAGE: true sends the user to the mock's sign-in page first, as RingCentral does; off: auto-approval.",
+		"# RC_MOCK_LOGIN_PAGE=false",
+	}},
 }
 
 func rsaKey(t *testing.T) *rsa.PrivateKey {

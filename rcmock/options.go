@@ -138,6 +138,11 @@ type Options struct {
 	// (RFC 9700 §2.1.1, PKCE downgrade). UNVERIFIED for RingCentral; on by default.
 	RejectVerifierWithoutChallenge bool
 
+	// LoginPage makes the authorization endpoint send the user to the mock's sign-in page (PathLogin) before
+	// it redirects to the app with a code, as RingCentral's does (ringcentral-oauth.md §8.3), instead of
+	// approving at once. Off by default.
+	LoginPage bool
+
 	// DeviceCertificateParam is the form parameter of the device_certificate grant that carries the
 	// device's signed assertion. RingCentral publishes no schema for this grant (SPEC-2025-03 lists only the
 	// enum value); the mock's choice is documented in the package doc.

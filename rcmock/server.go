@@ -45,6 +45,7 @@ type Server struct {
 	// advance at will); a seam so that tests need not wait realmIdle.
 	realNow func() time.Time
 	grants  map[string]grantHandler
+	logins  logins // sign-ins in progress at the login page (Options.LoginPage)
 }
 
 // New builds a Server from opts.
@@ -99,6 +100,7 @@ func (s *Server) routes() {
 	m.HandleFunc(PathDiscovery, s.handleDiscovery)
 	m.HandleFunc(PathDevice, s.handleDeviceAuthorization)
 	m.HandleFunc(PathDeviceCheck, s.handleDeviceVerification)
+	m.HandleFunc(PathLogin, s.handleLogin)
 	m.HandleFunc("/restapi/v1.0/account/{account}", s.handleAccount)
 	m.HandleFunc("/restapi/v1.0/account/{account}/extension/{extension}", s.handleExtension)
 	if s.opts.Control {

@@ -49,7 +49,7 @@ func (w *world) tokenWorks(ctx context.Context, which, scheme string, want bool)
 	if err != nil {
 		return err
 	}
-	resp, err := w.callAPI(ctx, driver.APIRequest{Path: driver.AccountPath, AccessToken: t.AccessToken, TokenType: scheme})
+	resp, err := w.callAPI(ctx, driver.APIRequest{Path: w.resource(), AccessToken: t.AccessToken, TokenType: scheme})
 	r := w.setAPIResult(resp, err)
 	var p problems
 	switch {
@@ -59,7 +59,7 @@ func (w *world) tokenWorks(ctx context.Context, which, scheme string, want bool)
 		p.addf("the %s access token was refused with %d; want it to work", which, r.resp.Status)
 	case !want && r.resp.Status != 401:
 		p.addf("the %s access token answered %d; want 401", which, r.resp.Status)
-	case !want:
+	case !want && w.vendor():
 		body := r.resp.JSON()
 		if !body.Get("errors.0.errorCode").Exists() {
 			p.addf("401 body has no errors[].errorCode (RingCentral's API error body)")
@@ -79,7 +79,7 @@ func (w *world) refreshTokenAsBearer(ctx context.Context) (err error) {
 	if t.RefreshToken == "" {
 		return fmt.Errorf("the latest token response has no refresh token")
 	}
-	resp, err := w.callAPI(ctx, driver.APIRequest{Path: driver.AccountPath, AccessToken: t.RefreshToken})
+	resp, err := w.callAPI(ctx, driver.APIRequest{Path: w.resource(), AccessToken: t.RefreshToken})
 	r := w.setAPIResult(resp, err)
 	if r.resp == nil || r.resp.Status != 401 {
 		return fmt.Errorf("a refresh token used as a bearer token: want 401, got %s", r.describe())
@@ -87,12 +87,22 @@ func (w *world) refreshTokenAsBearer(ctx context.Context) (err error) {
 	return nil
 }
 
-// apiIdentifiesOwner checks that /restapi/v1.0/account/~/extension/~ answers for the token's owner_id.
+// apiIdentifiesOwner checks that /restapi/v1.0/account/~/extension/~ answers for the token's owner_id, or
+// in another dialect that UserInfo names a subject.
 func (w *world) apiIdentifiesOwner(ctx context.Context) (err error) {
 	defer w.verdict(&err)
 	t, err := w.latestToken()
 	if err != nil {
 		return err
+	}
+	if !w.vendor() {
+		// Another dialect's protected resource is UserInfo, whose sub names the owner (OpenID Connect Core
+		// §5.3.2).
+		r := w.setAPIResult(w.callAPI(ctx, driver.APIRequest{Path: w.resource(), AccessToken: t.AccessToken}))
+		if r.resp == nil || r.resp.Status != 200 || r.resp.JSON().Get("sub").String() == "" {
+			return fmt.Errorf("UserInfo should name the token's owner in sub: %s", r.describe())
+		}
+		return nil
 	}
 	resp, err := w.callAPI(ctx, driver.APIRequest{Path: driver.ExtensionPath, AccessToken: t.AccessToken})
 	r := w.setAPIResult(resp, err)
@@ -121,7 +131,7 @@ func (w *world) apiRejectsHeader(ctx context.Context, header string) (err error)
 // apiCallRejected sends an API call with a missing or malformed Authorization header: it must answer 401,
 // with errorCode code when one is given.
 func (w *world) apiCallRejected(ctx context.Context, header, code string) error {
-	req := driver.APIRequest{Path: driver.AccountPath}
+	req := driver.APIRequest{Path: w.resource()}
 	if header != "" {
 		req.Authorization = header
 	}
@@ -131,10 +141,11 @@ func (w *world) apiCallRejected(ctx context.Context, header, code string) error 
 	if r.resp == nil {
 		return fmt.Errorf("%s", r.describe())
 	}
-	if r.resp.Status != 401 {
+	// RFC 6750 §3.1: a malformed request is invalid_request, HTTP 400; RingCentral answers 401 to all.
+	if r.resp.Status != 401 && (w.vendor() || header == "" || r.resp.Status != 400) {
 		p.addf("status %d; want 401", r.resp.Status)
 	}
-	if code != "" {
+	if code != "" && w.vendor() {
 		if got := r.resp.JSON().Get("errors.0.errorCode").String(); got != code {
 			p.addf("errors[0].errorCode %q; want %s", got, code)
 		}

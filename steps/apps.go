@@ -26,6 +26,7 @@ const (
 	authBasicBodyID   = "client_secret_basic and client_id in the body"
 	authBasicBodySec  = "client_secret_basic and client_secret in the body"
 	authBodySecret    = "client_secret in the body"
+	authPost          = "client_secret_post" // the registered method of the post app (RFC 6749 §2.3.1)
 	authClientIDOnly  = "client_id only"
 	authNone          = "no client credentials"
 	authWrongSecret   = "a wrong client secret"
@@ -42,9 +43,12 @@ var apps = map[string]appSpec{
 	"restricted":   {name: "restricted", idVar: "RC_RESTRICTED_CLIENT_ID", secretVar: "RC_RESTRICTED_CLIENT_SECRET", method: authBasic},
 	"secret-JWT":   {name: "secret-JWT", idVar: "RC_SECRET_JWT_CLIENT_ID", secretVar: "RC_SECRET_JWT_CLIENT_SECRET", method: authSecretJWT},
 	"private-key":  {name: "private-key", idVar: "RC_PRIVATE_KEY_JWT_CLIENT_ID", keyVar: "RC_PRIVATE_KEY_JWT_KEY", kidVar: "RC_PRIVATE_KEY_JWT_KID", method: authPrivateKeyJWT},
+	// The post app authenticates with client_secret_post, which RingCentral does not offer: only a profile
+	// of any OAuth 2.0 server configures it.
+	"post": {name: "post", idVar: "OAUTH_POST_CLIENT_ID", secretVar: "OAUTH_POST_CLIENT_SECRET", method: authPost},
 }
 
-const appNames = `confidential|public|restricted|secret-JWT|private-key`
+const appNames = `confidential|public|restricted|secret-JWT|private-key|post`
 
 // appCreds is an app with its credentials read from the profile.
 type appCreds struct {
@@ -173,6 +177,11 @@ func (w *world) clientAuth() (driver.ClientAuth, error) {
 	if method == authRegistered {
 		method = a.spec.method
 	}
+	if m := authMethodOf(method); m != "" {
+		if err := w.unadvertised("auth", m); err != nil {
+			return nil, err
+		}
+	}
 	switch method {
 	case authBasic:
 		return driver.ClientSecretBasic(a.id, a.secret), nil
@@ -182,7 +191,7 @@ func (w *world) clientAuth() (driver.ClientAuth, error) {
 		return driver.BasicWithBodyID(a.id, a.secret), nil
 	case authBasicBodySec:
 		return driver.BasicWithBodySecret(a.id, a.secret), nil
-	case authBodySecret:
+	case authBodySecret, authPost:
 		return driver.BodySecret(a.id, a.secret), nil
 	case authWrongSecret:
 		return driver.ClientSecretBasic(a.id, a.secret+"-wrong"), nil

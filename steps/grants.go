@@ -153,8 +153,13 @@ func (w *world) signIn(ctx context.Context) error {
 	}
 	grant := map[string]string{
 		"confidential": "password", "secret-JWT": "password", "private-key": "JWT bearer",
-		"public": "authorization code", "restricted": "authorization code",
+		"public": "authorization code", "restricted": "authorization code", "post": "password",
 	}[a.spec.name]
+	if m := w.s.meta; m != nil && grant != "authorization code" && !m.Supports("grant", grants[grant].grantType) && m.Supports("grant", "authorization_code") {
+		// A server described by its metadata signs its users in with the grant it advertises: the
+		// authorization code grant when it offers neither the password nor the JWT bearer grant.
+		grant = "authorization code"
+	}
 	// A setup sign-in authenticates the app the registered way; a scenario's changed client
 	// authentication is for the request under test only.
 	saved := w.auth

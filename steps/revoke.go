@@ -103,6 +103,9 @@ func (w *world) revoke(ctx context.Context, req driver.RevokeRequest) error {
 		return err
 	}
 	req.Auth = auth
+	if err := w.noEndpoint("revocation endpoint", w.client.Endpoints().Revocation); err != nil {
+		return err
+	}
 	resp, err := w.callRevoke(ctx, req)
 	w.setResult(&result{what: "revocation request", resp: resp, err: err})
 	return nil
@@ -131,7 +134,7 @@ func (w *world) sessionRevoked(ctx context.Context) (err error) {
 		return err
 	}
 	var p problems
-	api := w.setAPIResult(w.callAPI(ctx, driver.APIRequest{Path: driver.AccountPath, AccessToken: t.AccessToken}))
+	api := w.setAPIResult(w.callAPI(ctx, driver.APIRequest{Path: w.resource(), AccessToken: t.AccessToken}))
 	if api.resp == nil || api.resp.Status != 401 {
 		p.addf("the access token still works: %s", api.describe())
 	}

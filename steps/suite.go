@@ -37,6 +37,7 @@ import (
 	"github.com/rcoauth/conformance/env"
 	"github.com/rcoauth/conformance/openapi"
 	"github.com/rcoauth/conformance/results"
+	"github.com/rcoauth/conformance/signin"
 )
 
 // Target is where a Suite sends its requests.
@@ -87,6 +88,10 @@ type Config struct {
 type Suite struct {
 	cfg      Config
 	spec     *openapi.Spec
+	dialect  string           // the rules beyond the RFCs the target is judged by (Dialect)
+	meta     *driver.Metadata // the target's metadata, when the profile names an issuer (OAUTH_ISSUER)
+	recipe   *signin.Recipe   // how a user signs in at the target's login page (OAUTH_SIGNIN), or nil
+	browser  *signin.Browser  // the browser that follows the recipe, started on first use
 	seq      atomic.Int64
 	stopOnce sync.Once
 	started  time.Time
@@ -153,8 +158,23 @@ func NewSuite(cfg Config) (*Suite, error) {
 	if err != nil {
 		return nil, err
 	}
+	dialect, err := Dialect(cfg.Profile)
+	if err != nil {
+		return nil, err
+	}
+	meta, err := discover(cfg.Profile, timeout)
+	if err != nil {
+		return nil, err
+	}
+	var recipe *signin.Recipe
+	if name := cfg.Profile.Value("OAUTH_SIGNIN"); name != "" {
+		if recipe, err = signin.Load(name); err != nil {
+			return nil, fmt.Errorf("steps: profile %q: OAUTH_SIGNIN: %w", cfg.Profile.Name(), err)
+		}
+	}
 	s := &Suite{
-		cfg: cfg, spec: spec, timeout: timeout, secrets: cfg.Profile.Secrets(), started: time.Now(),
+		cfg: cfg, spec: spec, timeout: timeout, dialect: dialect, meta: meta, recipe: recipe,
+		browser: signin.NewBrowser(cfg.Profile.Value("OAUTH_BROWSER")), secrets: cfg.Profile.Secrets(), started: time.Now(),
 		counts: map[string]int{}, running: map[*world]*results.Scenario{}, pause: pauseOnTimer,
 		pacer: newPacer(run.rate), retries: run.retries, cleanup: run.cleanup, maxDown: run.maxDown,
 		nUsers: cfg.Profile.Users(), fingerprints: driver.NewFingerprinter(),
@@ -174,11 +194,16 @@ type settings struct {
 
 // runSettings reads RC_AUTH_RATE, RC_RETRIES, RC_CLEANUP and RC_MAX_TRANSPORT_FAILURES. On a target with
 // the mock's control API (the mock, where each scenario has its realm) pacing and retries are off unless
-// the profile sets them.
+// the profile sets them; the Auth group's pacing is RingCentral's rule, off by default in another dialect.
 func runSettings(p *env.Profile, target Target) (settings, error) {
 	s := settings{rate: DefaultAuthRate, retries: 2, cleanup: true, maxDown: 5}
 	if target.Control {
 		s.rate, s.retries = AuthRate{}, 0
+	}
+	if d, err := Dialect(p); err != nil {
+		return settings{}, err
+	} else if d != DialectRingCentral {
+		s.rate = AuthRate{}
 	}
 	bad := func(key string, err error) (settings, error) {
 		return settings{}, fmt.Errorf("steps: profile %q: %s=%q: %v", p.Name(), key, p.Value(key), err)
@@ -312,6 +337,7 @@ func (s *Suite) redactor() *driver.Redactor { return s.base.Fork() }
 func (s *Suite) Stop() error {
 	var err error
 	s.stopOnce.Do(func() {
+		s.browser.Close()
 		err = s.writeReports()
 		s.printSummary()
 		if s.cfg.Target.Close != nil {

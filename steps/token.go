@@ -189,6 +189,9 @@ func (w *world) requestTokenWith(ctx context.Context, grantType string, params d
 
 // sendTokenForm sends a complete token request form, authenticated as the scenario's app.
 func (w *world) sendTokenForm(ctx context.Context, form driver.Form, opts tokenOptions) (*result, error) {
+	if err := w.unadvertised("grant", form.Get("grant_type")); err != nil {
+		return nil, err
+	}
 	auth, err := w.clientAuth()
 	if err != nil {
 		return nil, err

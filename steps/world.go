@@ -149,6 +149,9 @@ func (w *world) before(ctx context.Context, sc *godog.Scenario) (context.Context
 		return ctx, err
 	}
 	w.client = client
+	if err := w.dialectSkip(); err != nil {
+		return ctx, err
+	}
 	switch {
 	case w.tags[tagMockOnly] && !target.Control:
 		return ctx, w.skip("needs the mock's control API (clock, faults or settings): profile %q targets %s without RC_MOCK_CONTROL=true", w.profile.Name(), target.URL)
@@ -172,13 +175,19 @@ func featurePath(uri string) string {
 // newClient makes the scenario's driver for realm (empty on targets without the control API) with a
 // per-request timeout; everything it signs is dated by the target's clock.
 func (w *world) newClient(realm string, timeout time.Duration) (*driver.Client, error) {
+	var endpoints *driver.Endpoints
+	if m := w.s.meta; m != nil {
+		ep := m.Endpoints()
+		endpoints = &ep
+	}
 	return driver.New(driver.Config{
-		BaseURL:  w.s.cfg.Target.URL,
-		Timeout:  timeout,
-		Scenario: realm,
-		Recorder: w.rec,
-		Redactor: w.s.redactor(),
-		Clock:    w.clock.now,
+		Endpoints: endpoints,
+		BaseURL:   w.s.cfg.Target.URL,
+		Timeout:   timeout,
+		Scenario:  realm,
+		Recorder:  w.rec,
+		Redactor:  w.s.redactor(),
+		Clock:     w.clock.now,
 	})
 }
 
@@ -273,7 +282,13 @@ func (w *world) skip(format string, args ...any) error {
 }
 
 // need returns the profile's values for keys, or a skip naming every missing variable and the profile.
+// A key is named as RingCentral's profiles name it; a profile of any OAuth 2.0 server configures the same
+// role under its generic name (env.Profile.Key: RC_CLIENT_ID is OAUTH_CLIENT_ID there).
 func (w *world) need(keys ...string) ([]string, error) {
+	keys = slices.Clone(keys)
+	for i, k := range keys {
+		keys[i] = w.profile.Key(k)
+	}
 	if err := w.profile.Require(keys...); err != nil {
 		var missing *env.MissingVariablesError
 		if errors.As(err, &missing) {

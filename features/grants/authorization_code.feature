@@ -29,7 +29,7 @@ Feature: Authorization code grant
     When the app requests a token with the authorization code grant and code not-a-code-the-server-issued
     Then the request is rejected with invalid_grant OAU-106
 
-  @rfc6749-5.2
+  @ringcentral @rfc6749-5.2
   Scenario: An app not approved for the authorization code grant is refused whatever its code
     Given the user authorizes the app
     When the private-key app exchanges the code

@@ -1,4 +1,4 @@
-@grant @device-certificate @unverified
+@ringcentral @grant @device-certificate @unverified
 Feature: Device certificate grant
   grant_type=device_certificate, one of the twelve values of RingCentral's grant_type enum (SPEC-2025-03),
   for a device (a desk phone) that signs in with its own certificate. RingCentral publishes no parameter

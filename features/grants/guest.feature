@@ -1,4 +1,4 @@
-@grant @guest
+@ringcentral @grant @guest
 Feature: Guest grant
   Anonymous access to one resource, such as a meeting a guest joins by its link (OpenAPI GuestTokenRequest:
   resource_type and resource, the resource's URL, with an optional brand_id). No user signs in, so the token

@@ -1,4 +1,4 @@
-@grant @ivr-pin
+@ringcentral @grant @ivr-pin
 Feature: IVR PIN grant
   A user signs in with the PIN they use on the phone system's voice menus (OpenAPI IvrPinTokenRequest:
   grant_type=ivr_pin and `ivr_pin`, "User's IVR pin"; RopcTokenRequest's `pin` is deprecated in its favour)

@@ -1,4 +1,4 @@
-@grant @otp
+@ringcentral @grant @otp
 Feature: One-time password grant
   A user signs in with a one-time password (OpenAPI OtpTokenRequest: grant_type=otp and `code`, "One-time
   password code") and gets tokens with a refresh token. A one-time password works once: a second use, like

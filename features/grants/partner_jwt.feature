@@ -1,4 +1,4 @@
-@grant @partner-jwt
+@ringcentral @grant @partner-jwt
 Feature: Partner JWT grant
   The "Partner JWT" flow (OpenAPI JwtTokenRequest, grant_type=partner_jwt; SPEC-2025-03 grant_type enum):
   like the JWT bearer grant, the app sends a JWT credential in `assertion` and gets tokens of the

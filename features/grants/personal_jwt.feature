@@ -1,4 +1,4 @@
-@grant @personal-jwt @unverified
+@ringcentral @grant @personal-jwt @unverified
 Feature: Personal JWT grant
   grant_type=personal_jwt, one of the twelve values of RingCentral's grant_type enum (SPEC-2025-03), with no
   published parameter schema. The "Personal JWT" flow is documented with the JWT bearer grant type

@@ -1,0 +1,58 @@
+package rcmock
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// TestLoginPage walks the sign-in page of Options.LoginPage over HTTP, as the browser does without the
+// scenario header: the authorization request is sent to the sign-in page, a wrong password is refused, the
+// right one leads to the authorize button, which redirects to the app with a code that is redeemed in the
+// realm of the authorization request.
+func TestLoginPage(t *testing.T) {
+	ts := newTestServer(t, func(o *Options) { o.LoginPage = true })
+	const realm = "login-scenario"
+	q := url.Values{"response_type": {"code"}, "client_id": {tMainID}, "redirect_uri": {tCallback}, "state": {"s1"}}
+	r := ts.do(t, request{method: http.MethodGet, path: PathAuthorize + "?" + q.Encode(), header: map[string]string{ScenarioHeader: realm}})
+	loc := r.header.Get("Location")
+	if r.status != http.StatusFound || !strings.HasPrefix(loc, PathLogin+"?login=") {
+		t.Fatalf("authorization request: %d Location %q; want 302 to the sign-in page", r.status, loc)
+	}
+	id := strings.TrimPrefix(loc, PathLogin+"?login=")
+	if page := ts.do(t, request{method: http.MethodGet, path: loc}); page.status != 200 || !strings.Contains(string(page.body), `form id="signin"`) {
+		t.Fatalf("sign-in page: %d %s", page.status, page.body)
+	}
+	for _, tc := range []struct {
+		name, body string
+		status     int
+		want       string
+	}{
+		{"a wrong password", formOf("login", id, "step", "signin", "username", tUsername, "password", "wrong"), 401, "Wrong user name or password"},
+		{"authorize before signing in", formOf("login", id, "step", "authorize"), 400, "sign in first"},
+		{"an unknown sign-in", formOf("login", "nope", "step", "signin"), 400, "unknown or has expired"},
+		{"the right password", formOf("login", id, "step", "signin", "username", tUsername, "password", tPassword), 200, `form id="consent"`},
+	} {
+		got := ts.do(t, request{path: PathLogin, body: tc.body})
+		if got.status != tc.status || !strings.Contains(string(got.body), tc.want) {
+			t.Errorf("%s: %d %s; want %d with %q", tc.name, got.status, got.body, tc.status, tc.want)
+		}
+	}
+	r = ts.do(t, request{path: PathLogin, body: formOf("login", id, "step", "authorize")})
+	to, err := url.Parse(r.header.Get("Location"))
+	if r.status != http.StatusFound || err != nil || !strings.HasPrefix(to.String(), tCallback) || to.Query().Get("state") != "s1" {
+		t.Fatalf("authorize: %d Location %q; want a redirect to the app with the state", r.status, r.header.Get("Location"))
+	}
+	code := to.Query().Get("code")
+	if other := ts.token(t, mainClient, formValues("grant_type", "authorization_code", "code", code, "redirect_uri", tCallback)); other.status == 200 {
+		t.Error("the code was redeemed outside the realm of its authorization request")
+	}
+	tok := ts.token(t, mainClient, formValues("grant_type", "authorization_code", "code", code, "redirect_uri", tCallback), realm)
+	if tok.status != 200 || tok.str(t, "owner_id") != tJane {
+		t.Fatalf("exchanging the code: %d %s; want tokens of the user who signed in", tok.status, tok.body)
+	}
+	if again := ts.do(t, request{path: PathLogin, body: formOf("login", id, "step", "authorize")}); again.status != 400 {
+		t.Errorf("a second approval of the same sign-in: %d; want 400", again.status)
+	}
+}

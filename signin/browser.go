@@ -1,0 +1,258 @@
+package signin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+
+	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+)
+
+// Flags are the command-line flags Chromium is started with: headless, and without the background
+// connections (updates, sync, component downloads, QUIC probes) that a machine without Internet access
+// refuses; each sign-in then gets a fresh browser context (its own cookies) in one browser process.
+var Flags = []string{
+	"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+	"--disable-background-networking", "--disable-component-update", "--disable-sync",
+}
+
+// FindChromium returns the Chromium binary: exe if set, else chromium or chromium-browser on PATH (Debian's
+// package chromium installs /usr/bin/chromium).
+func FindChromium(exe string) (string, error) {
+	if exe != "" {
+		return exec.LookPath(exe)
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p, nil
+		}
+	}
+	return "", errors.New("signin: no Chromium found (install Debian's package chromium, or set OAUTH_BROWSER)")
+}
+
+// Browser is one headless Chromium process, started on first use, shared by the sign-ins of a run, each
+// in its own browser context. It is safe for concurrent use.
+type Browser struct {
+	exe string
+
+	mu          sync.Mutex
+	started     bool
+	err         error
+	dir         string
+	cancelAlloc context.CancelFunc
+	ctx         context.Context // the browser's context
+	cancel      context.CancelFunc
+}
+
+// NewBrowser returns a Browser that starts exe (FindChromium) with Flags and a fresh user-data-dir when it
+// is first used.
+func NewBrowser(exe string) *Browser { return &Browser{exe: exe} }
+
+// start starts the browser once, bounded by ctx.
+func (b *Browser) start(ctx context.Context) (context.Context, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.started {
+		return b.ctx, b.err
+	}
+	b.started = true
+	exe, err := FindChromium(b.exe)
+	if err != nil {
+		b.err = err
+		return nil, err
+	}
+	if b.dir, err = os.MkdirTemp("", "rcoauth-chromium-"); err != nil {
+		b.err = fmt.Errorf("signin: %w", err)
+		return nil, b.err
+	}
+	opts := []chromedp.ExecAllocatorOption{chromedp.ExecPath(exe), chromedp.UserDataDir(b.dir)}
+	for _, f := range Flags {
+		opts = append(opts, chromedp.Flag(strings.TrimPrefix(f, "--"), true))
+	}
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	bctx, cancel := chromedp.NewContext(alloc)
+	// The first Run starts the process; it is bounded by the caller's deadline.
+	done := make(chan error, 1)
+	go func() { done <- chromedp.Do(bctx) }()
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	if err != nil {
+		cancel()
+		cancelAlloc()
+		os.RemoveAll(b.dir)
+		b.err = fmt.Errorf("signin: starting %s: %w", exe, err)
+		return nil, b.err
+	}
+	b.ctx, b.cancel, b.cancelAlloc = bctx, cancel, cancelAlloc
+	return bctx, nil
+}
+
+// Close ends the browser process and removes its profile directory.
+func (b *Browser) Close() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.cancel != nil {
+		b.cancel()
+		b.cancelAlloc()
+		b.cancel = nil
+	}
+	if b.dir != "" {
+		os.RemoveAll(b.dir)
+		b.dir = ""
+	}
+}
+
+// SignIn opens authURL (the authorization request, RFC 6749 §4.1.1) in a fresh browser context, sending
+// header with every request (the mock's X-Mock-Scenario, which keeps a scenario's realm), follows recipe
+// with the values value returns for its variables, and returns the URL the server then sends the
+// browser to at redirectURI (RFC 6749 §4.1.2: carrying code and state, or error). The request to
+// redirectURI is captured and never sent. ctx bounds the whole sign-in; on failure the error names the
+// step and the page the browser was on.
+func (b *Browser) SignIn(ctx context.Context, authURL, redirectURI string, header map[string]string, recipe *Recipe, value func(string) string) (string, error) {
+	bctx, err := b.start(ctx)
+	if err != nil {
+		return "", err
+	}
+	tab, closeTab := chromedp.NewContext(bctx, chromedp.WithNewBrowserContext())
+	defer closeTab()
+	// The steps run under run, which ends when the redirect is captured or ctx ends.
+	run, stop := context.WithCancel(tab)
+	defer stop()
+	go func() {
+		select {
+		case <-ctx.Done():
+			stop()
+		case <-run.Done():
+		}
+	}()
+	var (
+		mu       sync.Mutex
+		captured string
+	)
+	got := func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		return captured
+	}
+	// Paused requests go to a goroutine: the listener runs in the tab's read loop and must not send
+	// commands itself.
+	paused := make(chan *fetch.EventRequestPaused, 16)
+	if err := chromedp.Listen(tab, func(ev any) {
+		if e, ok := ev.(*fetch.EventRequestPaused); ok {
+			select {
+			case paused <- e:
+			default:
+			}
+		}
+	}); err != nil {
+		return "", fmt.Errorf("signin: %w", err)
+	}
+	go func() {
+		for {
+			select {
+			case <-tab.Done():
+				return
+			case e := <-paused:
+				u := e.Request.URL + e.Request.URLFragment
+				if !strings.HasPrefix(u, redirectURI) {
+					_, _ = chromedp.Call(tab, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: e.RequestID})
+					continue
+				}
+				mu.Lock()
+				if captured == "" {
+					captured = u
+				}
+				mu.Unlock()
+				stop()
+				_, _ = chromedp.Call(tab, fetch.FailRequest, fetch.FailRequestParams{RequestID: e.RequestID, ErrorReason: network.ErrorReasonAborted})
+			}
+		}
+	}()
+	pattern := &fetch.RequestPattern{URLPattern: strings.NewReplacer("*", `\*`, "?", `\?`).Replace(redirectURI) + "*", RequestStage: fetch.RequestStageRequest}
+	if _, err := chromedp.Call(tab, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{pattern}}); err != nil {
+		return "", fmt.Errorf("signin: %w", err)
+	}
+	if len(header) > 0 {
+		h := network.Headers{}
+		for k, v := range header {
+			h[k] = v
+		}
+		if _, err := chromedp.Call(tab, network.Enable, network.EnableParams{}); err != nil {
+			return "", fmt.Errorf("signin: %w", err)
+		}
+		if _, err := chromedp.Call(tab, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: h}); err != nil {
+			return "", fmt.Errorf("signin: %w", err)
+		}
+	}
+	// Navigate returns once the page has loaded, or with an error when the server sends the browser
+	// straight to the redirect URI, which is captured and aborted.
+	if err := chromedp.Do(run, chromedp.Navigate(authURL)); err != nil && got() == "" {
+		return "", b.failure(tab, ctx, recipe, "open the authorization request", err)
+	}
+	for i, s := range recipe.Steps {
+		if u := got(); u != "" {
+			return u, nil
+		}
+		var action chromedp.Action[chromedp.Void]
+		switch {
+		case s.WaitURL != "":
+			action = waitURL(s.WaitURL)
+		case s.Wait != "":
+			action = chromedp.WaitReady(chromedp.CSS(s.Wait))
+		case s.Fill != "":
+			action = chromedp.SetValue(chromedp.CSS(s.Fill), value(s.From))
+		case s.Press != "":
+			action = chromedp.Click(chromedp.CSS(s.Press))
+		}
+		if err := chromedp.Do(run, action); err != nil {
+			if u := got(); u != "" {
+				return u, nil
+			}
+			return "", b.failure(tab, ctx, recipe, fmt.Sprintf("step %d (%s)", i+1, s), err)
+		}
+	}
+	// The last press sends the browser to the redirect URI; wait for it.
+	<-run.Done()
+	if u := got(); u != "" {
+		return u, nil
+	}
+	return "", b.failure(tab, ctx, recipe, "wait for the redirect to "+redirectURI, ctx.Err())
+}
+
+// waitURL waits until the page's URL contains part, polling on the browser's animation frames.
+func waitURL(part string) chromedp.Action[chromedp.Void] {
+	poll := chromedp.Poll[bool](fmt.Sprintf("location.href.includes(%q)", part))
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := poll(ctx, t)
+		return chromedp.Void{}, err
+	}
+}
+
+// failure describes a failed sign-in with the page the browser was on.
+func (b *Browser) failure(tab, ctx context.Context, recipe *Recipe, what string, err error) error {
+	if ctx.Err() != nil {
+		err = fmt.Errorf("%w (the sign-in's deadline)", ctx.Err())
+	}
+	where := "an unknown page"
+	look, cancel := context.WithTimeout(tab, 2e9)
+	defer cancel()
+	loc, err1 := chromedp.Run(look, chromedp.Location())
+	title, err2 := chromedp.Run(look, chromedp.Title())
+	if err1 == nil && err2 == nil {
+		where = fmt.Sprintf("%s (%q)", loc, title)
+	}
+	draft := ""
+	if recipe.Unverified {
+		draft = "; this recipe is an unverified draft"
+	}
+	return fmt.Errorf("signin: recipe %s: %s failed on %s: %v%s", recipe.Name, what, where, err, draft)
+}
