@@ -390,7 +390,7 @@ func (c *Client) record(start time.Time, method, u string, reqHeader http.Header
 	if resp != nil {
 		e.Status = resp.Status
 		e.ResponseHeader = red.Header(resp.Header)
-		e.ResponseBody = truncate(red.Body(resp.Body), maxRecorded)
+		e.ResponseBody = red.redactedPrefix(resp.Body, maxRecorded)
 	}
 	c.recorder.Record(e)
 }

@@ -459,6 +459,23 @@ func (r *Redactor) redactJSON(s string) string {
 }
 
 // truncate shortens s to at most n bytes (on a rune boundary), marking the cut.
+// redactedPrefix redacts body as r.Body does and cuts it to about n bytes, reading only what it shows: the
+// first n bytes and a margin longer than any token or secret, so that a secret that straddles the cut is
+// still recognized and replaced before it is cut, and an enormous body costs no more than a short one. The
+// size shown is the body's own.
+func (r *Redactor) redactedPrefix(body []byte, n int) string {
+	const margin = 16 << 10
+	if len(body) <= n+margin {
+		return truncate(r.Body(body), n)
+	}
+	s := r.Body(body[:n+margin])
+	cut := min(n, len(s))
+	for cut > 0 && cut < len(s) && !isRuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…(" + strconv.Itoa(len(body)) + " bytes)"
+}
+
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s

@@ -58,7 +58,7 @@ func (r *Response) redactorOrDefault() *Redactor {
 
 // shownBody is the body as an error message may show it: redacted, on one line, truncated.
 func (r *Response) shownBody() string {
-	return truncate(oneLine(r.redactorOrDefault().Body(r.Body)), maxShown)
+	return oneLine(r.redactorOrDefault().redactedPrefix(r.Body, maxShown))
 }
 
 func (r *Response) contentType() string {

@@ -278,7 +278,8 @@ func (w *world) failureShowsReceived() error {
 		if !strings.Contains(msg, ct) {
 			p.addf("the error does not name the content type %s", ct)
 		}
-		if start := []rune(strings.Join(strings.Fields(red.Body(resp.Body)), " ")); len(start) > 0 {
+		head := resp.Body[:min(len(resp.Body), 32<<10)] // the error shows the start; redacting all of a huge body costs seconds
+		if start := []rune(strings.Join(strings.Fields(red.Body(head)), " ")); len(start) > 0 {
 			q := strconv.Quote(string(start[:min(len(start), 16)]))
 			if !strings.Contains(msg, q[1:len(q)-1]) {
 				p.addf("the error does not show the start of the body, %s", q)
