@@ -60,8 +60,10 @@ suite: ## the strict suite on the embedded mock, then against cmd/rcmock (local 
 	CONFORMANCE_TAGS='$(TAGS)' CONFORMANCE_SEED='$(SEED)' $(GO) test -race -count=1 -run '^TestFeatures(StandaloneMock|SandboxPath)$$' .
 
 .PHONY: conformance
-conformance: ## the suite against ENV=<profile> (mock, local, devtest, production) with reports in reports/
-	$(SUITE_ENV) $(GO) test -count=1 -run '^TestFeatures$$' -v . 2>&1 | tee reports/console.txt | grep -v '^=== \(RUN\|PAUSE\|CONT\)'
+conformance: ## the suite against ENV=<profile> (mock, local, devtest, production) with reports in reports/; the last line names the HTML report
+	@rm -f reports/report-$(ENV).html
+	@status=0; $(SUITE_ENV) $(GO) test -count=1 -run '^TestFeatures$$' -v . 2>&1 | tee reports/console.txt | grep -v '^=== \(RUN\|PAUSE\|CONT\)' || status=$$?; \
+	if [ -f reports/report-$(ENV).html ]; then echo "The report: $(CURDIR)/reports/report-$(ENV).html"; fi; exit $$status
 
 .PHONY: sdk-test
 sdk-test: ## the official JavaScript SDK (npm ci in sdk/js) and replays of the Python and Go SDKs against the mock

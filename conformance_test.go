@@ -1,10 +1,12 @@
 package conformance
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -136,9 +138,23 @@ func suiteConfig(environ []string) (steps.Config, *godog.Options, error) {
 	}
 	cfg := steps.Config{
 		Profile: profile, ReportsDir: reportsDir, Strict: strict,
-		Seed: seed, Tags: opts.Tags, Concurrency: concurrency,
+		Seed: seed, Tags: opts.Tags, Concurrency: concurrency, Commit: gitCommit(),
 	}
 	return cfg, opts, nil
+}
+
+// gitCommit is the checkout's commit, with "-dirty" when tracked files have changed, or "" outside a git
+// checkout. Test binaries carry no VCS stamp, so the run asks git.
+func gitCommit() string {
+	out, err := exec.Command("git", "rev-parse", "HEAD").Output()
+	if err != nil {
+		return ""
+	}
+	commit := strings.TrimSpace(string(out))
+	if status, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(bytes.TrimSpace(status)) > 0 {
+		commit += "-dirty"
+	}
+	return commit
 }
 
 // cliSuite is the suite of a godog CLI run (`godog run` from the repository root), which calls the two

@@ -27,10 +27,23 @@ const (
 	Warned  = "warned"
 )
 
+// Note kinds (Note.Kind). The harness writes skips and warnings; the real-target path adds deviations
+// (an expectation the mock assumes, UNVERIFIED for RingCentral, that a real target answered otherwise) and
+// flaky marks (a scenario that passed only after a transport failure was retried).
+const (
+	NoteSkip      = "skip"
+	NoteWarning   = "warning"
+	NoteDeviation = "deviation"
+	NoteFlaky     = "flaky"
+)
+
 // Run is one run of the suite against one target.
 type Run struct {
 	// Harness is the harness's version (its module version or VCS revision).
 	Harness string `json:"harness"`
+	// Commit is the git commit of the harness that ran (with "-dirty" when the work tree had changes), or
+	// empty when it is not known.
+	Commit string `json:"commit,omitempty"`
 	// Profile is the environment profile (OAUTH_ENV) and Target the base URL the run spoke to.
 	Profile  string `json:"profile"`
 	Target   string `json:"target"`
@@ -46,6 +59,11 @@ type Run struct {
 	Duration time.Duration `json:"duration_ns"`
 	// Counts are scenario outcomes by status.
 	Counts map[string]int `json:"counts"`
+	// SecretVariables names the profile variable behind each fingerprint of a secret value, so a report can
+	// show "$RC_CLIENT_SECRET" where an exchange holds "[redacted:…]". A Basic credential's fingerprint
+	// names its pair, "RC_CLIENT_ID:RC_CLIENT_SECRET". Fingerprints of tokens issued during the run are not
+	// here.
+	SecretVariables map[string]string `json:"secret_variables,omitempty"`
 	// Notes are the skips and warnings, sorted by feature and scenario.
 	Notes []Note `json:"notes"`
 	// Scenarios are in the order they finished.
@@ -55,7 +73,7 @@ type Run struct {
 // Note is something a reader of the run must see besides pass and fail: a skipped scenario and why, or
 // a SHOULD-level requirement that was not met.
 type Note struct {
-	Kind     string   `json:"kind"` // "skip" or "warning"
+	Kind     string   `json:"kind"` // NoteSkip, NoteWarning, NoteDeviation or NoteFlaky
 	Scenario string   `json:"scenario"`
 	Feature  string   `json:"feature"`
 	Clauses  []string `json:"clauses,omitempty"`

@@ -15,10 +15,13 @@ package steps
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -33,6 +36,7 @@ import (
 	"github.com/rcoauth/conformance/driver"
 	"github.com/rcoauth/conformance/env"
 	"github.com/rcoauth/conformance/openapi"
+	"github.com/rcoauth/conformance/report"
 	"github.com/rcoauth/conformance/results"
 )
 
@@ -66,6 +70,8 @@ type Config struct {
 	Seed        int64
 	Tags        string
 	Concurrency int
+	// Commit is the harness's git commit, recorded in results.json and the report.
+	Commit string
 }
 
 // Suite is one run of the conformance suite against one target.
@@ -87,6 +93,7 @@ type Suite struct {
 	counts    map[string]int
 	running   map[*world]*results.Scenario
 	finished  []results.Scenario
+	report    string // the HTML report's path, once written
 }
 
 // Note is something a reader of the run must see besides pass and fail: a skipped scenario and why, or
@@ -281,12 +288,41 @@ func (s *Suite) Results() *results.Run {
 		counts[k] = v
 	}
 	return &results.Run{
-		Harness: harnessVersion(), Profile: s.cfg.Profile.Name(), Target: s.cfg.Target.URL,
+		Harness: harnessVersion(), Commit: s.cfg.Commit, Profile: s.cfg.Profile.Name(), Target: s.cfg.Target.URL,
 		Embedded: s.cfg.Target.Embedded, Control: s.cfg.Target.Control,
 		Seed: s.cfg.Seed, Tags: s.cfg.Tags, Concurrency: s.cfg.Concurrency, Strict: s.cfg.Strict,
 		Started: s.started, Duration: time.Since(s.started),
-		Counts: counts, Notes: s.sortedNotes(), Scenarios: append([]results.Scenario{}, s.finished...),
+		Counts: counts, SecretVariables: s.secretVariables(),
+		Notes: s.sortedNotes(), Scenarios: append([]results.Scenario{}, s.finished...),
 	}
+}
+
+// secretVariables maps the fingerprint of each secret the profile sets to its variable's name, and the
+// fingerprint of each app's Basic credential (as the driver sends it, form-encoded or not) to the pair
+// "ID_VARIABLE:SECRET_VARIABLE", so a report can name the variable where an exchange shows a fingerprint.
+// The fingerprints come from the run's own redactor, as the exchanges' do.
+func (s *Suite) secretVariables() map[string]string {
+	r := s.redactor()
+	out := map[string]string{}
+	p := s.cfg.Profile
+	for _, v := range env.Catalogue() {
+		value := p.Value(v.Name)
+		if fp := r.Text(value); v.Secret && value != "" && !strings.Contains(fp, value) {
+			out[fp] = v.Name
+		}
+		idVar, ok := strings.CutSuffix(v.Name, "_SECRET")
+		idVar += "_ID"
+		if !ok || !v.Secret || value == "" || p.Value(idVar) == "" {
+			continue
+		}
+		for _, pair := range [][2]string{{p.Value(idVar), value}, {url.QueryEscape(p.Value(idVar)), url.QueryEscape(value)}} {
+			h := r.Header(http.Header{"Authorization": {"Basic " + base64.StdEncoding.EncodeToString([]byte(pair[0]+":"+pair[1]))}})
+			if _, fp, _ := strings.Cut(h.Get("Authorization"), " "); fp != "" {
+				out[fp] = idVar + ":" + v.Name
+			}
+		}
+	}
+	return out
 }
 
 // harnessVersion is the harness's module version, or its VCS revision when built from a checkout.
@@ -356,7 +392,16 @@ func (s *Suite) writeReports() error {
 	if err := os.WriteFile(filepath.Join(dir, "run.json"), append(b, '\n'), 0o644); err != nil {
 		return fmt.Errorf("steps: reports: %w", err)
 	}
-	return results.Write(filepath.Join(dir, results.FileName), run)
+	if err := results.Write(filepath.Join(dir, results.FileName), run); err != nil {
+		return err
+	}
+	path, err := report.WriteRun(dir, run)
+	if path != "" {
+		s.mu.Lock()
+		s.report = path
+		s.mu.Unlock()
+	}
+	return err
 }
 
 // printSummary lists warnings and skips with their reasons after godog's own summary, because godog's
@@ -379,5 +424,11 @@ func (s *Suite) printSummary() {
 	}
 	for _, n := range skips {
 		fmt.Fprintf(out, "  SKIPPED %s: %s\n", n.Scenario, n.Message)
+	}
+	s.mu.Lock()
+	path := s.report
+	s.mu.Unlock()
+	if path != "" {
+		fmt.Fprintf(out, "The report: %s\n", path)
 	}
 }

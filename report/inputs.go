@@ -1,0 +1,152 @@
+package report
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// The files the real-target path writes and the report reads, all optional (README "Reports").
+const (
+	// HistoryFile, in the reports directory, has one HistoryEntry per line, one line per run.
+	HistoryFile = "history.jsonl"
+	// DriftFile, in the reports directory, is the latest Drift between the mock and RingCentral.
+	DriftFile = "drift.json"
+	// BaselineDir holds one Baseline per profile, <profile>.json, in the repository.
+	BaselineDir = "baselines"
+)
+
+// Baseline is a profile's known-deviation baseline, baselines/<profile>.json: the scenarios expected not
+// to pass against that target, and why. The file may also be a bare JSON array of entries.
+type Baseline struct {
+	Profile string          `json:"profile,omitempty"`
+	Entries []BaselineEntry `json:"entries"`
+}
+
+// BaselineEntry is one expected outcome of a scenario against a target.
+type BaselineEntry struct {
+	// Scenario is the scenario's name; for an outline, Example narrows it to one row (its values as the
+	// scenario's name shows them) or is empty for every row.
+	Scenario string `json:"scenario"`
+	Feature  string `json:"feature,omitempty"`
+	Example  string `json:"example,omitempty"`
+	// Expect is the outcome the target is known to give: "fail", "warn" or "deviation".
+	Expect string `json:"expect"`
+	Reason string `json:"reason"`
+	Link   string `json:"link,omitempty"`
+	// Recorded is the date the entry was recorded (YYYY-MM-DD).
+	Recorded string `json:"recorded,omitempty"`
+}
+
+// Drift is drift.json: how RingCentral's answers differed from the mock's for the same scenarios.
+type Drift struct {
+	Generated   time.Time         `json:"generated"`
+	Mock        RunRef            `json:"mock"`
+	Real        RunRef            `json:"real"`
+	Differences []DriftDifference `json:"differences"`
+}
+
+// RunRef names one of the runs a Drift compares.
+type RunRef struct {
+	Profile string    `json:"profile"`
+	Target  string    `json:"target"`
+	Started time.Time `json:"started"`
+}
+
+// DriftDifference is one difference between the mock's and a real target's answer to the same exchange.
+type DriftDifference struct {
+	Scenario string `json:"scenario"`
+	Feature  string `json:"feature,omitempty"`
+	// Step is the step's text and Exchange the exchange's index within it.
+	Step     string `json:"step,omitempty"`
+	Exchange int    `json:"exchange"`
+	// Field is what differs: "status", "error", "errorCode", "header:<name>" or "shape:<json path>".
+	Field  string `json:"field"`
+	Mock   string `json:"mock"`
+	Real   string `json:"real"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// HistoryEntry is one line of history.jsonl: a run's summary.
+type HistoryEntry struct {
+	Time     time.Time      `json:"time"`
+	Profile  string         `json:"profile"`
+	Target   string         `json:"target"`
+	Embedded bool           `json:"embedded_mock,omitempty"`
+	Commit   string         `json:"commit,omitempty"`
+	Counts   map[string]int `json:"counts"`
+	// Features, when present, are the counts per feature file, which give the documentation the latest
+	// result per feature of a run whose results.json is no longer present.
+	Features map[string]map[string]int `json:"features,omitempty"`
+}
+
+// LoadBaseline reads dir/<profile>.json; a missing file is a nil Baseline and no error.
+func LoadBaseline(dir, profile string) (*Baseline, error) {
+	b, err := readOptional(filepath.Join(dir, profile+".json"))
+	if b == nil || err != nil {
+		return nil, err
+	}
+	var base Baseline
+	if bytes.HasPrefix(bytes.TrimSpace(b), []byte("[")) {
+		err = json.Unmarshal(b, &base.Entries)
+	} else {
+		err = json.Unmarshal(b, &base)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("report: %s/%s.json is not a baseline: %w", dir, profile, err)
+	}
+	if base.Profile == "" {
+		base.Profile = profile
+	}
+	return &base, nil
+}
+
+// LoadDrift reads a drift.json; a missing file is a nil Drift and no error.
+func LoadDrift(path string) (*Drift, error) {
+	b, err := readOptional(path)
+	if b == nil || err != nil {
+		return nil, err
+	}
+	var d Drift
+	if err := json.Unmarshal(b, &d); err != nil {
+		return nil, fmt.Errorf("report: %s is not a drift report: %w", path, err)
+	}
+	return &d, nil
+}
+
+// LoadHistory reads a history.jsonl, oldest line first; a missing file is no entries and no error. A line
+// that is not an entry (a run cut short while writing it) is skipped.
+func LoadHistory(path string) ([]HistoryEntry, error) {
+	b, err := readOptional(path)
+	if b == nil || err != nil {
+		return nil, err
+	}
+	var out []HistoryEntry
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	sc.Buffer(nil, 16<<20)
+	for sc.Scan() {
+		var h HistoryEntry
+		if json.Unmarshal(sc.Bytes(), &h) == nil && !h.Time.IsZero() {
+			out = append(out, h)
+		}
+	}
+	return out, sc.Err()
+}
+
+// readOptional returns a file's content, or nil without an error when it does not exist.
+func readOptional(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	return b, nil
+}
