@@ -65,6 +65,15 @@ conformance: ## the suite against ENV=<profile> (mock, local, devtest, productio
 	@status=0; $(SUITE_ENV) $(GO) test -count=1 -run '^TestFeatures$$' -v . 2>&1 | tee reports/console.txt | grep -v '^=== \(RUN\|PAUSE\|CONT\)' || status=$$?; \
 	if [ -f reports/report-$(ENV).html ]; then echo "The report: $(CURDIR)/reports/report-$(ENV).html"; fi; exit $$status
 
+.PHONY: docs
+docs: ## the living documentation in reports/docs/ (HTML and Markdown): every feature with its latest results per target, the vocabulary, the deviations
+	$(GO) run ./cmd/rcdocs -features features -reports reports -baselines baselines -out reports/docs
+
+.PHONY: chromium
+chromium: ## install Debian's chromium, which the browser tests of the reports drive (apt-get, as root or with sudo)
+	@if command -v chromium >/dev/null; then echo "chromium is installed: $$(command -v chromium)"; else \
+		sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); $$sudo apt-get update -qq && $$sudo apt-get install -y -qq chromium; fi
+
 .PHONY: sdk-test
 sdk-test: ## the official JavaScript SDK (npm ci in sdk/js) and replays of the Python and Go SDKs against the mock
 	npm ci --prefix sdk/js --no-audit --no-fund --loglevel=error
