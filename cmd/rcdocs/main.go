@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 
 	"github.com/rcoauth/conformance/report"
+	"github.com/rcoauth/conformance/report/vocab"
 )
 
 func main() {
@@ -52,7 +53,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		}
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	vocabulary, err := Vocabulary(*envDir, *stepsDir)
+	vocabulary, err := vocab.Sentences(*envDir, *stepsDir)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,7 @@
-package main
+// Package vocab lists the step vocabulary for the living documentation: every sentence of
+// steps.Vocabulary with what it does, the doc comment of the function that handles it. It is apart from
+// package report because it imports the steps, which import the report.
+package vocab
 
 import (
 	"bytes"
@@ -19,10 +22,10 @@ import (
 	"github.com/rcoauth/conformance/steps"
 )
 
-// Vocabulary lists every step sentence (steps.Vocabulary) with what it does: the doc comment of the
+// Sentences lists every step sentence (steps.Vocabulary) with what it does: the doc comment of the
 // function that handles it. godog's step-definition listing says where each sentence is registered
 // (file and line in steps/); the registration there names the handler, whose doc comment go/doc reads.
-func Vocabulary(envDir, stepsDir string) ([]report.Sentence, error) {
+func Sentences(envDir, stepsDir string) ([]report.Sentence, error) {
 	where, err := registrations(envDir)
 	if err != nil {
 		return nil, err
@@ -33,12 +36,12 @@ func Vocabulary(envDir, stepsDir string) ([]report.Sentence, error) {
 	}
 	listing := steps.Vocabulary()
 	if len(listing) != len(where) {
-		return nil, fmt.Errorf("rcdocs: godog lists %d step definitions, steps.Vocabulary %d", len(where), len(listing))
+		return nil, fmt.Errorf("vocab: godog lists %d step definitions, steps.Vocabulary %d", len(where), len(listing))
 	}
 	var out []report.Sentence
 	for i, d := range listing {
 		if where[i].expr != d.Expression {
-			return nil, fmt.Errorf("rcdocs: step definition %d is %q in godog's listing and %q in steps.Vocabulary", i, where[i].expr, d.Expression)
+			return nil, fmt.Errorf("vocab: step definition %d is %q in godog's listing and %q in steps.Vocabulary", i, where[i].expr, d.Expression)
 		}
 		s := report.Sentence{Subject: d.Subject, Expression: d.Expression, Check: d.Assertion}
 		if name := handlers[where[i].file+":"+strconv.Itoa(where[i].line)]; name != "" {
@@ -75,7 +78,7 @@ func registrations(envDir string) ([]registration, error) {
 	}
 	var b bytes.Buffer
 	godog.TestSuite{
-		Name:                "rcdocs",
+		Name:                "vocabulary",
 		ScenarioInitializer: suite.InitializeScenario,
 		Options:             &godog.Options{ShowStepDefinitions: true, Output: &b, NoColors: true, Format: "progress"},
 	}.Run()
@@ -105,7 +108,7 @@ func handlerDocs(dir string) (map[string]string, map[string]string, error) {
 		}
 		f, err := parser.ParseFile(fset, path, nil, parser.ParseComments)
 		if err != nil {
-			return nil, nil, fmt.Errorf("rcdocs: %w", err)
+			return nil, nil, fmt.Errorf("vocab: %w", err)
 		}
 		base := filepath.Base(path)
 		ast.Inspect(f, func(n ast.Node) bool {
