@@ -674,7 +674,11 @@ func writeHeaders(b *strings.Builder, h map[string][]string) {
 
 // sentences groups the vocabulary by subject, each sentence with a scenario that uses it.
 func sentences(vocabulary []Sentence, features []*featureDoc) []subjectDoc {
-	type use struct{ f *featureDoc; s *scenarioDoc; text string }
+	type use struct {
+		f    *featureDoc
+		s    *scenarioDoc
+		text string
+	}
 	res := make([]*regexp.Regexp, len(vocabulary))
 	for i, v := range vocabulary {
 		res[i] = regexp.MustCompile(v.Expression)

@@ -126,13 +126,14 @@
         }));
     });
     body.appendChild(h("table", { "class": "matrix clauses" }, h("thead", null, head), h("tbody", null, rows)));
-    body.appendChild(h("h3", { text: "Not checked by any scenario of this run (" + unchecked.length + ")" }));
-    if (!unchecked.length) { body.appendChild(h("p", { "class": "muted", text: "every clause is checked" })); return; }
+    if (!unchecked.length) { body.appendChild(h("p", { "class": "muted", text: "Every clause is checked by a scenario of this run." })); return; }
     var ul = h("ul", { "class": "notes", id: "unchecked" });
     unchecked.forEach(function (c) {
       ul.appendChild(h("li", null, c.link ? h("a", { href: c.link, text: clauseName(c.id) }) : clauseName(c.id), " — " + c.title + (c.checklist ? " (" + c.checklist + ")" : "")));
     });
-    body.appendChild(ul);
+    // A short list is open; the long one of a run that selected a few scenarios is one click away.
+    body.appendChild(h("details", { "class": "unchecked", open: unchecked.length <= 20 ? "" : null },
+      h("summary", { text: "Not checked by any scenario of this run (" + unchecked.length + ")" }), ul));
   }
 
   // Baseline, drift and history: shown when the real-target path has written them.
@@ -278,7 +279,7 @@
     var svg = s("svg", { "class": "lineage", width: evs.length * W, height: lanes * H + 4, role: "img",
       "aria-label": "token lineage of " + sc.name, viewBox: "0 0 " + evs.length * W + " " + (lanes * H + 4) });
     var defs = s("defs", {}), marker = s("marker", { id: "arrow-" + sc.id, viewBox: "0 0 8 8", refX: "8", refY: "4", markerWidth: "7", markerHeight: "7", orient: "auto" });
-    marker.appendChild(s("path", { d: "M0,0 L8,4 L0,8 z", style: "fill:#5b6475;stroke:none" }));
+    marker.appendChild(s("path", { d: "M0,0 L8,4 L0,8 z", "class": "head" }));
     defs.appendChild(marker);
     svg.appendChild(defs);
     evs.forEach(function (e, i) {
