@@ -171,3 +171,13 @@ func nodeCount(tb testing.TB, b *browserTab, sel string) int {
 	tb.Helper()
 	return eval[int](tb, b, fmt.Sprintf("document.querySelectorAll(%q).length", sel))
 }
+
+// openReport opens a run report and waits for its script to mark it rendered (or broken).
+func (b *browserTab) openReport(tb testing.TB, path string) {
+	tb.Helper()
+	b.do(tb, "opening "+path, chromedp.Navigate(fileURL(tb, path)),
+		chromedp.WaitReady(chromedp.CSS("html[data-rendered], html[data-render-error]")))
+	if msg := eval[string](tb, b, `document.documentElement.dataset.renderError || ""`); msg != "" {
+		tb.Fatalf("the report's script failed: %s", msg)
+	}
+}

@@ -58,7 +58,7 @@ func TestReportInBrowser(t *testing.T) {
 		t.Errorf("the console does not end by naming the report %s:\n%s", page, tail(f.console, 5))
 	}
 
-	b.do(t, "opening the report", chromedp.Navigate(fileURL(t, page)), chromedp.WaitReady(chromedp.CSS("html[data-rendered]")))
+	b.openReport(t, page)
 	b.do(t, "the conformance matrix", chromedp.WaitVisible(chromedp.CSS(`#matrix-table td.c[data-grant="password"][data-area="errors"]`)))
 	if got := b.text(t, `#matrix-table td.c[data-grant="password"][data-area="errors"]`); got != "1 failed / 2" {
 		t.Errorf("the matrix cell password × errors reads %q; want 1 failed / 2 (the failure and the SHOULD warning)", got)

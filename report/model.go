@@ -203,7 +203,7 @@ func build(run *results.Run, in Inputs) *data {
 	var seen []string
 	for i, sc := range scenarios {
 		v := scenarioView{
-			ID: i, Name: sc.Name, Feature: sc.Feature, Tags: sc.Tags, Status: sc.Status,
+			ID: i, Name: sc.Name, Feature: sc.Feature, Status: sc.Status,
 			Duration: formatDuration(sc.Duration), Notes: notes[sc.Feature+"\x00"+sc.Name],
 		}
 		var texts []StepText
@@ -213,7 +213,8 @@ func build(run *results.Run, in Inputs) *data {
 			xs = append(xs, st.Exchanges)
 		}
 		v.Grant, v.Area = Classify(sc.Tags, texts)
-		v.Clauses = ClausesOf(sc.Tags, v.Grant, v.Area)
+		// The page reads these lists without checking for null.
+		v.Tags, v.Clauses, v.Steps = append([]string{}, sc.Tags...), append([]string{}, ClausesOf(sc.Tags, v.Grant, v.Area)...), []stepView{}
 		v.Lineage = Lineage(xs, sc.Cleanup)
 		name := NewNamer(run.SecretVariables, v.Lineage)
 		for _, st := range sc.Steps {

@@ -241,6 +241,9 @@ func TestReportEmbedsTheRunOnce(t *testing.T) {
 	if n := strings.Count(page, "A replaced refresh token is refused"); n != 1 {
 		t.Errorf("the failed scenario's name occurs %d times; want once, in the data", n)
 	}
+	if strings.Contains(island[1], `"clauses":null`) || strings.Contains(island[1], `"tags":null`) || strings.Contains(island[1], `"steps":null`) {
+		t.Error("a scenario's list is null in the data; the page reads them as arrays")
+	}
 	for _, bad := range []*regexp.Regexp{regexp.MustCompile(`<(link|img|iframe|object|embed)\b`), regexp.MustCompile(`\bsrc=`), regexp.MustCompile(`@import|url\(\s*['"]?[^#'"\s]`)} {
 		if bad.MatchString(page) {
 			t.Errorf("the report has %s, which could load something", bad)

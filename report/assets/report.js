@@ -345,15 +345,21 @@
   }
 
   var t0 = performance.now();
-  renderMeta();
-  renderSummary();
-  renderMatrix();
-  renderClauses();
-  renderScenarios();
-  setupFilters();
-  apply();
-  renderExtras();
-  items.forEach(function (it) { if (it.el.open) fill(it.el, it.sc); });
+  try {
+    renderMeta();
+    renderSummary();
+    renderMatrix();
+    renderClauses();
+    renderScenarios();
+    setupFilters();
+    apply();
+    renderExtras();
+    items.forEach(function (it) { if (it.el.open) fill(it.el, it.sc); });
+  } catch (e) {
+    // A browser test waits for either marker, so a broken page fails it at once instead of at its deadline.
+    document.documentElement.setAttribute("data-render-error", String(e));
+    throw e;
+  }
   // The marker a browser test waits for: milliseconds since navigation began, and the script's own share.
   document.documentElement.setAttribute("data-script-ms", String(Math.round(performance.now() - t0)));
   document.documentElement.setAttribute("data-rendered", String(Math.round(performance.now())));
