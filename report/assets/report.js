@@ -267,7 +267,7 @@
   // Token lineage: one lane per session, one box per grant, refresh or revocation, an arrow from the event
   // that issued a token to the one that used it.
   function lineage(sc) {
-    var NS = "http://www.w3.org/2000/svg", W = 150, H = 56, BW = 136, BH = 46;
+    var NS = "http://www.w3.org/2000/svg", W = 150, H = 56, BW = 136, BH = 46, TOP = 18;
     var evs = sc.lineage, lanes = 0;
     evs.forEach(function (e) { lanes = Math.max(lanes, e.lane + 1); });
     function s(tag, attrs, text) {
@@ -276,17 +276,26 @@
       if (text !== undefined) el.textContent = text;
       return el;
     }
-    var svg = s("svg", { "class": "lineage", width: evs.length * W, height: lanes * H + 4, role: "img",
-      "aria-label": "token lineage of " + sc.name, viewBox: "0 0 " + evs.length * W + " " + (lanes * H + 4) });
+    var width = evs.length * W, height = TOP + lanes * H;
+    var svg = s("svg", { "class": "lineage", width: width, height: height, role: "img",
+      "aria-label": "token lineage of " + sc.name, viewBox: "0 0 " + width + " " + height });
     var defs = s("defs", {}), marker = s("marker", { id: "arrow-" + sc.id, viewBox: "0 0 8 8", refX: "8", refY: "4", markerWidth: "7", markerHeight: "7", orient: "auto" });
     marker.appendChild(s("path", { d: "M0,0 L8,4 L0,8 z", "class": "head" }));
     defs.appendChild(marker);
     svg.appendChild(defs);
     evs.forEach(function (e, i) {
-      var x = i * W + 2, y = e.lane * H + 2;
+      var x = i * W + 2, y = TOP + e.lane * H;
       if (e.from >= 0) {
-        var f = evs[e.from], fx = e.from * W + 2 + BW, fy = f.lane * H + 2 + BH / 2;
-        svg.appendChild(s("path", { d: "M" + fx + "," + fy + " C" + (fx + 10) + "," + fy + " " + (x - 10) + "," + (y + BH / 2) + " " + x + "," + (y + BH / 2), "marker-end": "url(#arrow-" + sc.id + ")" }));
+        var f = evs[e.from], fy = TOP + f.lane * H, d;
+        if (f.lane === e.lane && i - e.from > 1) {
+          // Over the boxes between: from the top of the issuer to the top of the user.
+          var fx = e.from * W + 2 + BW / 2, tx = x + BW / 2;
+          d = "M" + fx + "," + fy + " C" + fx + "," + (fy - TOP) + " " + tx + "," + (y - TOP) + " " + tx + "," + y;
+        } else {
+          var rx = e.from * W + 2 + BW;
+          d = "M" + rx + "," + (fy + BH / 2) + " C" + (rx + 10) + "," + (fy + BH / 2) + " " + (x - 10) + "," + (y + BH / 2) + " " + x + "," + (y + BH / 2);
+        }
+        svg.appendChild(s("path", { d: d, "marker-end": "url(#arrow-" + sc.id + ")" }));
       }
       var g = s("g", {});
       var cls = e.kind === "revoke" ? "revoke" : (e.ok ? "ok" : "no");
