@@ -8,8 +8,8 @@ import (
 
 // Axis is one row or column of the conformance matrix: a grant type or a behaviour area.
 type Axis struct {
-	ID    string `json:"id"`
-	Label string `json:"label"`
+	ID    string `json:"id"`    // the tag without its @ ("jwt-bearer"), or "success" and "errors"
+	Label string `json:"label"` // how the matrix heads it
 }
 
 // Grants are the matrix's rows: RingCentral's grant types as the features tag them (README "Tags"), and
@@ -105,8 +105,11 @@ func Classify(tags []string, steps []StepText) (grant, area string) {
 	return grant, area
 }
 
-// StepText is a step's Gherkin type ("Context", "Action" or "Outcome") and text.
-type StepText struct{ Type, Text string }
+// StepText is a step as Classify reads it.
+type StepText struct {
+	Type string // Gherkin's pickle step type: "Context", "Action" or "Outcome"
+	Text string // the sentence
+}
 
 // Clause is a requirement a scenario can check: an RFC section, tagged @rfcNNNN-x.y in the features, or a
 // section of RingCentral's fact sheet (shared/reference/ringcentral-oauth.md).

@@ -25,19 +25,22 @@ const (
 // Baseline is a profile's known-deviation baseline, baselines/<profile>.json: the scenarios expected not
 // to pass against that target, and why. The file may also be a bare JSON array of entries.
 type Baseline struct {
+	// Profile is the profile the baseline is for; the file's name gives it when absent.
 	Profile string          `json:"profile,omitempty"`
-	Entries []BaselineEntry `json:"entries"`
+	Entries []BaselineEntry `json:"entries"` // in the order the file lists them
 }
 
 // BaselineEntry is one expected outcome of a scenario against a target.
 type BaselineEntry struct {
 	// Scenario is the scenario's name; for an outline, Example narrows it to one row (its values as the
 	// scenario's name shows them) or is empty for every row.
+	// Feature, optional, is the feature file as the run records it ("features/refresh.feature").
 	Scenario string `json:"scenario"`
 	Feature  string `json:"feature,omitempty"`
 	Example  string `json:"example,omitempty"`
 	// Expect is the outcome the target is known to give: "fail", "warn" or "deviation".
 	Expect string `json:"expect"`
+	// Reason says why, for a reader of the report; Link, optional, points at the evidence.
 	Reason string `json:"reason"`
 	Link   string `json:"link,omitempty"`
 	// Recorded is the date the entry was recorded (YYYY-MM-DD).
@@ -46,14 +49,17 @@ type BaselineEntry struct {
 
 // Drift is drift.json: how RingCentral's answers differed from the mock's for the same scenarios.
 type Drift struct {
-	Generated   time.Time         `json:"generated"`
-	Mock        RunRef            `json:"mock"`
-	Real        RunRef            `json:"real"`
+	// Generated is when the comparison was made; Mock and Real are the two runs it compared.
+	Generated time.Time `json:"generated"`
+	Mock      RunRef    `json:"mock"`
+	Real      RunRef    `json:"real"`
+	// Differences are every difference found; none means the answers agreed.
 	Differences []DriftDifference `json:"differences"`
 }
 
 // RunRef names one of the runs a Drift compares.
 type RunRef struct {
+	// Profile, Target and Started are those of the run's results.json.
 	Profile string    `json:"profile"`
 	Target  string    `json:"target"`
 	Started time.Time `json:"started"`
@@ -61,13 +67,15 @@ type RunRef struct {
 
 // DriftDifference is one difference between the mock's and a real target's answer to the same exchange.
 type DriftDifference struct {
+	// Scenario and Feature name the scenario as both runs record it.
 	Scenario string `json:"scenario"`
 	Feature  string `json:"feature,omitempty"`
 	// Step is the step's text and Exchange the exchange's index within it.
 	Step     string `json:"step,omitempty"`
 	Exchange int    `json:"exchange"`
 	// Field is what differs: "status", "error", "errorCode", "header:<name>" or "shape:<json path>".
-	Field  string `json:"field"`
+	Field string `json:"field"`
+	// Mock and Real are the field's values in each answer; Reason, optional, explains the difference.
 	Mock   string `json:"mock"`
 	Real   string `json:"real"`
 	Reason string `json:"reason,omitempty"`
@@ -75,6 +83,9 @@ type DriftDifference struct {
 
 // HistoryEntry is one line of history.jsonl: a run's summary.
 type HistoryEntry struct {
+	// Time is when the run started; Profile, Target and Embedded are its results.json's, and say which
+	// kind of target it ran against (TargetKind); Commit is the harness's commit; Counts are the scenario
+	// outcomes by status (passed, failed, warned, skipped).
 	Time     time.Time      `json:"time"`
 	Profile  string         `json:"profile"`
 	Target   string         `json:"target"`

@@ -15,6 +15,7 @@ import (
 
 // Inputs are what a run report shows besides the run itself, each optional.
 type Inputs struct {
+	// Baseline is the profile's known-deviation baseline and Drift the latest drift report; nil when absent.
 	Baseline *Baseline
 	Drift    *Drift
 	// History are the earlier runs (history.jsonl); the report shows those against the run's target.
