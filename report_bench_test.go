@@ -2,7 +2,6 @@ package conformance
 
 import (
 	"bytes"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,12 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cucumber/godog"
-
 	"github.com/rcoauth/conformance/env"
 	"github.com/rcoauth/conformance/report"
 	"github.com/rcoauth/conformance/results"
-	"github.com/rcoauth/conformance/steps"
 )
 
 // BenchmarkReport renders the report of the whole suite's run on the embedded mock and opens it in
@@ -29,17 +25,7 @@ func BenchmarkReport(b *testing.B) {
 		b.Fatal(err)
 	}
 	dir := b.TempDir()
-	suite, err := newSuite(steps.Config{Profile: profile, ReportsDir: dir, Out: io.Discard, Seed: 1, Concurrency: 4})
-	if err != nil {
-		b.Fatal(err)
-	}
-	status := godog.TestSuite{
-		Name: "bench-report", TestSuiteInitializer: suite.InitializeTestSuite, ScenarioInitializer: suite.InitializeScenario,
-		Options: &godog.Options{Format: "progress", Output: io.Discard, Paths: []string{"features"}, Strict: true, Randomize: 1, Concurrency: 4},
-	}.Run()
-	if status != 0 {
-		b.Fatalf("the suite failed (status %d)", status)
-	}
+	runWholeSuite(b, profile, dir)
 	run, err := results.Read(filepath.Join(dir, results.FileName))
 	if err != nil {
 		b.Fatal(err)
