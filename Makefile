@@ -20,6 +20,10 @@ MOCKFLAGS   ?=
 BENCHTIME   ?= 3s
 
 PKGS := ./...
+
+# The HTML report of a `make conformance` run: reports/report-mock.html for the mock, the profile's own
+# folder for any other target.
+REPORT = $(if $(filter mock,$(ENV)),reports/report-mock.html,reports/$(ENV)/report-$(ENV).html)
 # Fuzz targets as package:target; `make fuzz-short` runs each for FUZZTIME.
 FUZZ_TARGETS := ./rcmock:FuzzParseFormBody ./rcmock:FuzzParseBasic ./rcmock:FuzzJWTAssertion ./rcmock:FuzzRedirectURI \
 	./driver:FuzzDecodeAnswer ./driver:FuzzRedactKnownSecret
@@ -69,8 +73,19 @@ oidc-provider: ## install node-oidc-provider (npm ci in oidc/provider, pinned by
 	else echo "npm not found: the node-oidc-provider run will be skipped (CI installs Node.js)"; fi
 
 .PHONY: conformance
-conformance: ## the suite against ENV=<profile> (mock, local, devtest, production, rfc with OAUTH_ISSUER=...) with reports in reports/
-	$(SUITE_ENV) $(GO) test -count=1 -run '^TestFeatures$$' -v . 2>&1 | tee reports/console.txt | grep -v '^=== \(RUN\|PAUSE\|CONT\)'
+conformance: ## the suite against ENV=<profile> (mock, local, devtest, production, rfc with OAUTH_ISSUER=...) with reports in reports/; the last line names the HTML report
+	@rm -f $(REPORT)
+	@status=0; $(SUITE_ENV) $(GO) test -count=1 -run '^TestFeatures$$' -v . 2>&1 | tee reports/console.txt | grep -v '^=== \(RUN\|PAUSE\|CONT\)' || status=$$?; \
+	if [ -f $(REPORT) ]; then echo "The report: $(CURDIR)/$(REPORT)"; fi; exit $$status
+
+.PHONY: docs
+docs: ## the living documentation in reports/docs/ (HTML and Markdown): every feature with its latest results per target, the vocabulary, the deviations
+	$(GO) run ./cmd/rcdocs -features features -reports reports -baselines baselines -out reports/docs
+
+.PHONY: chromium
+chromium: ## install Debian's chromium, which the browser tests of the reports drive (apt-get, as root or with sudo)
+	@if command -v chromium >/dev/null; then echo "chromium is installed: $$(command -v chromium)"; else \
+		sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); $$sudo apt-get update -qq && $$sudo apt-get install -y -qq chromium; fi
 
 .PHONY: sdk-test
 sdk-test: ## the official JavaScript SDK (npm ci in sdk/js) and replays of the Python and Go SDKs against the mock

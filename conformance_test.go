@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -276,13 +277,18 @@ func runReportsDir(profile string) string {
 	return filepath.Join(reportsDir, profile)
 }
 
-// gitCommit is the checkout's commit, or "" outside a git checkout.
+// gitCommit is the checkout's commit, with "-dirty" when tracked files have changed, or "" outside a git
+// checkout. Test binaries carry no VCS stamp, so the run asks git.
 func gitCommit() string {
-	out, err := exec.Command("git", "rev-parse", "--short=12", "HEAD").Output()
+	out, err := exec.Command("git", "rev-parse", "HEAD").Output()
 	if err != nil {
 		return ""
 	}
-	return strings.TrimSpace(string(out))
+	commit := strings.TrimSpace(string(out))
+	if status, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(bytes.TrimSpace(status)) > 0 {
+		commit += "-dirty"
+	}
+	return commit
 }
 
 // cliSuite is the suite of a godog CLI run (`godog run` from the repository root), which calls the two

@@ -21,6 +21,7 @@ type featureRun struct {
 	status  int
 	console string
 	run     *results.Run
+	dir     string // the run's reports directory
 }
 
 // runFeature runs feature (Gherkin text) against the embedded mock with the console formatter format,
@@ -50,7 +51,7 @@ func runFeature(t *testing.T, feature, format string, strict bool) featureRun {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return featureRun{status: status, console: console.String(), run: run}
+	return featureRun{status: status, console: console.String(), run: run, dir: dir}
 }
 
 // scenario returns the named scenario's record.
@@ -193,6 +194,7 @@ func TestLayering(t *testing.T) {
 		"driver":  {"steps", "rcmock", "env", "results"},
 		"env":     {"steps", "rcmock", "driver"},
 		"results": {"steps", "rcmock"},
+		"report":  {"steps", "rcmock", "env"},
 		"rcmock":  {"steps", "driver", "env", "results", "jsoncheck", "openapi"},
 	}
 	for pkg, banned := range forbidden {

@@ -20,6 +20,8 @@ type HistoryLine struct {
 	Duration time.Duration  `json:"duration_ns"`
 	Profile  string         `json:"profile"`
 	Target   string         `json:"target"`
+	Embedded bool           `json:"embedded_mock,omitempty"`
+	Control  bool           `json:"mock_control,omitempty"`
 	Harness  string         `json:"harness"`
 	Commit   string         `json:"commit,omitempty"`
 	Tags     string         `json:"tags,omitempty"`
@@ -32,15 +34,23 @@ type HistoryLine struct {
 	Stopped     string `json:"stopped,omitempty"`
 	// Results is the run's results.json, relative to the history file.
 	Results string `json:"results,omitempty"`
+	// Features are the scenario outcomes per feature file, for the latest result per feature once the
+	// run's results.json is gone.
+	Features map[string]map[string]int `json:"features,omitempty"`
 }
 
 // Line summarizes r for the history; results is where its results.json lies.
 func Line(r *Run, results string) HistoryLine {
 	l := HistoryLine{
-		Started: r.Started, Duration: r.Duration, Profile: r.Profile, Target: r.Target, Harness: r.Harness,
-		Commit: r.Commit, Tags: r.Tags, Seed: r.Seed, Counts: r.Counts, Stopped: r.Stopped, Results: results,
+		Started: r.Started, Duration: r.Duration, Profile: r.Profile, Target: r.Target, Embedded: r.Embedded,
+		Control: r.Control, Harness: r.Harness, Commit: r.Commit, Tags: r.Tags, Seed: r.Seed, Counts: r.Counts,
+		Stopped: r.Stopped, Results: results, Features: map[string]map[string]int{},
 	}
 	for _, s := range r.Scenarios {
+		if l.Features[s.Feature] == nil {
+			l.Features[s.Feature] = map[string]int{}
+		}
+		l.Features[s.Feature][s.Status]++
 		if len(s.Flaky) > 0 && s.Status == Passed {
 			l.Flaky++
 		}

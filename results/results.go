@@ -46,7 +46,9 @@ type Run struct {
 	// Harness is the harness's version (its module version or VCS revision) and Commit the checkout's
 	// commit, when known.
 	Harness string `json:"harness"`
-	Commit  string `json:"commit,omitempty"`
+	// Commit is the git commit of the harness that ran (with "-dirty" when the work tree had changes), or
+	// empty when it is not known.
+	Commit string `json:"commit,omitempty"`
 	// Profile is the environment profile (OAUTH_ENV) and Target the base URL the run spoke to.
 	Profile  string `json:"profile"`
 	Target   string `json:"target"`
@@ -62,6 +64,11 @@ type Run struct {
 	Duration time.Duration `json:"duration_ns"`
 	// Counts are scenario outcomes by status.
 	Counts map[string]int `json:"counts"`
+	// SecretVariables names the profile variable behind each fingerprint of a secret value, so a report can
+	// show "$RC_CLIENT_SECRET" where an exchange holds "[redacted:…]". A Basic credential's fingerprint
+	// names its pair, "RC_CLIENT_ID:RC_CLIENT_SECRET". Fingerprints of tokens issued during the run are not
+	// here.
+	SecretVariables map[string]string `json:"secret_variables,omitempty"`
 	// Notes are the skips and warnings, sorted by feature and scenario.
 	Notes []Note `json:"notes"`
 	// Users is how many test users the run spread its scenarios over; Rate the Auth-group pacing per user

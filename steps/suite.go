@@ -15,10 +15,13 @@ package steps
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -36,6 +39,7 @@ import (
 	"github.com/rcoauth/conformance/driver"
 	"github.com/rcoauth/conformance/env"
 	"github.com/rcoauth/conformance/openapi"
+	"github.com/rcoauth/conformance/report"
 	"github.com/rcoauth/conformance/results"
 	"github.com/rcoauth/conformance/signin"
 )
@@ -64,7 +68,7 @@ type Config struct {
 	ReportsDir string
 	// HistoryFile, if set, gets one line per run appended (results.HistoryLine).
 	HistoryFile string
-	// Commit is the checkout's commit, recorded with the run.
+	// Commit is the harness's git commit, recorded in results.json, the history and the report.
 	Commit string
 	// Features is the catalogue of the features the run reads (their lines and example rows); nil means
 	// scenarios are known by their names alone.
@@ -120,6 +124,7 @@ type Suite struct {
 	counts    map[string]int
 	running   map[*world]*results.Scenario
 	finished  []results.Scenario
+	report    string // the HTML report's path, once written
 }
 
 // Note is something a reader of the run must see besides pass and fail: a skipped scenario and why, or
@@ -506,7 +511,7 @@ func (s *Suite) Results() *results.Run {
 		Embedded: s.cfg.Target.Embedded, Control: s.cfg.Target.Control,
 		Seed: s.cfg.Seed, Tags: s.cfg.Tags, Concurrency: s.cfg.Concurrency, Strict: s.cfg.Strict,
 		Started: s.started, Duration: time.Since(s.started),
-		Counts: counts, Notes: s.sortedNotes(), Scenarios: append([]results.Scenario{}, s.finished...),
+		Counts: counts, SecretVariables: s.secretVariables(), Notes: s.sortedNotes(), Scenarios: append([]results.Scenario{}, s.finished...),
 		Users: s.nUsers, Rate: s.pacer.rate.String(), Budgets: s.budgets(), Stopped: errString(s.stopped()),
 	}
 }
@@ -516,6 +521,34 @@ func (s *Suite) budgets() []results.Budget {
 	var out []results.Budget
 	for _, u := range s.pacer.snapshot() {
 		out = append(out, results.Budget{User: u.User, App: u.App, Requests: u.Requests, ClientErrors: u.ClientErrors, RateLimited: u.RateLimited, Waited: u.Waited})
+	}
+	return out
+}
+
+// secretVariables maps the fingerprint of each secret the profile sets to its variable's name, and the
+// fingerprint of each app's Basic credential (as the driver sends it, form-encoded or not) to the pair
+// "ID_VARIABLE:SECRET_VARIABLE", so a report can name the variable where an exchange shows a fingerprint.
+// The fingerprints come from the run's own redactor, as the exchanges' do.
+func (s *Suite) secretVariables() map[string]string {
+	r := s.redactor()
+	out := map[string]string{}
+	p := s.cfg.Profile
+	for _, v := range env.Catalogue() {
+		value := p.Value(v.Name)
+		if fp := r.Text(value); v.Secret && value != "" && !strings.Contains(fp, value) {
+			out[fp] = v.Name
+		}
+		idVar, ok := strings.CutSuffix(v.Name, "_SECRET")
+		idVar += "_ID"
+		if !ok || !v.Secret || value == "" || p.Value(idVar) == "" {
+			continue
+		}
+		for _, pair := range [][2]string{{p.Value(idVar), value}, {url.QueryEscape(p.Value(idVar)), url.QueryEscape(value)}} {
+			h := r.Header(http.Header{"Authorization": {"Basic " + base64.StdEncoding.EncodeToString([]byte(pair[0]+":"+pair[1]))}})
+			if _, fp, _ := strings.Cut(h.Get("Authorization"), " "); fp != "" {
+				out[fp] = idVar + ":" + v.Name
+			}
+		}
 	}
 	return out
 }
@@ -606,8 +639,14 @@ func (s *Suite) writeReports() error {
 	if err := results.Write(path, run); err != nil {
 		return err
 	}
-	if s.cfg.HistoryFile == "" {
-		return nil
+	reportPath, err := report.WriteRun(dir, run)
+	if reportPath != "" {
+		s.mu.Lock()
+		s.report = reportPath
+		s.mu.Unlock()
+	}
+	if err != nil || s.cfg.HistoryFile == "" {
+		return err
 	}
 	rel, err := filepath.Rel(filepath.Dir(s.cfg.HistoryFile), path)
 	if err != nil {
@@ -650,5 +689,11 @@ func (s *Suite) printSummary() {
 		for _, p := range review.Problems() {
 			fmt.Fprintf(out, "  %s\n", p)
 		}
+	}
+	s.mu.Lock()
+	path := s.report
+	s.mu.Unlock()
+	if path != "" {
+		fmt.Fprintf(out, "The report: %s\n", path)
 	}
 }

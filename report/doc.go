@@ -1,0 +1,18 @@
+// Package report renders what a conformance run leaves for people: one self-contained HTML report per run
+// (report-<profile>.html beside results.json) and the living documentation built from the features and the
+// runs present in reports/ (`make docs`).
+//
+// The run report follows cucumber's html-formatter: one file that opens offline from file://, with its CSS
+// and script embedded and the run's data embedded once as JSON in a <script> element, rendered by the page
+// (no pre-rendered copies of thousands of exchanges). A Content-Security-Policy forbids every load but the
+// page's own inline style and script, so the page cannot make a network request.
+//
+// Everything shown comes from a results.Run, which holds no secret: exchanges were redacted by the driver.
+// The report names the profile variable behind a redacted value where the run recorded it
+// (results.Run.SecretVariables), so a copied curl command reads "$RC_CLIENT_SECRET", never a value.
+//
+// Besides the run, the report and the documentation read what the real-target path writes, each optional:
+// notes of kind "deviation" and "flaky" in the run, baselines/<profile>.json (Baseline), drift.json
+// (Drift) and history.jsonl (HistoryEntry) in the reports directory. A missing file is shown as "none
+// recorded", never as an error.
+package report

@@ -1,0 +1,379 @@
+package report
+
+import (
+	"cmp"
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rcoauth/conformance/driver"
+	"github.com/rcoauth/conformance/results"
+)
+
+// Inputs are what a run report shows besides the run itself, each optional.
+type Inputs struct {
+	// Baseline is the profile's known-deviation baseline and Drift the latest drift report; nil when absent.
+	Baseline *Baseline
+	Drift    *Drift
+	// History are the earlier runs (history.jsonl); the report shows those against the run's target.
+	History []HistoryEntry
+}
+
+// Target kinds: where a run ran, as the documentation groups results.
+const (
+	TargetMock       = "mock"
+	TargetStandalone = "standalone mock"
+	TargetDevtest    = "devtest"
+	TargetProduction = "production"
+)
+
+// TargetKinds are the target kinds in the order the documentation lists them.
+var TargetKinds = []string{TargetMock, TargetStandalone, TargetDevtest, TargetProduction}
+
+// TargetKind says where a run ran: the embedded mock, a standalone mock (any other server that is not
+// RingCentral's), RingCentral's sandbox (devtest) or production.
+func TargetKind(target string, embedded bool) string {
+	if embedded {
+		return TargetMock
+	}
+	u, err := url.Parse(target)
+	host := ""
+	if err == nil {
+		host = strings.ToLower(u.Hostname())
+	}
+	switch {
+	case host == "ringcentral.com" || strings.HasSuffix(host, ".ringcentral.com"):
+		if strings.Contains(host, "devtest") {
+			return TargetDevtest
+		}
+		return TargetProduction
+	default:
+		return TargetStandalone
+	}
+}
+
+// data is what the run report embeds as JSON and its script renders.
+type data struct {
+	Run       runMeta         `json:"run"`
+	Summary   summary         `json:"summary"`
+	Grants    []Axis          `json:"grants"`
+	Areas     []Axis          `json:"areas"`
+	Matrix    []cell          `json:"matrix"`
+	Clauses   []clauseRow     `json:"clauses"`
+	Scenarios []scenarioView  `json:"scenarios"`
+	Baseline  *baselineView   `json:"baseline"`
+	Drift     *Drift          `json:"drift"`
+	History   []HistoryEntry  `json:"history"`
+	Variables map[string]bool `json:"variables"`
+}
+
+type runMeta struct {
+	Profile     string `json:"profile"`
+	Target      string `json:"target"`
+	Kind        string `json:"kind"`
+	Seed        string `json:"seed"`
+	Tags        string `json:"tags"`
+	Commit      string `json:"commit"`
+	Harness     string `json:"harness"`
+	Started     string `json:"started"`
+	Duration    string `json:"duration"`
+	Concurrency int    `json:"concurrency"`
+	Strict      bool   `json:"strict"`
+	Control     bool   `json:"control"`
+}
+
+type summary struct {
+	Total      int            `json:"total"`
+	Counts     map[string]int `json:"counts"`
+	Warnings   []results.Note `json:"warnings"`
+	Deviations []results.Note `json:"deviations"`
+	Flaky      []results.Note `json:"flaky"`
+	Skips      []skipGroup    `json:"skips"`
+}
+
+// skipGroup is the scenarios skipped for one reason.
+type skipGroup struct {
+	Reason    string   `json:"reason"`
+	Scenarios []string `json:"scenarios"`
+}
+
+// cell is one (grant, area) cell of the conformance matrix.
+type cell struct {
+	Grant  string         `json:"grant"`
+	Area   string         `json:"area"`
+	Counts map[string]int `json:"counts"`
+}
+
+// clauseRow is one clause with the outcomes of the scenarios that check it.
+type clauseRow struct {
+	Clause
+	Counts    map[string]int `json:"counts"`
+	Scenarios []int          `json:"scenarios"`
+}
+
+type scenarioView struct {
+	ID       int            `json:"id"`
+	Name     string         `json:"name"`
+	Feature  string         `json:"feature"`
+	Tags     []string       `json:"tags"`
+	Clauses  []string       `json:"clauses"`
+	Grant    string         `json:"grant"`
+	Area     string         `json:"area"`
+	Status   string         `json:"status"`
+	Duration string         `json:"duration"`
+	Notes    []results.Note `json:"notes,omitempty"`
+	Expected *BaselineEntry `json:"expected,omitempty"`
+	Steps    []stepView     `json:"steps"`
+	Cleanup  []exchangeView `json:"cleanup,omitempty"`
+	Lineage  []TokenEvent   `json:"lineage,omitempty"`
+}
+
+type stepView struct {
+	Type      string         `json:"type"`
+	Text      string         `json:"text"`
+	Status    string         `json:"status"`
+	Error     string         `json:"error,omitempty"`
+	Exchanges []exchangeView `json:"exchanges,omitempty"`
+}
+
+type exchangeView struct {
+	Method         string              `json:"method"`
+	URL            string              `json:"url"`
+	RequestHeader  map[string][]string `json:"request_header,omitempty"`
+	RequestBody    string              `json:"request_body,omitempty"`
+	Status         int                 `json:"status"`
+	ResponseHeader map[string][]string `json:"response_header,omitempty"`
+	ResponseBody   string              `json:"response_body,omitempty"`
+	Duration       string              `json:"duration"`
+	Error          string              `json:"error,omitempty"`
+	Curl           string              `json:"curl"`
+}
+
+// baselineView is the profile's baseline with what each entry matched in this run.
+type baselineView struct {
+	Profile string          `json:"profile"`
+	Entries []baselineMatch `json:"entries"`
+}
+
+type baselineMatch struct {
+	BaselineEntry
+	// State is "expected" (the scenario did not pass, as recorded), "stale" (it passed) or "unmatched" (no
+	// scenario of this run has that name).
+	State string `json:"state"`
+}
+
+// statusOrder puts the scenarios a reader must look at first.
+var statusOrder = map[string]int{results.Failed: 0, results.Warned: 1, results.Skipped: 2, results.Passed: 3}
+
+// build turns a run into the report's data.
+func build(run *results.Run, in Inputs) *data {
+	d := &data{
+		Run: runMeta{
+			Profile: run.Profile, Target: run.Target, Kind: TargetKind(run.Target, run.Embedded),
+			Seed: strconv.FormatInt(run.Seed, 10), Tags: run.Tags, Commit: run.Commit, Harness: run.Harness,
+			Started: formatTime(run.Started), Duration: formatDuration(run.Duration),
+			Concurrency: run.Concurrency, Strict: run.Strict, Control: run.Control,
+		},
+		Grants: Grants, Areas: Areas, Drift: in.Drift.Explain(in.Baseline), Variables: map[string]bool{},
+	}
+	for _, v := range run.SecretVariables {
+		for _, name := range strings.Split(v, ":") {
+			d.Variables[name] = true
+		}
+	}
+	for _, h := range in.History {
+		if h.Profile == run.Profile {
+			d.History = append(d.History, h)
+		}
+	}
+	d.Summary = summarize(run)
+	scenarios := slices.Clone(run.Scenarios)
+	slices.SortStableFunc(scenarios, func(a, b results.Scenario) int {
+		return cmp.Or(cmp.Compare(statusOrder[a.Status], statusOrder[b.Status]),
+			cmp.Compare(a.Feature, b.Feature), cmp.Compare(a.Name, b.Name))
+	})
+	notes := map[string][]results.Note{}
+	for _, n := range run.Notes {
+		notes[n.Feature+"\x00"+n.Scenario] = append(notes[n.Feature+"\x00"+n.Scenario], n)
+	}
+	cells := map[[2]string]*cell{}
+	rows := map[string]*clauseRow{}
+	var seen []string
+	for i, sc := range scenarios {
+		v := scenarioView{
+			ID: i, Name: sc.Name, Feature: sc.Feature, Status: sc.Status,
+			Duration: formatDuration(sc.Duration), Notes: notes[sc.Feature+"\x00"+sc.Name],
+		}
+		var texts []StepText
+		var xs [][]driver.Exchange
+		for _, st := range sc.Steps {
+			texts = append(texts, StepText{st.Type, st.Text})
+			xs = append(xs, st.Exchanges)
+		}
+		v.Grant, v.Area = Classify(sc.Tags, texts)
+		// The page reads these lists without checking for null.
+		v.Tags, v.Clauses, v.Steps = append([]string{}, sc.Tags...), append([]string{}, ClausesOf(sc.Tags, v.Grant, v.Area)...), []stepView{}
+		v.Lineage = Lineage(xs, sc.Cleanup)
+		name := NewNamer(run.SecretVariables, v.Lineage)
+		for _, st := range sc.Steps {
+			sv := stepView{Type: st.Type, Text: st.Text, Status: st.Status, Error: st.Error}
+			for _, x := range st.Exchanges {
+				sv.Exchanges = append(sv.Exchanges, viewExchange(x, run.Target, name))
+			}
+			v.Steps = append(v.Steps, sv)
+		}
+		for _, x := range sc.Cleanup {
+			v.Cleanup = append(v.Cleanup, viewExchange(x, run.Target, name))
+		}
+		if in.Baseline != nil {
+			if i := slices.IndexFunc(in.Baseline.Entries, func(e BaselineEntry) bool { return matches(e, sc) }); i >= 0 {
+				v.Expected = &in.Baseline.Entries[i]
+			}
+		}
+		c := cells[[2]string{v.Grant, v.Area}]
+		if c == nil {
+			c = &cell{Grant: v.Grant, Area: v.Area, Counts: map[string]int{}}
+			cells[[2]string{v.Grant, v.Area}] = c
+		}
+		c.Counts[sc.Status]++
+		for _, id := range v.Clauses {
+			r := rows[id]
+			if r == nil {
+				r = &clauseRow{Counts: map[string]int{}}
+				rows[id] = r
+				seen = append(seen, id)
+			}
+			r.Counts[sc.Status]++
+			r.Scenarios = append(r.Scenarios, i)
+		}
+		d.Scenarios = append(d.Scenarios, v)
+	}
+	for _, g := range Grants {
+		for _, a := range Areas {
+			if c := cells[[2]string{g.ID, a.ID}]; c != nil {
+				d.Matrix = append(d.Matrix, *c)
+			}
+		}
+	}
+	for _, c := range ClauseUniverse(seen) {
+		r := clauseRow{Clause: c, Counts: map[string]int{}}
+		if got := rows[c.ID]; got != nil {
+			r.Counts, r.Scenarios = got.Counts, got.Scenarios
+		}
+		d.Clauses = append(d.Clauses, r)
+	}
+	if in.Baseline != nil {
+		d.Baseline = matchBaseline(in.Baseline, run.Scenarios)
+	}
+	return d
+}
+
+// summarize counts the run's outcomes and groups its notes.
+func summarize(run *results.Run) summary {
+	s := summary{Counts: map[string]int{}, Total: len(run.Scenarios)}
+	for _, sc := range run.Scenarios {
+		s.Counts[sc.Status]++
+	}
+	for _, sc := range run.Scenarios {
+		if len(sc.Flaky) > 0 {
+			s.Flaky = append(s.Flaky, results.Note{Scenario: sc.Name, Feature: sc.Feature, Example: sc.Example,
+				Message: fmt.Sprintf("%s after %d retried request(s): %s", sc.Status, len(sc.Flaky), strings.Join(sc.Flaky, "; "))})
+		}
+	}
+	bySkip := map[string]int{}
+	for _, n := range run.Notes {
+		switch n.Kind {
+		case results.NoteWarning:
+			s.Warnings = append(s.Warnings, n)
+		case results.NoteDeviation:
+			s.Deviations = append(s.Deviations, n)
+		case results.NoteSkip:
+			i, ok := bySkip[n.Message]
+			if !ok {
+				i = len(s.Skips)
+				bySkip[n.Message] = i
+				s.Skips = append(s.Skips, skipGroup{Reason: n.Message})
+			}
+			s.Skips[i].Scenarios = append(s.Skips[i].Scenarios, n.Scenario)
+		}
+	}
+	return s
+}
+
+// matches reports whether a baseline entry names a scenario. Scenario is the name the run records or, for
+// an outline, its name as written, with <placeholders> standing for any value; Example, if set, must occur
+// in the recorded name (an outline's row shows its values there); Feature, if set, must be the file.
+func matches(e BaselineEntry, sc results.Scenario) bool {
+	if e.Feature != "" && e.Feature != sc.Feature {
+		return false
+	}
+	if e.Example != "" && e.Example != sc.Example && !strings.Contains(sc.Name, e.Example) {
+		return false
+	}
+	if e.Scenario == sc.Name {
+		return true
+	}
+	if !strings.Contains(e.Scenario, "<") {
+		return false
+	}
+	pattern := placeholder.ReplaceAllString(regexp.QuoteMeta(e.Scenario), ".+")
+	ok, _ := regexp.MatchString("^"+pattern+"$", sc.Name)
+	return ok
+}
+
+// placeholder is an outline's <parameter> in a scenario name, after regexp.QuoteMeta.
+var placeholder = regexp.MustCompile(`<[^>]+>`)
+
+// matchBaseline says for each baseline entry whether this run bore it out.
+func matchBaseline(b *Baseline, scenarios []results.Scenario) *baselineView {
+	v := &baselineView{Profile: b.Profile}
+	for _, e := range b.Entries {
+		state := "unmatched"
+		for _, sc := range scenarios {
+			if !matches(e, sc) {
+				continue
+			}
+			if sc.Status == results.Passed {
+				state = "stale"
+			} else if state != "stale" {
+				state = "expected"
+			}
+		}
+		v.Entries = append(v.Entries, baselineMatch{BaselineEntry: e, State: state})
+	}
+	return v
+}
+
+// viewExchange prepares an exchange for the page, with its curl command.
+func viewExchange(x driver.Exchange, target string, name Namer) exchangeView {
+	return exchangeView{
+		Method: x.Method, URL: x.URL, RequestHeader: x.RequestHeader, RequestBody: x.RequestBody,
+		Status: x.Status, ResponseHeader: x.ResponseHeader, ResponseBody: x.ResponseBody,
+		Duration: formatDuration(x.Duration), Error: x.Error, Curl: Curl(x, target, name),
+	}
+}
+
+// formatTime shows a time in UTC to the second, the same wherever the report is opened.
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02 15:04:05 UTC")
+}
+
+// formatDuration rounds a duration for reading: microseconds below a millisecond, milliseconds below a
+// second, then tenths of seconds.
+func formatDuration(d time.Duration) string {
+	switch {
+	case d < time.Millisecond:
+		return d.Round(time.Microsecond).String()
+	case d < time.Second:
+		return d.Round(100 * time.Microsecond).String()
+	default:
+		return d.Round(100 * time.Millisecond).String()
+	}
+}
