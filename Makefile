@@ -63,7 +63,7 @@ fuzz-short: ## a short run of every fuzz target (FUZZTIME each)
 
 .PHONY: suite
 suite: oidc-provider ## the strict suite on the embedded mock, then against cmd/rcmock (local profile), the sandbox path, node-oidc-provider (rfc dialect) and the mock's login page (browser sign-in)
-	$(SUITE_ENV) $(GO) test -race -count=1 -run '^TestFeatures$$' -v . 2>&1 | tee reports/console.txt | grep -v '^=== \(RUN\|PAUSE\|CONT\)'
+	$(SUITE_ENV) $(GO) test -race -count=1 -run '^TestFeatures$$' -v . 2>&1 | tee reports/console.txt | grep -v '^\(=== \(RUN\|PAUSE\|CONT\)\|    --- PASS\)'
 	CONFORMANCE_TAGS='$(TAGS)' CONFORMANCE_SEED='$(SEED)' $(GO) test -race -count=1 -run '^TestFeatures(StandaloneMock|SandboxPath)$$' .
 	CONFORMANCE_SEED='$(SEED)' $(GO) test -count=1 -run '^TestFeatures(OIDCProvider|MockSignIn)$$' .
 
@@ -75,7 +75,7 @@ oidc-provider: ## install node-oidc-provider (npm ci in oidc/provider, pinned by
 .PHONY: conformance
 conformance: ## the suite against ENV=<profile> (mock, local, devtest, production, rfc with OAUTH_ISSUER=...) with reports in reports/; the last line names the HTML report
 	@rm -f $(REPORT)
-	@status=0; $(SUITE_ENV) $(GO) test -count=1 -run '^TestFeatures$$' -v . 2>&1 | tee reports/console.txt | grep -v '^=== \(RUN\|PAUSE\|CONT\)' || status=$$?; \
+	@status=0; $(SUITE_ENV) $(GO) test -count=1 -run '^TestFeatures$$' -v . 2>&1 | tee reports/console.txt | grep -v '^\(=== \(RUN\|PAUSE\|CONT\)\|    --- PASS\)' || status=$$?; \
 	if [ -f $(REPORT) ]; then echo "The report: $(CURDIR)/$(REPORT)"; fi; exit $$status
 
 .PHONY: docs
