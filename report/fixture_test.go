@@ -161,7 +161,7 @@ func onDisk(in Inputs, profile string) (base, drifts, history []byte) {
 		b.Entries = append(b.Entries, baseline.Entry{Feature: "features/sample.feature", Scenario: e.Scenario,
 			Example: e.Example, Outcome: e.Expect, Reason: e.Reason, Link: e.Link, Recorded: recorded})
 	}
-	d := drift.Report{Mock: drift.RunRef(in.Drift.Mock), Target: drift.RunRef(in.Drift.Real)}
+	d := drift.Report{Mock: in.Drift.Mock, Target: in.Drift.Real}
 	for _, x := range in.Drift.Differences {
 		d.Diffs = append(d.Diffs, drift.Difference{Feature: x.Feature, Scenario: x.Scenario, Example: x.Example, Exchange: x.Exchange,
 			Request: x.Step, Field: x.Field, Mock: x.Mock, Actual: x.Real})

@@ -62,13 +62,8 @@ type Drift struct {
 	Differences []DriftDifference `json:"differences"`
 }
 
-// RunRef names one of the runs a Drift compares.
-type RunRef struct {
-	// Profile, Target and Started are those of the run's results.json.
-	Profile string    `json:"profile"`
-	Target  string    `json:"target"`
-	Started time.Time `json:"started"`
-}
+// RunRef names one of the runs a Drift compares: the profile, target and start of its results.json.
+type RunRef = drift.RunRef
 
 // DriftDifference is one difference between the mock's and a real target's answer to the same exchange.
 type DriftDifference struct {
@@ -133,7 +128,7 @@ func LoadDrift(path string) (*Drift, error) {
 	if err := json.Unmarshal(b, &r); err != nil {
 		return nil, fmt.Errorf("report: %s is not a drift report: %w", path, err)
 	}
-	d := &Drift{Generated: r.Target.Started, Mock: RunRef(r.Mock), Real: RunRef(r.Target)}
+	d := &Drift{Generated: r.Target.Started, Mock: r.Mock, Real: r.Target}
 	for _, x := range r.Diffs {
 		d.Differences = append(d.Differences, DriftDifference{Scenario: x.Scenario, Feature: x.Feature,
 			Example: x.Example, Step: x.Request, Exchange: x.Exchange, Field: x.Field, Mock: x.Mock, Real: x.Actual})
