@@ -88,3 +88,45 @@ func newServer(tb testing.TB, h http.Handler) *httptest.Server {
 	tb.Cleanup(srv.Close)
 	return srv
 }
+
+// TestNoUserInfoSkips checks that a server whose metadata names no UserInfo endpoint skips an access-token
+// check with that reason instead of calling the server's base URL.
+func TestNoUserInfoSkips(t *testing.T) {
+	var calls []string
+	srv := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls = append(calls, r.URL.Path)
+		w.WriteHeader(200)
+	}))
+	w, _ := newTestWorld(t, srv.URL)
+	w.s.meta = &driver.Metadata{Issuer: srv.URL, TokenEndpoint: srv.URL + "/token", Source: srv.URL + "/.well-known/oauth-authorization-server"}
+	w.tokens = []*driver.TokenInfo{{AccessToken: "at"}}
+	err := w.namedTokenWorks(context.Background(), "access token", "works")
+	if !errors.Is(err, godog.ErrSkip) || !strings.Contains(err.Error(), "userinfo_endpoint") {
+		t.Errorf("got %v; want a skip naming userinfo_endpoint", err)
+	}
+	if len(calls) != 0 {
+		t.Errorf("the check called %v; want no call", calls)
+	}
+}
+
+// TestRotationByDialect checks that a refresh without a new refresh token is a failure in RingCentral's
+// dialect only: RFC 6749 §6 lets a server keep the refresh token.
+func TestRotationByDialect(t *testing.T) {
+	for _, tc := range []struct {
+		dialect string
+		fails   bool
+	}{{DialectRingCentral, true}, {DialectRFC, false}} {
+		w, _ := newTestWorld(t, "http://127.0.0.1:1")
+		w.s.dialect = tc.dialect
+		w.tokens = []*driver.TokenInfo{{AccessToken: "a1", RefreshToken: "r1"}, {AccessToken: "a2", RefreshToken: "r1"}}
+		w.token = &result{what: "token request", resp: &driver.Response{Status: 200}, token: w.tokens[1]}
+		w.request = w.token
+		if err := w.tokensRotated(); (err != nil) != tc.fails {
+			t.Errorf("%s: got %v; want failure %v", tc.dialect, err, tc.fails)
+		}
+		w.tokens[1].AccessToken = "a1"
+		if err := w.tokensRotated(); err == nil {
+			t.Errorf("%s: the same access token passed", tc.dialect)
+		}
+	}
+}

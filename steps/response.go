@@ -252,9 +252,12 @@ func (w *world) latestPair() (latest, previous *driver.TokenInfo, r *result, err
 	return w.tokens[len(w.tokens)-1], previous, r, nil
 }
 
-// tokensRotated checks refresh-token rotation (RFC 6749 §6: the server MAY issue a new refresh token;
-// DOCS refresh-tokens.md: "A new refresh token is usually generated when the access token is refreshed"):
-// both tokens of the latest response differ from those of the response before it.
+// tokensRotated checks that a refresh issued a new access token (RFC 6749 §6: "the authorization server
+// issues a new access token") and, in RingCentral's dialect, a new refresh token too (DOCS
+// refresh-tokens.md: "A new refresh token is usually generated when the access token is refreshed").
+// RFC 6749 §6 only says the server MAY issue a new refresh token, so another dialect checks the access
+// token alone; RFC 9700 §2.2.2's rotation for public clients is "the public app's refresh token is
+// rotated".
 func (w *world) tokensRotated() (err error) {
 	defer w.verdict(&err)
 	latest, previous, r, err := w.latestPair()
@@ -264,6 +267,9 @@ func (w *world) tokensRotated() (err error) {
 	var p problems
 	if latest.AccessToken == previous.AccessToken {
 		p.addf("the access token is the previous one; want a new access token")
+	}
+	if !w.vendor() {
+		return p.err(r)
 	}
 	switch {
 	case latest.RefreshToken == "":

@@ -133,8 +133,12 @@ func (w *world) sessionRevoked(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	at, err := w.resource()
+	if err != nil {
+		return err
+	}
 	var p problems
-	api := w.setAPIResult(w.callAPI(ctx, driver.APIRequest{Path: w.resource(), AccessToken: t.AccessToken}))
+	api := w.setAPIResult(w.callAPI(ctx, driver.APIRequest{Path: at, AccessToken: t.AccessToken}))
 	if api.resp == nil || api.resp.Status != 401 {
 		p.addf("the access token still works: %s", api.describe())
 	}
