@@ -39,6 +39,7 @@ func (v *vocabulary) authorize() {
 	v.sc.Step(v.assertion(`^the app is redirected with error (\w+)$`), w.redirectedWithError)
 	v.sc.Step(v.assertion(`^the app is not redirected$`), w.notRedirected)
 	v.sc.Step(v.assertion(`^the redirect carries no state$`), w.redirectWithoutState)
+	v.sc.Step(v.assertion(`^the redirect carries no access token$`), w.redirectWithoutToken)
 	v.sc.Step(v.re(`^the app exchanges the code(?: again)?$`), w.exchangeTheCode)
 	v.sc.Step(v.re(`^the app exchanges the code with (\w+) "([^"]*)"$`), w.exchangeCodeWithParam)
 	v.sc.Step(v.re(`^the app exchanges the code without (\w+)$`), w.exchangeCodeWithout)
@@ -474,6 +475,32 @@ func (w *world) redirectWithoutState() (err error) {
 		return fmt.Errorf("the redirect carries state=%q, but the request sent none", az.res.State)
 	}
 	return nil
+}
+
+// redirectWithoutToken checks that no access token travels in the redirect to the app, neither in its query
+// nor in its fragment: the authorization code grant's response carries a code (RFC 6749 §4.1.2), and RFC
+// 9700 §2.1.2 retires the response types that put access tokens into URLs (the implicit grant), where
+// browser history, logs and Referer headers leak them (RFC 9700 §4.3.2). An authorization refused without
+// a redirect carries none either.
+func (w *world) redirectWithoutToken() (err error) {
+	defer w.verdict(&err)
+	az, err := w.currentAuthorization()
+	if err != nil {
+		return err
+	}
+	if !az.res.Redirected {
+		return nil
+	}
+	var p problems
+	for _, k := range []string{"access_token", "refresh_token"} {
+		if az.res.Query.Has(k) {
+			p.addf("the redirect's query carries %s", k)
+		}
+		if az.res.Fragment.Has(k) {
+			p.addf("the redirect's fragment carries %s", k)
+		}
+	}
+	return p.err(az.result)
 }
 
 // codeExchangeForm is the authorization code grant's passing request: it authorizes the scenario's app

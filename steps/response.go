@@ -34,6 +34,7 @@ func (v *vocabulary) responses() {
 	v.sc.Step(v.assertion(`^the token response has (a|no) refresh token$`), w.refreshTokenPresence)
 	v.sc.Step(v.assertion(`^the (access|refresh) token lifetime is (\d+) seconds$`), w.lifetime)
 	v.sc.Step(v.assertion(`^the access and refresh tokens differ from the previous ones$`), w.tokensRotated)
+	v.sc.Step(v.assertion(`^the refresh token is rotated or sender-constrained$`), w.refreshRotatedOrBound)
 	v.sc.Step(v.assertion(`^the token response repeats the previous tokens$`), w.tokensRepeated)
 	v.sc.Step(v.assertion(`^the session is the same$`), w.sameSession)
 	v.sc.Step(v.assertion(`^the token carries the same scope as the first token$`), w.sameScopeAsFirst)
@@ -278,6 +279,31 @@ func (w *world) tokensRotated() (err error) {
 		p.addf("the refresh token is the previous one; want a new refresh token")
 	}
 	return p.err(r)
+}
+
+// refreshRotatedOrBound checks RFC 9700 §2.2.2 for a public client's refresh: its refresh tokens "MUST be
+// sender-constrained or use refresh token rotation". The harness sends no DPoP proof (RFC 9449) and no
+// client certificate (RFC 8705), so a refresh token can only be bound by a DPoP token_type answered to a
+// request without proof, which no server does; in practice the check is rotation: the refresh answered a
+// new refresh token, different from the one presented.
+func (w *world) refreshRotatedOrBound() (err error) {
+	defer w.verdict(&err)
+	latest, previous, r, err := w.latestPair()
+	if err != nil {
+		return err
+	}
+	if r.grantType != "refresh_token" {
+		return fmt.Errorf("the latest token request is a %s grant, not a refresh", r.grantType)
+	}
+	switch {
+	case strings.EqualFold(latest.TokenType, "DPoP"):
+		return nil
+	case latest.RefreshToken == "":
+		return fmt.Errorf("the refresh answered no new refresh token, so the presented one stays in use: want rotation or a sender-constrained token (RFC 9700 §2.2.2)\nreceived: %s", r.describe())
+	case latest.RefreshToken == previous.RefreshToken || latest.RefreshToken == r.presented:
+		return fmt.Errorf("the refresh answered the presented refresh token again: want a new one (rotation) or a sender-constrained token (RFC 9700 §2.2.2)\nreceived: %s", r.describe())
+	}
+	return nil
 }
 
 // tokensRepeated checks RingCentral's refresh grace (DOCS refresh-tokens.md: within the grace "the same
