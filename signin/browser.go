@@ -327,14 +327,24 @@ func action(s Step, value func(string) string) chromedp.Action[chromedp.Void] {
 	return chromedp.Click(chromedp.CSS(s.Press))
 }
 
-// waitURL waits until the page's URL contains part, polling on the browser's animation frames.
+// waitURL waits until the page's URL contains part, polling on the browser's animation frames. A page that
+// navigates away while it is polled (a form's answer redirecting on) ends the poll; it is polled again on
+// the next page, for up to maxNavigations pages, until ctx ends.
 func waitURL(part string) chromedp.Action[chromedp.Void] {
 	poll := chromedp.Poll[bool](fmt.Sprintf("location.href.includes(%q)", part))
 	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
-		_, err := poll(ctx, t)
-		return chromedp.Void{}, err
+		for range maxNavigations {
+			_, err := poll(ctx, t)
+			if err == nil || ctx.Err() != nil || !strings.Contains(err.Error(), "navigated or closed") {
+				return chromedp.Void{}, err
+			}
+		}
+		return chromedp.Void{}, fmt.Errorf("signin: the page navigated %d times without reaching a URL containing %q", maxNavigations, part)
 	}
 }
+
+// maxNavigations bounds the pages a wait for a URL follows.
+const maxNavigations = 10
 
 // failure describes a failed sign-in with the page the browser was on.
 func (b *Browser) failure(tab, ctx context.Context, recipe *Recipe, what string, err error) error {

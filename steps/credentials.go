@@ -192,8 +192,9 @@ func (w *world) deviceAuthorization(ctx context.Context) (err error) {
 	return nil
 }
 
-// deviceAuthorizationAnswer checks RFC 8628 §3.2: device_code, user_code, verification_uri, expires_in and
-// interval.
+// deviceAuthorizationAnswer checks RFC 8628 §3.2: device_code, user_code, verification_uri and expires_in
+// are REQUIRED; interval is OPTIONAL ("If no value is provided, clients MUST use 5 as the default"), and
+// positive when sent.
 func (w *world) deviceAuthorizationAnswer() (err error) {
 	defer w.verdict(&err)
 	r, err := w.theRequest()
@@ -210,10 +211,11 @@ func (w *world) deviceAuthorizationAnswer() (err error) {
 			p.addf("%s is missing", k)
 		}
 	}
-	for _, k := range []string{"expires_in", "interval"} {
-		if body.Get(k).Int() <= 0 {
-			p.addf("%s %s; want a positive number", k, body.Get(k).Raw)
-		}
+	if body.Get("expires_in").Int() <= 0 {
+		p.addf("expires_in %s; want a positive number", body.Get("expires_in").Raw)
+	}
+	if i := body.Get("interval"); i.Exists() && i.Int() <= 0 {
+		p.addf("interval %s; want a positive number when sent", i.Raw)
 	}
 	w.hygiene(r, &p)
 	return p.err(r)
