@@ -17,7 +17,7 @@ import (
 type deviceFlow struct {
 	deviceCode      string
 	userCode        string
-	verificationURI string // verification_uri_complete, else verification_uri (RFC 8628 §3.3)
+	verificationURI string  // verification_uri_complete, else verification_uri (RFC 8628 §3.3)
 	result          *result // the device authorization exchange
 }
 
