@@ -132,22 +132,12 @@ func (b *Browser) SignInPost(ctx context.Context, endpoint string, form url.Valu
 
 // signIn opens authURL, with a GET or, with a body, a POST of body, and follows the recipe.
 func (b *Browser) signIn(ctx context.Context, authURL string, body []byte, redirectURI string, header map[string]string, recipe *Recipe, value func(string) string) (string, error) {
-	bctx, err := b.start(ctx)
+	// The steps run under run, which ends when the redirect is captured (stop) or ctx ends.
+	tab, run, stop, done, err := b.newTab(ctx)
 	if err != nil {
 		return "", err
 	}
-	tab, closeTab := chromedp.NewContext(bctx, chromedp.WithNewBrowserContext())
-	defer closeTab()
-	// The steps run under run, which ends when the redirect is captured or ctx ends.
-	run, stop := context.WithCancel(tab)
-	defer stop()
-	go func() {
-		select {
-		case <-ctx.Done():
-			stop()
-		case <-run.Done():
-		}
-	}()
+	defer done()
 	var (
 		mu       sync.Mutex
 		captured string
@@ -261,21 +251,11 @@ func (b *Browser) Decide(ctx context.Context, verificationURI, userCode string, 
 	if approve {
 		steps, what = recipe.Device.Approve, "approve"
 	}
-	bctx, err := b.start(ctx)
+	tab, run, _, done, err := b.newTab(ctx)
 	if err != nil {
 		return err
 	}
-	tab, closeTab := chromedp.NewContext(bctx, chromedp.WithNewBrowserContext())
-	defer closeTab()
-	run, stop := context.WithCancel(tab)
-	defer stop()
-	go func() {
-		select {
-		case <-ctx.Done():
-			stop()
-		case <-run.Done():
-		}
-	}()
+	defer done()
 	if err := sendHeaders(tab, header); err != nil {
 		return err
 	}
@@ -294,6 +274,25 @@ func (b *Browser) Decide(ctx context.Context, verificationURI, userCode string, 
 		}
 	}
 	return nil
+}
+
+// newTab opens a tab in a fresh browser context (its own cookies), starting the browser on first use;
+// run, the tab's context for the steps, ends when stop is called or ctx ends; done closes the tab.
+func (b *Browser) newTab(ctx context.Context) (tab, run context.Context, stop, done func(), err error) {
+	bctx, err := b.start(ctx)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	tab, closeTab := chromedp.NewContext(bctx, chromedp.WithNewBrowserContext())
+	run, stop = context.WithCancel(tab)
+	go func() {
+		select {
+		case <-ctx.Done():
+			stop()
+		case <-run.Done():
+		}
+	}()
+	return tab, run, stop, func() { stop(); closeTab() }, nil
 }
 
 // sendHeaders makes the tab send header with every request.

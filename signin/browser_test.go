@@ -91,9 +91,11 @@ func TestSignIn(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name, password, want string
+		post                 bool // the authorization request sent with POST (RFC 6749 §3.1 allows it)
 	}{
-		{"the right password", "s3cret", redirectURI + "?code=the-code&state=xyz"},
-		{"a wrong password fails at the consent step", "wrong", "step 6 (wait for form#consent"},
+		{"the right password", "s3cret", redirectURI + "?code=the-code&state=xyz", false},
+		{"the right password after a POST", "s3cret", redirectURI + "?code=the-code&state=xyz", true},
+		{"a wrong password fails at the consent step", "wrong", "step 6 (wait for form#consent", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -102,9 +104,14 @@ func TestSignIn(t *testing.T) {
 				ctx, cancel = context.WithTimeout(context.Background(), 3*time.Second)
 			}
 			defer cancel()
-			got, err := b.SignIn(ctx, srv.URL+"/authorize?state=xyz", redirectURI, nil, r, func(v string) string {
-				return map[string]string{"USER": "alice", "PASSWORD": tc.password}[v]
-			})
+			value := func(v string) string { return map[string]string{"USER": "alice", "PASSWORD": tc.password}[v] }
+			var got string
+			var err error
+			if tc.post {
+				got, err = b.SignInPost(ctx, srv.URL+"/authorize", url.Values{"state": {"xyz"}}, redirectURI, nil, r, value)
+			} else {
+				got, err = b.SignIn(ctx, srv.URL+"/authorize?state=xyz", redirectURI, nil, r, value)
+			}
 			if strings.HasPrefix(tc.want, "step") {
 				if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), tc.password+"\"") {
 					t.Fatalf("got %q, %v; want an error naming %q", got, err, tc.want)
@@ -115,26 +122,6 @@ func TestSignIn(t *testing.T) {
 				t.Fatalf("got %q, %v; want %q", got, err, tc.want)
 			}
 		})
-	}
-}
-
-// TestSignInPost sends the authorization request as a form (RFC 6749 §3.1 allows POST) and signs in.
-func TestSignInPost(t *testing.T) {
-	b := NewBrowser(needChromium(t))
-	t.Cleanup(b.Close)
-	const redirectURI = "https://client.example/cb"
-	srv := loginServer(t, redirectURI)
-	r, err := Parse("test", []byte(testRecipe))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	got, err := b.SignInPost(ctx, srv.URL+"/authorize", url.Values{"state": {"xyz"}}, redirectURI, nil, r, func(v string) string {
-		return map[string]string{"USER": "alice", "PASSWORD": "s3cret"}[v]
-	})
-	if want := redirectURI + "?code=the-code&state=xyz"; err != nil || got != want {
-		t.Fatalf("got %q, %v; want %q", got, err, want)
 	}
 }
 
