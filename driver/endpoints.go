@@ -26,6 +26,10 @@ type TokenRequest struct {
 	// Header holds extra headers; they replace the driver's, and Auth is applied after them. A key
 	// with no values removes the header.
 	Header http.Header
+	// Query, if set, is sent in the query string of a POST besides the form in the body: parameters that
+	// RFC 6749 §2.3.1 and §3.2 keep out of the request URI, for the tests of a server that must not honour
+	// them there.
+	Query Form
 }
 
 // TokenResult is the outcome of a token request that got an HTTP response.
@@ -67,6 +71,7 @@ func (c *Client) Token(ctx context.Context, tr TokenRequest) (*TokenResult, erro
 		k.query = form.Encode()
 	} else {
 		k.body = bodyOf(form, tr.RawBody)
+		k.query = tr.Query.Encode()
 	}
 	resp, err := c.do(ctx, k)
 	if err != nil {

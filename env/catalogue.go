@@ -98,7 +98,7 @@ var catalogue = []Variable{
 	{"OAUTH_USERNAME", "The user a sign-in recipe types in", false, GroupAnyServer},
 	{"OAUTH_PASSWORD", "Password of OAUTH_USERNAME", true, GroupAnyServer},
 
-	{"OAUTH_SIGNIN", "Sign-in recipe (signin/<name>.json) that drives a login page in headless Chromium for authorization-code scenarios: oidc-provider-dev, rcmock-login, ringcentral (a draft)", false, GroupSignIn},
+	{"OAUTH_SIGNIN", "Sign-in recipe (signin/<name>.json) that drives a login page in headless Chromium for authorization-code scenarios, and with device steps the decision on a device (RFC 8628): oidc-provider-dev, rcmock-login, ringcentral (a draft)", false, GroupSignIn},
 	{"OAUTH_BROWSER", "The Chromium binary of the browser sign-in (default: chromium or chromium-browser on PATH)", false, GroupSignIn},
 	{"RC_MOCK_LOGIN_PAGE", "true: the embedded mock's authorization endpoint sends the user to its sign-in page first, as RingCentral's does", false, GroupSignIn},
 }

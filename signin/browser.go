@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"strings"
@@ -118,25 +119,29 @@ func (b *Browser) Close() {
 // redirectURI is captured and never sent. ctx bounds the whole sign-in; on failure the error names the
 // step and the page the browser was on.
 func (b *Browser) SignIn(ctx context.Context, authURL, redirectURI string, header map[string]string, recipe *Recipe, value func(string) string) (string, error) {
-	bctx, err := b.start(ctx)
+	return b.signIn(ctx, authURL, nil, redirectURI, header, recipe, value)
+}
+
+// SignInPost is SignIn for an authorization request sent with POST (RFC 6749 §3.1: the authorization
+// endpoint MAY support POST): the browser opens endpoint, and that first request is sent as a POST of
+// form (application/x-www-form-urlencoded, as a web page's form would send it); the sign-in then goes on
+// as after a GET.
+func (b *Browser) SignInPost(ctx context.Context, endpoint string, form url.Values, redirectURI string, header map[string]string, recipe *Recipe, value func(string) string) (string, error) {
+	return b.signIn(ctx, endpoint, []byte(form.Encode()), redirectURI, header, recipe, value)
+}
+
+// signIn opens authURL, with a GET or, with a body, a POST of body, and follows the recipe.
+func (b *Browser) signIn(ctx context.Context, authURL string, body []byte, redirectURI string, header map[string]string, recipe *Recipe, value func(string) string) (string, error) {
+	// The steps run under run, which ends when the redirect is captured (stop) or ctx ends.
+	tab, run, stop, done, err := b.newTab(ctx)
 	if err != nil {
 		return "", err
 	}
-	tab, closeTab := chromedp.NewContext(bctx, chromedp.WithNewBrowserContext())
-	defer closeTab()
-	// The steps run under run, which ends when the redirect is captured or ctx ends.
-	run, stop := context.WithCancel(tab)
-	defer stop()
-	go func() {
-		select {
-		case <-ctx.Done():
-			stop()
-		case <-run.Done():
-		}
-	}()
+	defer done()
 	var (
 		mu       sync.Mutex
 		captured string
+		posted   bool // the POST of body was sent (only the handler's goroutine reads and writes it)
 	)
 	got := func() string {
 		mu.Lock()
@@ -163,6 +168,11 @@ func (b *Browser) SignIn(ctx context.Context, authURL, redirectURI string, heade
 				return
 			case e := <-paused:
 				u := e.Request.URL + e.Request.URLFragment
+				if body != nil && !posted && u == authURL {
+					posted = true
+					_, _ = chromedp.Call(tab, fetch.ContinueRequest, asPost(e, body, header))
+					continue
+				}
 				if !strings.HasPrefix(u, redirectURI) {
 					_, _ = chromedp.Call(tab, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: e.RequestID})
 					continue
@@ -177,23 +187,18 @@ func (b *Browser) SignIn(ctx context.Context, authURL, redirectURI string, heade
 			}
 		}
 	}()
-	pattern := &fetch.RequestPattern{URLPattern: strings.NewReplacer("*", `\*`, "?", `\?`).Replace(redirectURI) + "*", RequestStage: fetch.RequestStageRequest}
-	if _, err := chromedp.Call(tab, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{pattern}}); err != nil {
+	escape := strings.NewReplacer("*", `\*`, "?", `\?`).Replace
+	patterns := []*fetch.RequestPattern{{URLPattern: escape(redirectURI) + "*", RequestStage: fetch.RequestStageRequest}}
+	if body != nil {
+		patterns = append(patterns, &fetch.RequestPattern{URLPattern: escape(authURL), RequestStage: fetch.RequestStageRequest})
+	}
+	if _, err := chromedp.Call(tab, fetch.Enable, fetch.EnableParams{Patterns: patterns}); err != nil {
 		return "", fmt.Errorf("signin: %w", err)
 	}
-	if len(header) > 0 {
-		h := network.Headers{}
-		for k, v := range header {
-			h[k] = v
-		}
-		if _, err := chromedp.Call(tab, network.Enable, network.EnableParams{}); err != nil {
-			return "", fmt.Errorf("signin: %w", err)
-		}
-		if _, err := chromedp.Call(tab, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: h}); err != nil {
-			return "", fmt.Errorf("signin: %w", err)
-		}
+	if err := sendHeaders(tab, header); err != nil {
+		return "", err
 	}
-	// Navigate returns once the page has loaded, or with an error when the server sends the browser
+	// Opening returns once the page has loaded, or with an error when the server sends the browser
 	// straight to the redirect URI, which is captured and aborted.
 	if err := chromedp.Do(run, chromedp.Navigate(authURL)); err != nil && got() == "" {
 		return "", b.failure(tab, ctx, recipe, "open the authorization request", err)
@@ -202,18 +207,7 @@ func (b *Browser) SignIn(ctx context.Context, authURL, redirectURI string, heade
 		if u := got(); u != "" {
 			return u, nil
 		}
-		var action chromedp.Action[chromedp.Void]
-		switch {
-		case s.WaitURL != "":
-			action = waitURL(s.WaitURL)
-		case s.Wait != "":
-			action = chromedp.WaitReady(chromedp.CSS(s.Wait))
-		case s.Fill != "":
-			action = chromedp.SetValue(chromedp.CSS(s.Fill), value(s.From))
-		case s.Press != "":
-			action = chromedp.Click(chromedp.CSS(s.Press))
-		}
-		if err := chromedp.Do(run, action); err != nil {
+		if err := chromedp.Do(run, action(s, value)); err != nil {
 			if u := got(); u != "" {
 				return u, nil
 			}
@@ -228,14 +222,128 @@ func (b *Browser) SignIn(ctx context.Context, authURL, redirectURI string, heade
 	return "", b.failure(tab, ctx, recipe, "wait for the redirect to "+redirectURI, ctx.Err())
 }
 
-// waitURL waits until the page's URL contains part, polling on the browser's animation frames.
+// asPost turns the paused request e into a POST of body, a form, keeping its headers and adding header.
+func asPost(e *fetch.EventRequestPaused, body []byte, header map[string]string) fetch.ContinueRequestParams {
+	var hs []*fetch.HeaderEntry
+	for k, v := range e.Request.Headers {
+		if !strings.EqualFold(k, "Content-Type") {
+			hs = append(hs, &fetch.HeaderEntry{Name: k, Value: fmt.Sprint(v)})
+		}
+	}
+	for k, v := range header {
+		if _, ok := e.Request.Headers[k]; !ok {
+			hs = append(hs, &fetch.HeaderEntry{Name: k, Value: v})
+		}
+	}
+	hs = append(hs, &fetch.HeaderEntry{Name: "Content-Type", Value: "application/x-www-form-urlencoded"})
+	return fetch.ContinueRequestParams{RequestID: e.RequestID, Method: "POST", PostData: body, Headers: hs}
+}
+
+// Decide opens verificationURI (RFC 8628 §3.3: verification_uri_complete, or verification_uri) in a fresh
+// browser context, sending header with every request, and follows the recipe's device steps to approve
+// or deny the device whose user code is userCode; value supplies the profile variables. It returns once
+// the last step is done (the page saying the decision was taken), bounded by ctx.
+func (b *Browser) Decide(ctx context.Context, verificationURI, userCode string, approve bool, header map[string]string, recipe *Recipe, value func(string) string) error {
+	if recipe.Device == nil {
+		return fmt.Errorf("signin: recipe %s has no device steps", recipe.Name)
+	}
+	steps, what := recipe.Device.Deny, "deny"
+	if approve {
+		steps, what = recipe.Device.Approve, "approve"
+	}
+	tab, run, _, done, err := b.newTab(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
+	if err := sendHeaders(tab, header); err != nil {
+		return err
+	}
+	if err := chromedp.Do(run, chromedp.Navigate(verificationURI)); err != nil {
+		return b.failure(tab, ctx, recipe, "open the verification URI", err)
+	}
+	withCode := func(v string) string {
+		if v == UserCode {
+			return userCode
+		}
+		return value(v)
+	}
+	for i, s := range steps {
+		if err := chromedp.Do(run, action(s, withCode)); err != nil {
+			return b.failure(tab, ctx, recipe, fmt.Sprintf("device %s step %d (%s)", what, i+1, s), err)
+		}
+	}
+	return nil
+}
+
+// newTab opens a tab in a fresh browser context (its own cookies), starting the browser on first use;
+// run, the tab's context for the steps, ends when stop is called or ctx ends; done closes the tab.
+func (b *Browser) newTab(ctx context.Context) (tab, run context.Context, stop, done func(), err error) {
+	bctx, err := b.start(ctx)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	tab, closeTab := chromedp.NewContext(bctx, chromedp.WithNewBrowserContext())
+	run, stop = context.WithCancel(tab)
+	go func() {
+		select {
+		case <-ctx.Done():
+			stop()
+		case <-run.Done():
+		}
+	}()
+	return tab, run, stop, func() { stop(); closeTab() }, nil
+}
+
+// sendHeaders makes the tab send header with every request.
+func sendHeaders(tab context.Context, header map[string]string) error {
+	if len(header) == 0 {
+		return nil
+	}
+	h := network.Headers{}
+	for k, v := range header {
+		h[k] = v
+	}
+	if _, err := chromedp.Call(tab, network.Enable, network.EnableParams{}); err != nil {
+		return fmt.Errorf("signin: %w", err)
+	}
+	if _, err := chromedp.Call(tab, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: h}); err != nil {
+		return fmt.Errorf("signin: %w", err)
+	}
+	return nil
+}
+
+// action is what a recipe step does in the browser.
+func action(s Step, value func(string) string) chromedp.Action[chromedp.Void] {
+	switch {
+	case s.WaitURL != "":
+		return waitURL(s.WaitURL)
+	case s.Wait != "":
+		return chromedp.WaitReady(chromedp.CSS(s.Wait))
+	case s.Fill != "":
+		return chromedp.SetValue(chromedp.CSS(s.Fill), value(s.From))
+	}
+	return chromedp.Click(chromedp.CSS(s.Press))
+}
+
+// waitURL waits until the page's URL contains part, polling on the browser's animation frames. A page that
+// navigates away while it is polled (a form's answer redirecting on) ends the poll; it is polled again on
+// the next page, for up to maxNavigations pages, until ctx ends.
 func waitURL(part string) chromedp.Action[chromedp.Void] {
 	poll := chromedp.Poll[bool](fmt.Sprintf("location.href.includes(%q)", part))
 	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
-		_, err := poll(ctx, t)
-		return chromedp.Void{}, err
+		for range maxNavigations {
+			_, err := poll(ctx, t)
+			if err == nil || ctx.Err() != nil || !strings.Contains(err.Error(), "navigated or closed") {
+				return chromedp.Void{}, err
+			}
+		}
+		return chromedp.Void{}, fmt.Errorf("signin: the page navigated %d times without reaching a URL containing %q", maxNavigations, part)
 	}
 }
+
+// maxNavigations bounds the pages a wait for a URL follows.
+const maxNavigations = 10
 
 // failure describes a failed sign-in with the page the browser was on.
 func (b *Browser) failure(tab, ctx context.Context, recipe *Recipe, what string, err error) error {

@@ -5,8 +5,10 @@ import (
 	"html/template"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -36,6 +38,13 @@ func loginServer(t *testing.T, redirectURI string) *httptest.Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /authorize", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/login?state="+r.URL.Query().Get("state"), http.StatusFound)
+	})
+	mux.HandleFunc("POST /authorize", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Content-Type") != "application/x-www-form-urlencoded" {
+			http.Error(w, "want a form", http.StatusBadRequest)
+			return
+		}
+		http.Redirect(w, r, "/login?state="+url.QueryEscape(r.PostFormValue("state")), http.StatusFound)
 	})
 	mux.HandleFunc("GET /login", func(w http.ResponseWriter, r *http.Request) {
 		http.SetCookie(w, &http.Cookie{Name: "state", Value: r.URL.Query().Get("state")})
@@ -82,9 +91,11 @@ func TestSignIn(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name, password, want string
+		post                 bool // the authorization request sent with POST (RFC 6749 §3.1 allows it)
 	}{
-		{"the right password", "s3cret", redirectURI + "?code=the-code&state=xyz"},
-		{"a wrong password fails at the consent step", "wrong", "step 6 (wait for form#consent"},
+		{"the right password", "s3cret", redirectURI + "?code=the-code&state=xyz", false},
+		{"the right password after a POST", "s3cret", redirectURI + "?code=the-code&state=xyz", true},
+		{"a wrong password fails at the consent step", "wrong", "step 6 (wait for form#consent", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -93,9 +104,14 @@ func TestSignIn(t *testing.T) {
 				ctx, cancel = context.WithTimeout(context.Background(), 3*time.Second)
 			}
 			defer cancel()
-			got, err := b.SignIn(ctx, srv.URL+"/authorize?state=xyz", redirectURI, nil, r, func(v string) string {
-				return map[string]string{"USER": "alice", "PASSWORD": tc.password}[v]
-			})
+			value := func(v string) string { return map[string]string{"USER": "alice", "PASSWORD": tc.password}[v] }
+			var got string
+			var err error
+			if tc.post {
+				got, err = b.SignInPost(ctx, srv.URL+"/authorize", url.Values{"state": {"xyz"}}, redirectURI, nil, r, value)
+			} else {
+				got, err = b.SignIn(ctx, srv.URL+"/authorize?state=xyz", redirectURI, nil, r, value)
+			}
 			if strings.HasPrefix(tc.want, "step") {
 				if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), tc.password+"\"") {
 					t.Fatalf("got %q, %v; want an error naming %q", got, err, tc.want)
@@ -109,6 +125,71 @@ func TestSignIn(t *testing.T) {
 	}
 }
 
+// deviceServer is a verification page (RFC 8628 §3.3) that records the decision on the user code it was
+// opened with, after a sign-in as alice, and answers the header the browser must send.
+func deviceServer(t *testing.T, decided map[string]string) *httptest.Server {
+	t.Helper()
+	var mu sync.Mutex
+	page := template.Must(template.New("device").Parse(`<!doctype html><title>device</title>
+{{if .Done}}<p id="done">{{.Done}}</p>{{else}}<form method="post" action="/device"><input type="hidden" name="user_code" value="{{.Code}}">
+<input name="username"><button name="decision" value="approve">Approve</button><button name="decision" value="deny">Deny</button></form>{{end}}`))
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /device", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Test") != "yes" {
+			http.Error(w, "no header", http.StatusBadRequest)
+			return
+		}
+		_ = page.Execute(w, map[string]string{"Code": r.URL.Query().Get("user_code")})
+	})
+	mux.HandleFunc("POST /device", func(w http.ResponseWriter, r *http.Request) {
+		if r.PostFormValue("username") != "alice" {
+			http.Error(w, "who?", http.StatusUnauthorized)
+			return
+		}
+		mu.Lock()
+		decided[r.PostFormValue("user_code")] = r.PostFormValue("decision")
+		mu.Unlock()
+		_ = page.Execute(w, map[string]string{"Done": r.PostFormValue("decision") + "d"})
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestDecide(t *testing.T) {
+	b := NewBrowser(needChromium(t))
+	t.Cleanup(b.Close)
+	decided := map[string]string{}
+	srv := deviceServer(t, decided)
+	r, err := Parse("test", []byte(`{"steps": [{"wait": "a"}], "device": {
+		"approve": [{"wait": "form input[name=username]"}, {"fill": "input[name=username]", "from": "USER"}, {"press": "button[value=approve]"}, {"wait": "p#done"}],
+		"deny": [{"wait": "form input[name=username]"}, {"fill": "input[name=username]", "from": "USER"}, {"press": "button[value=deny]"}, {"wait": "p#done"}]}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := r.DeviceVariables(); len(got) != 1 || got[0] != "USER" {
+		t.Fatalf("DeviceVariables() = %v; want [USER]", got)
+	}
+	for _, tc := range []struct {
+		code    string
+		approve bool
+		want    string
+	}{{"ABCD-EFGH", true, "approve"}, {"WXYZ-1234", false, "deny"}} {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		err := b.Decide(ctx, srv.URL+"/device?user_code="+tc.code, tc.code, tc.approve, map[string]string{"X-Test": "yes"}, r, func(v string) string {
+			return map[string]string{"USER": "alice"}[v]
+		})
+		cancel()
+		if err != nil || decided[tc.code] != tc.want {
+			t.Errorf("Decide(%s, approve=%v) = %v, decision %q; want %q", tc.code, tc.approve, err, decided[tc.code], tc.want)
+		}
+	}
+	noDevice, _ := Parse("test", []byte(testRecipe))
+	if err := b.Decide(context.Background(), srv.URL+"/device", "", true, nil, noDevice, nil); err == nil || !strings.Contains(err.Error(), "no device steps") {
+		t.Errorf("Decide with a recipe without device steps = %v; want an error saying so", err)
+	}
+}
+
 func TestShippedRecipes(t *testing.T) {
 	for _, name := range []string{"oidc-provider-dev", "rcmock-login", "ringcentral"} {
 		r, err := Load(name)
@@ -118,11 +199,14 @@ func TestShippedRecipes(t *testing.T) {
 		if len(r.Variables()) != 2 {
 			t.Errorf("%s fills %v; want a user name and a password", name, r.Variables())
 		}
+		if (r.Device != nil) != (name == "oidc-provider-dev") {
+			t.Errorf("%s: device steps = %v", name, r.Device != nil)
+		}
 		if r.Unverified != (name == "ringcentral") {
 			t.Errorf("%s: unverified = %v", name, r.Unverified)
 		}
 	}
-	for _, bad := range []string{`{"steps": []}`, `{"steps": [{"wait": "a", "press": "b"}]}`, `{"steps": [{"fill": "a", "from": "lower"}]}`, `{"steps": [{"click": "a"}]}`} {
+	for _, bad := range []string{`{"steps": []}`, `{"steps": [{"wait": "a", "press": "b"}]}`, `{"steps": [{"fill": "a", "from": "lower"}]}`, `{"steps": [{"click": "a"}]}`, `{"steps": [{"wait": "a"}], "device": {"approve": [{"wait": "a"}]}}`} {
 		if _, err := Parse("bad", []byte(bad)); err == nil {
 			t.Errorf("Parse(%s) accepted a bad recipe", bad)
 		}

@@ -20,6 +20,7 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -40,7 +41,23 @@ type Recipe struct {
 	// Steps are done in order; the sign-in ends as soon as the browser is sent to the redirect URI, so a
 	// step for a page the server skips (a consent already given) is never reached.
 	Steps []Step `json:"steps"`
+	// Device, if set, is how the user decides a device authorization (RFC 8628 §3.3) at the verification
+	// URI; without it the recipe cannot approve or deny a device.
+	Device *DeviceSteps `json:"device,omitempty"`
 }
+
+// DeviceSteps are the steps by which the user approves or denies a device (RFC 8628 §3.3). The browser
+// opens verification_uri_complete, or verification_uri where the server sends none (a step then fills the
+// user code from UserCode); every step is done, the last one waiting for the page that says the decision
+// was taken.
+type DeviceSteps struct {
+	Approve []Step `json:"approve"`
+	Deny    []Step `json:"deny"`
+}
+
+// UserCode is the variable a device step fills the user code from (RFC 8628 §3.2 user_code): the harness
+// supplies it, not the profile.
+const UserCode = "USER_CODE"
 
 // Step is one step of a recipe: exactly one of WaitURL, Wait, Fill (with From) or Press.
 type Step struct {
@@ -110,8 +127,24 @@ func Parse(name string, data []byte) (*Recipe, error) {
 	if len(r.Steps) == 0 {
 		return nil, fmt.Errorf("signin: recipe %s has no steps", name)
 	}
+	problems := checkSteps("", r.Steps)
+	if d := r.Device; d != nil {
+		if len(d.Approve) == 0 || len(d.Deny) == 0 {
+			problems = append(problems, "device needs both approve and deny steps")
+		}
+		problems = append(problems, checkSteps("device approve ", d.Approve)...)
+		problems = append(problems, checkSteps("device deny ", d.Deny)...)
+	}
+	if len(problems) > 0 {
+		return nil, errors.New("signin: recipe " + name + ": " + strings.Join(problems, "; "))
+	}
+	return &r, nil
+}
+
+// checkSteps checks that every step does exactly one thing and names its variable; prefix names the list.
+func checkSteps(prefix string, steps []Step) []string {
 	var problems []string
-	for i, s := range r.Steps {
+	for i, s := range steps {
 		n := 0
 		for _, v := range []string{s.WaitURL, s.Wait, s.Fill, s.Press} {
 			if v != "" {
@@ -120,35 +153,34 @@ func Parse(name string, data []byte) (*Recipe, error) {
 		}
 		switch {
 		case n != 1:
-			problems = append(problems, fmt.Sprintf("step %d does %d things; want exactly one of wait_url, wait, fill, press", i+1, n))
+			problems = append(problems, fmt.Sprintf("%sstep %d does %d things; want exactly one of wait_url, wait, fill, press", prefix, i+1, n))
 		case s.Fill != "" && !variableRE.MatchString(s.From):
-			problems = append(problems, fmt.Sprintf("step %d fills %s from %q; want a profile variable", i+1, s.Fill, s.From))
+			problems = append(problems, fmt.Sprintf("%sstep %d fills %s from %q; want a profile variable", prefix, i+1, s.Fill, s.From))
 		case s.Fill == "" && s.From != "":
-			problems = append(problems, fmt.Sprintf("step %d has from without fill", i+1))
+			problems = append(problems, fmt.Sprintf("%sstep %d has from without fill", prefix, i+1))
 		}
 	}
-	if len(problems) > 0 {
-		return nil, errors.New("signin: recipe " + name + ": " + strings.Join(problems, "; "))
-	}
-	return &r, nil
+	return problems
 }
 
-// Variables are the profile variables the recipe fills in, in order, each once.
-func (r *Recipe) Variables() []string {
+// Variables are the profile variables the recipe's sign-in fills in, in order, each once.
+func (r *Recipe) Variables() []string { return variables(r.Steps) }
+
+// DeviceVariables are the profile variables the recipe's device decisions fill in, in order, each once;
+// UserCode, which the harness supplies, is not one of them.
+func (r *Recipe) DeviceVariables() []string {
+	if r.Device == nil {
+		return nil
+	}
+	return variables(append(slices.Clone(r.Device.Approve), r.Device.Deny...))
+}
+
+func variables(steps []Step) []string {
 	var out []string
-	for _, s := range r.Steps {
-		if s.From != "" && !contains(out, s.From) {
+	for _, s := range steps {
+		if s.From != "" && s.From != UserCode && !slices.Contains(out, s.From) {
 			out = append(out, s.From)
 		}
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

@@ -49,7 +49,11 @@ func (w *world) tokenWorks(ctx context.Context, which, scheme string, want bool)
 	if err != nil {
 		return err
 	}
-	resp, err := w.callAPI(ctx, driver.APIRequest{Path: w.resource(), AccessToken: t.AccessToken, TokenType: scheme})
+	at, err := w.resource()
+	if err != nil {
+		return err
+	}
+	resp, err := w.callAPI(ctx, driver.APIRequest{Path: at, AccessToken: t.AccessToken, TokenType: scheme})
 	r := w.setAPIResult(resp, err)
 	var p problems
 	switch {
@@ -79,7 +83,11 @@ func (w *world) refreshTokenAsBearer(ctx context.Context) (err error) {
 	if t.RefreshToken == "" {
 		return fmt.Errorf("the latest token response has no refresh token")
 	}
-	resp, err := w.callAPI(ctx, driver.APIRequest{Path: w.resource(), AccessToken: t.RefreshToken})
+	at, err := w.resource()
+	if err != nil {
+		return err
+	}
+	resp, err := w.callAPI(ctx, driver.APIRequest{Path: at, AccessToken: t.RefreshToken})
 	r := w.setAPIResult(resp, err)
 	if r.resp == nil || r.resp.Status != 401 {
 		return fmt.Errorf("a refresh token used as a bearer token: want 401, got %s", r.describe())
@@ -98,7 +106,11 @@ func (w *world) apiIdentifiesOwner(ctx context.Context) (err error) {
 	if !w.vendor() {
 		// Another dialect's protected resource is UserInfo, whose sub names the owner (OpenID Connect Core
 		// §5.3.2).
-		r := w.setAPIResult(w.callAPI(ctx, driver.APIRequest{Path: w.resource(), AccessToken: t.AccessToken}))
+		at, err := w.resource()
+		if err != nil {
+			return err
+		}
+		r := w.setAPIResult(w.callAPI(ctx, driver.APIRequest{Path: at, AccessToken: t.AccessToken}))
 		if r.resp == nil || r.resp.Status != 200 || r.resp.JSON().Get("sub").String() == "" {
 			return fmt.Errorf("UserInfo should name the token's owner in sub: %s", r.describe())
 		}
@@ -131,7 +143,11 @@ func (w *world) apiRejectsHeader(ctx context.Context, header string) (err error)
 // apiCallRejected sends an API call with a missing or malformed Authorization header: it must answer 401,
 // with errorCode code when one is given.
 func (w *world) apiCallRejected(ctx context.Context, header, code string) error {
-	req := driver.APIRequest{Path: w.resource()}
+	at, err := w.resource()
+	if err != nil {
+		return err
+	}
+	req := driver.APIRequest{Path: at}
 	if header != "" {
 		req.Authorization = header
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/cucumber/godog"
+	messages "github.com/cucumber/messages/go/v21"
 
 	"github.com/rcoauth/conformance/driver"
 )
@@ -88,3 +89,129 @@ func newServer(tb testing.TB, h http.Handler) *httptest.Server {
 	tb.Cleanup(srv.Close)
 	return srv
 }
+
+// TestNoUserInfoSkips checks that a server whose metadata names no UserInfo endpoint skips an access-token
+// check with that reason instead of calling the server's base URL.
+func TestNoUserInfoSkips(t *testing.T) {
+	var calls []string
+	srv := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls = append(calls, r.URL.Path)
+		w.WriteHeader(200)
+	}))
+	w, _ := newTestWorld(t, srv.URL)
+	w.s.meta = &driver.Metadata{Issuer: srv.URL, TokenEndpoint: srv.URL + "/token", Source: srv.URL + "/.well-known/oauth-authorization-server"}
+	w.tokens = []*driver.TokenInfo{{AccessToken: "at"}}
+	err := w.namedTokenWorks(context.Background(), "access token", "works")
+	if !errors.Is(err, godog.ErrSkip) || !strings.Contains(err.Error(), "userinfo_endpoint") {
+		t.Errorf("got %v; want a skip naming userinfo_endpoint", err)
+	}
+	if len(calls) != 0 {
+		t.Errorf("the check called %v; want no call", calls)
+	}
+}
+
+// TestRotationByDialect checks that a refresh without a new refresh token is a failure in RingCentral's
+// dialect only: RFC 6749 §6 lets a server keep the refresh token.
+func TestRotationByDialect(t *testing.T) {
+	for _, tc := range []struct {
+		dialect string
+		fails   bool
+	}{{DialectRingCentral, true}, {DialectRFC, false}} {
+		w, _ := newTestWorld(t, "http://127.0.0.1:1")
+		w.s.dialect = tc.dialect
+		w.tokens = []*driver.TokenInfo{{AccessToken: "a1", RefreshToken: "r1"}, {AccessToken: "a2", RefreshToken: "r1"}}
+		w.token = &result{what: "token request", resp: &driver.Response{Status: 200}, token: w.tokens[1]}
+		w.request = w.token
+		if err := w.tokensRotated(); (err != nil) != tc.fails {
+			t.Errorf("%s: got %v; want failure %v", tc.dialect, err, tc.fails)
+		}
+		w.tokens[1].AccessToken = "a1"
+		if err := w.tokensRotated(); err == nil {
+			t.Errorf("%s: the same access token passed", tc.dialect)
+		}
+	}
+}
+
+// TestNewChecksCanFail shows each check of the metadata, introspection, revocation-hint and token-in-URL
+// sentences failing on a planted violation and passing on a good answer.
+func TestNewChecksCanFail(t *testing.T) {
+	jsonH := map[string]string{"Content-Type": "application/json"}
+	goodMeta := `{"issuer":"%s","response_types_supported":["code"],"token_endpoint":"https://as/token","authorization_endpoint":"https://as/auth","code_challenge_methods_supported":["S256"]}`
+	tests := []struct {
+		name   string
+		status int
+		header map[string]string
+		body   string // %s is the server's URL
+		act    func(w *world) error
+		check  func(w *world) error
+		fails  bool
+	}{
+		{"issuer matches", 200, jsonH, goodMeta, (*world).readMetadataNow, (*world).metadataIssuer, false},
+		{"issuer of another server", 200, jsonH, `{"issuer":"https://evil.example"}`, (*world).readMetadataNow, (*world).metadataIssuer, true},
+		{"required members present", 200, jsonH, goodMeta, (*world).readMetadataNow, (*world).metadataRequired, false},
+		{"no token endpoint", 200, jsonH, `{"issuer":"%s","response_types_supported":["code"],"authorization_endpoint":"https://as/auth"}`, (*world).readMetadataNow, (*world).metadataRequired, true},
+		{"only implicit needs no token endpoint", 200, jsonH, `{"issuer":"%s","response_types_supported":["token"],"grant_types_supported":["implicit"],"authorization_endpoint":"https://as/auth"}`, (*world).readMetadataNow, (*world).metadataRequired, false},
+		{"no response types", 200, jsonH, `{"issuer":"%s","token_endpoint":"https://as/token","authorization_endpoint":"https://as/auth"}`, (*world).readMetadataNow, (*world).metadataRequired, true},
+		{"http endpoints", 200, jsonH, goodMeta, (*world).readMetadataNow, (*world).metadataHTTPS, true},
+		{"https endpoints", 200, jsonH, `{"issuer":"https://as","token_endpoint":"https://as/token"}`, (*world).readMetadataNow, (*world).metadataHTTPS, false},
+		{"S256 advertised", 200, jsonH, goodMeta, (*world).readMetadataNow, (*world).metadataPKCE, false},
+		{"plain only", 200, jsonH, `{"code_challenge_methods_supported":["plain"]}`, (*world).readMetadataNow, (*world).metadataPKCE, true},
+		{"no PKCE methods", 200, jsonH, `{}`, (*world).readMetadataNow, (*world).metadataPKCE, true},
+		{"active", 200, jsonH, `{"active":true,"client_id":"main","exp":4102444800}`, (*world).introspectNow, activeCheck, false},
+		{"active for another client", 200, jsonH, `{"active":true,"client_id":"other"}`, (*world).introspectNow, activeCheck, true},
+		{"active but expired", 200, jsonH, `{"active":true,"exp":1}`, (*world).introspectNow, activeCheck, true},
+		{"active as a string", 200, jsonH, `{"active":"true"}`, (*world).introspectNow, activeCheck, true},
+		{"inactive wanted, active", 200, jsonH, `{"active":true}`, (*world).introspectNow, func(w *world) error { return w.introspectionSays("inactive") }, true},
+		{"introspection refused", 401, jsonH, `{"error":"invalid_client"}`, (*world).introspectNow, activeCheck, true},
+		{"members named", 200, jsonH, `{"active":true,"client_id":"main","scope":"a b","exp":4102444800}`, (*world).introspectNow, (*world).introspectionNames, false},
+		{"no scope", 200, jsonH, `{"active":true,"client_id":"main","exp":4102444800}`, (*world).introspectNow, (*world).introspectionNames, true},
+		{"hint ignored", 200, nil, ``, (*world).revokeNow, (*world).revocationSucceedsOrUnsupported, false},
+		{"hint refused as unsupported", 400, jsonH, `{"error":"unsupported_token_type"}`, (*world).revokeNow, (*world).revocationSucceedsOrUnsupported, false},
+		{"hint refused otherwise", 400, jsonH, `{"error":"invalid_request"}`, (*world).revokeNow, (*world).revocationSucceedsOrUnsupported, true},
+		{"code in the redirect", 302, map[string]string{"Location": "https://app.example.test/callback?code=c&state=s"}, ``, authorizeNow, (*world).redirectWithoutToken, false},
+		{"token in the fragment", 302, map[string]string{"Location": "https://app.example.test/callback#access_token=t&state=s"}, ``, authorizeNow, (*world).redirectWithoutToken, true},
+		{"token in the query", 302, map[string]string{"Location": "https://app.example.test/callback?access_token=t"}, ``, authorizeNow, (*world).redirectWithoutToken, true},
+		{"refused without a redirect", 400, jsonH, `{"error":"unsupported_response_type"}`, authorizeNow, (*world).redirectWithoutToken, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var url string
+			srv := newServer(t, http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+				body := tt.body
+				if strings.Contains(body, "%s") {
+					body = strings.ReplaceAll(body, "%s", url)
+				}
+				answering(tt.status, tt.header, body)(rw, r)
+			}))
+			url = srv.URL
+			w, _ := newTestWorld(t, srv.URL)
+			w.s.meta = &driver.Metadata{Issuer: srv.URL, Source: srv.URL + "/.well-known/oauth-authorization-server",
+				TokenEndpoint: srv.URL + "/token", AuthorizationEndpoint: srv.URL + "/auth", RevocationEndpoint: srv.URL + "/revoke",
+				IntrospectionEndpoint: srv.URL + "/introspect", UserInfoEndpoint: srv.URL + "/me"}
+			ep := w.s.meta.Endpoints()
+			c, err := driver.New(driver.Config{BaseURL: srv.URL, Endpoints: &ep})
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.client = c
+			w.tokens = []*driver.TokenInfo{{AccessToken: "at", RefreshToken: "rt"}}
+			if err := tt.act(w); err != nil {
+				t.Fatalf("the action failed: %v", err)
+			}
+			w.step = &godog.Step{Type: messages.PickleStepType_OUTCOME}
+			if err := tt.check(w); (err != nil) != tt.fails {
+				t.Errorf("got %v; want failure %v", err, tt.fails)
+			}
+		})
+	}
+}
+
+func activeCheck(w *world) error { return w.introspectionSays("active") }
+
+func (w *world) readMetadataNow() error { return w.readMetadata(context.Background()) }
+func (w *world) introspectNow() error   { return w.introspectNamed(context.Background(), "access") }
+func (w *world) revokeNow() error {
+	return w.revokeWithHint(context.Background(), "access", "urn:example:unknown")
+}
+
+func authorizeNow(w *world) error { return w.authorizeApp(context.Background()) }

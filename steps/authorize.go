@@ -39,6 +39,7 @@ func (v *vocabulary) authorize() {
 	v.sc.Step(v.assertion(`^the app is redirected with error (\w+)$`), w.redirectedWithError)
 	v.sc.Step(v.assertion(`^the app is not redirected$`), w.notRedirected)
 	v.sc.Step(v.assertion(`^the redirect carries no state$`), w.redirectWithoutState)
+	v.sc.Step(v.assertion(`^the redirect carries no access token$`), w.redirectWithoutToken)
 	v.sc.Step(v.re(`^the app exchanges the code(?: again)?$`), w.exchangeTheCode)
 	v.sc.Step(v.re(`^the app exchanges the code with (\w+) "([^"]*)"$`), w.exchangeCodeWithParam)
 	v.sc.Step(v.re(`^the app exchanges the code without (\w+)$`), w.exchangeCodeWithout)
@@ -198,10 +199,8 @@ func (w *world) sendAuthorization(ctx context.Context, method string, az *author
 		where = res.Location.Scheme + "://" + res.Location.Host + res.Location.Path
 	}
 	switch {
-	case w.s.recipe != nil && method == http.MethodGet:
-		return w.signInByBrowser(ctx, az)
 	case w.s.recipe != nil:
-		return w.skip("the target sent the user to sign in at %s; the browser sign-in replays GET authorization requests only", where)
+		return w.signInByBrowser(ctx, method, az)
 	case w.onMock() && !w.profile.Bool("RC_MOCK_LOGIN_PAGE"):
 		// The mock without its login page approves at once: anything else is a defect, not a sign-in.
 		return fmt.Errorf("the mock sent the user to %s, not to the redirect URI the app sent (%s), without a login page to sign in at\nreceived: %s",
@@ -210,11 +209,12 @@ func (w *world) sendAuthorization(ctx context.Context, method string, az *author
 	return w.skip("the target sent the user to sign in at %s rather than to the app: set OAUTH_SIGNIN to a sign-in recipe (signin/recipes) for the harness to sign in there", where)
 }
 
-// signInByBrowser opens the authorization request in headless Chromium, signs the user in and approves as
-// the profile's recipe (OAUTH_SIGNIN) says, and takes the redirect to the app that follows as the
-// authorization's outcome (RFC 6749 §4.1.2): its code, state or error. The request to the app is captured
-// and never sent. The sign-in is bounded by four times the per-request timeout.
-func (w *world) signInByBrowser(ctx context.Context, az *authorization) error {
+// signInByBrowser opens the authorization request in headless Chromium, as a GET or, for a request sent
+// with POST (RFC 6749 §3.1), as a form POST, signs the user in and approves as the profile's recipe
+// (OAUTH_SIGNIN) says, and takes the redirect to the app that follows as the authorization's outcome
+// (RFC 6749 §4.1.2): its code, state or error. The request to the app is captured and never sent. The
+// sign-in is bounded by four times the per-request timeout.
+func (w *world) signInByBrowser(ctx context.Context, method string, az *authorization) error {
 	for _, v := range w.s.recipe.Variables() {
 		if _, err := w.need(v); err != nil {
 			return err
@@ -227,7 +227,17 @@ func (w *world) signInByBrowser(ctx context.Context, az *authorization) error {
 	if realm := w.client.Scenario(); realm != "" {
 		header = map[string]string{driver.ScenarioHeader: realm} // the mock's realm of the scenario
 	}
-	u, err := w.s.browser.SignIn(ctx, az.result.resp.URL, az.redirectURI, header, w.s.recipe, value)
+	var u string
+	var err error
+	if method == http.MethodPost {
+		form := url.Values{}
+		for _, p := range az.form {
+			form.Add(p.Key, p.Value)
+		}
+		u, err = w.s.browser.SignInPost(ctx, az.result.resp.URL, form, az.redirectURI, header, w.s.recipe, value)
+	} else {
+		u, err = w.s.browser.SignIn(ctx, az.result.resp.URL, az.redirectURI, header, w.s.recipe, value)
+	}
 	if err != nil {
 		return w.redact(err)
 	}
@@ -465,6 +475,32 @@ func (w *world) redirectWithoutState() (err error) {
 		return fmt.Errorf("the redirect carries state=%q, but the request sent none", az.res.State)
 	}
 	return nil
+}
+
+// redirectWithoutToken checks that no access token travels in the redirect to the app, neither in its query
+// nor in its fragment: the authorization code grant's response carries a code (RFC 6749 §4.1.2), and RFC
+// 9700 §2.1.2 retires the response types that put access tokens into URLs (the implicit grant), where
+// browser history, logs and Referer headers leak them (RFC 9700 §4.3.2). An authorization refused without
+// a redirect carries none either.
+func (w *world) redirectWithoutToken() (err error) {
+	defer w.verdict(&err)
+	az, err := w.currentAuthorization()
+	if err != nil {
+		return err
+	}
+	if !az.res.Redirected {
+		return nil
+	}
+	var p problems
+	for _, k := range []string{"access_token", "refresh_token"} {
+		if az.res.Query.Has(k) {
+			p.addf("the redirect's query carries %s", k)
+		}
+		if az.res.Fragment.Has(k) {
+			p.addf("the redirect's fragment carries %s", k)
+		}
+	}
+	return p.err(az.result)
 }
 
 // codeExchangeForm is the authorization code grant's passing request: it authorizes the scenario's app

@@ -12,11 +12,13 @@ import (
 	"github.com/rcoauth/conformance/driver"
 )
 
-// deviceFlow is a device authorization of the mock-only RFC 8628 flow.
+// deviceFlow is a device authorization (RFC 8628 §3.1, §3.2): on the mock, or on a server whose metadata
+// names a device_authorization_endpoint.
 type deviceFlow struct {
-	deviceCode string
-	userCode   string
-	result     *result // the device authorization exchange
+	deviceCode      string
+	userCode        string
+	verificationURI string  // verification_uri_complete, else verification_uri (RFC 8628 §3.3)
+	result          *result // the device authorization exchange
 }
 
 func (v *vocabulary) grantSpecific() {
@@ -152,28 +154,47 @@ func (w *world) deviceAssertionReplay(ctx context.Context) (err error) {
 	return nil
 }
 
-// deviceAuthorization starts the mock-only RFC 8628 flow (§3.1) for the scenario's app.
+// deviceAuthorization starts the RFC 8628 flow (§3.1) for the scenario's app, with the profile's scope
+// (OAUTH_SCOPE) when it sets one: at the mock's device authorization endpoint (RingCentral publishes none),
+// or at the one a server's metadata names.
 func (w *world) deviceAuthorization(ctx context.Context) (err error) {
 	defer w.verdict(&err)
-	if !w.onMock() {
-		return w.skip("the device authorization endpoint is mock-only: RingCentral publishes none")
+	switch {
+	case w.s.meta != nil:
+		if err := w.noEndpoint("device authorization endpoint", w.client.Endpoints().DeviceAuthorization); err != nil {
+			return err
+		}
+		if err := w.unadvertised("grant", grants["device code"].grantType); err != nil {
+			return err
+		}
+	case !w.onMock():
+		return w.skip("the device authorization endpoint is the mock's: RingCentral publishes none")
 	}
 	auth, err := w.clientAuth()
 	if err != nil {
 		return err
 	}
-	resp, err := w.client.DeviceAuthorization(ctx, nil, auth)
+	var form driver.Form
+	if scope := w.profile.Value("OAUTH_SCOPE"); scope != "" {
+		form = driver.NewForm("scope", scope)
+	}
+	resp, err := w.client.DeviceAuthorization(ctx, form, auth)
 	r := w.setResult(&result{what: "device authorization request", resp: resp, err: err})
 	w.device = &deviceFlow{result: r}
 	if resp != nil && resp.Status == 200 {
 		body := resp.JSON()
 		w.device.deviceCode, w.device.userCode = body.Get("device_code").String(), body.Get("user_code").String()
+		w.device.verificationURI = body.Get("verification_uri_complete").String()
+		if w.device.verificationURI == "" {
+			w.device.verificationURI = body.Get("verification_uri").String()
+		}
 	}
 	return nil
 }
 
-// deviceAuthorizationAnswer checks RFC 8628 §3.2: device_code, user_code, verification_uri, expires_in and
-// interval.
+// deviceAuthorizationAnswer checks RFC 8628 §3.2: device_code, user_code, verification_uri and expires_in
+// are REQUIRED; interval is OPTIONAL ("If no value is provided, clients MUST use 5 as the default"), and
+// positive when sent.
 func (w *world) deviceAuthorizationAnswer() (err error) {
 	defer w.verdict(&err)
 	r, err := w.theRequest()
@@ -190,24 +211,50 @@ func (w *world) deviceAuthorizationAnswer() (err error) {
 			p.addf("%s is missing", k)
 		}
 	}
-	for _, k := range []string{"expires_in", "interval"} {
-		if body.Get(k).Int() <= 0 {
-			p.addf("%s %s; want a positive number", k, body.Get(k).Raw)
-		}
+	if body.Get("expires_in").Int() <= 0 {
+		p.addf("expires_in %s; want a positive number", body.Get("expires_in").Raw)
+	}
+	if i := body.Get("interval"); i.Exists() && i.Int() <= 0 {
+		p.addf("interval %s; want a positive number when sent", i.Raw)
 	}
 	w.hygiene(r, &p)
 	return p.err(r)
 }
 
+// decideDevice has the user approve or deny the device (RFC 8628 §3.3): on the mock through its control
+// API; elsewhere in headless Chromium at the verification URI, following the device steps of the profile's
+// sign-in recipe (OAUTH_SIGNIN), bounded by four times the per-request timeout. Without such a recipe the
+// scenario is skipped with that reason.
 func (w *world) decideDevice(ctx context.Context, decision string) (err error) {
 	defer w.verdict(&err)
 	if err := w.pendingDevice(); err != nil {
 		return err
 	}
-	if err := w.needControl("approving a device"); err != nil {
-		return err
+	approve := decision == "approves"
+	if w.onMock() {
+		return w.client.ApproveDevice(ctx, w.device.userCode, "", !approve)
 	}
-	return w.client.ApproveDevice(ctx, w.device.userCode, "", decision == "denies")
+	recipe := w.s.recipe
+	switch {
+	case recipe == nil:
+		return w.skip("the user decides the device at %s in a browser: set OAUTH_SIGNIN to a sign-in recipe with device steps (signin/recipes) for the harness to do it", w.device.verificationURI)
+	case recipe.Device == nil:
+		return w.skip("the user decides the device at %s in a browser, and the sign-in recipe %s has no device steps", w.device.verificationURI, recipe.Name)
+	case w.device.verificationURI == "":
+		return fmt.Errorf("the device authorization names no verification_uri (RFC 8628 §3.2): %s", w.device.result.describe())
+	}
+	for _, v := range recipe.DeviceVariables() {
+		if _, err := w.need(v); err != nil {
+			return err
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, 4*w.s.timeout)
+	defer cancel()
+	value := func(v string) string { return w.profile.Value(w.profile.Key(v)) }
+	if err := w.s.browser.Decide(ctx, w.device.verificationURI, w.device.userCode, approve, nil, recipe, value); err != nil {
+		return w.redact(err)
+	}
+	return nil
 }
 
 func (w *world) pollDevice(ctx context.Context) (err error) {
@@ -245,8 +292,8 @@ func (w *world) approvedDevice(ctx context.Context) (*deviceFlow, error) {
 }
 
 // deviceToldTo checks the token endpoint's answer to a poll that is too early: RFC 8628 §3.5
-// authorization_pending ("wait") or slow_down, as an RFC 6749 §5.2 error (HTTP 400, JSON, no-store) in
-// RingCentral's error body (errors[] with error_description equal to errors[0].message). Unlike "the
+// authorization_pending ("wait") or slow_down, as an RFC 6749 §5.2 error (HTTP 400, JSON), in RingCentral's
+// dialect in its error body (errors[] with error_description equal to errors[0].message). Unlike "the
 // request is rejected with ...", it does not validate the body against RingCentral's OpenAPI: the
 // OauthInvalidRequest enum lists expired_token and access_denied of RFC 8628 §3.5 but not these two,
 // although the spec documents the device_code grant (SPEC-2025-09 DeviceCodeTokenRequest).
@@ -268,7 +315,9 @@ func (w *world) deviceToldTo(what string) (err error) {
 	if got := body.Get("error").String(); got != want {
 		p.addf("error %q; want %q", got, want)
 	}
-	errorBody(body, &p)
+	if w.vendor() {
+		errorBody(body, &p)
+	}
 	w.hygiene(r, &p)
 	return p.err(r)
 }

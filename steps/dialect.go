@@ -134,12 +134,18 @@ func (w *world) noEndpoint(name, at string) error {
 
 // resource is the bearer-protected resource whose answer tells whether an access token works (RFC 6750
 // §2.1): RingCentral's account resource, or on a server described by its metadata the UserInfo endpoint
-// (OpenID Connect Core §5.3), the one protected resource such a server is known to serve.
-func (w *world) resource() string {
-	if m := w.s.meta; m != nil {
-		return m.UserInfoEndpoint
+// (OpenID Connect Core §5.3), the one protected resource such a server is known to serve. A server whose
+// metadata names no UserInfo endpoint has no resource to try a token at: the scenario is skipped with
+// that reason rather than calling the server's base URL.
+func (w *world) resource() (string, error) {
+	m := w.s.meta
+	if m == nil {
+		return driver.AccountPath, nil
 	}
-	return driver.AccountPath
+	if err := w.noEndpoint("UserInfo endpoint", m.UserInfoEndpoint); err != nil {
+		return "", err
+	}
+	return m.UserInfoEndpoint, nil
 }
 
 // authMethodOf names the registered method (RFC 7591 §2 token_endpoint_auth_method) a vocabulary choice

@@ -13,7 +13,9 @@ func (v *vocabulary) revocation() {
 	v.sc.Step(v.re(`^the app revokes the access token in the body and the refresh token in the query string$`), w.revokeConflicting)
 	v.sc.Step(v.re(`^the app revokes (without a token|an unknown token)$`), w.revokeOther)
 	v.sc.Step(v.re(`^the (`+appNames+`) app revokes the access token$`), w.revokeAsApp)
+	v.sc.Step(v.re(`^the app revokes the (access|refresh) token with token_type_hint (\S+)$`), w.revokeWithHint)
 	v.sc.Step(v.assertion(`^the revocation succeeds$`), w.revocationSucceeds)
+	v.sc.Step(v.assertion(`^the revocation succeeds or is refused with unsupported_token_type$`), w.revocationSucceedsOrUnsupported)
 	v.sc.Step(v.assertion(`^the session is revoked$`), w.sessionRevoked)
 }
 
@@ -50,6 +52,18 @@ func (w *world) revokeAsApp(ctx context.Context, app string) (err error) {
 		return err
 	}
 	return w.revokeToken(ctx, "access", "body")
+}
+
+// revokeWithHint revokes the latest access or refresh token in the body with a token_type_hint (RFC 7009
+// §2.1): the right one, the other one (the server must then extend its search to its other token types),
+// or one the server does not know (which it may ignore).
+func (w *world) revokeWithHint(ctx context.Context, kind, hint string) (err error) {
+	defer w.verdict(&err)
+	tok, err := w.tokenValue(kind)
+	if err != nil {
+		return err
+	}
+	return w.revoke(ctx, driver.RevokeRequest{Form: driver.NewForm("token", tok, "token_type_hint", hint)})
 }
 
 func (w *world) tokenValue(kind string) (string, error) {
@@ -124,6 +138,27 @@ func (w *world) revocationSucceeds() (err error) {
 	return nil
 }
 
+// revocationSucceedsOrUnsupported checks the answer to a token_type_hint the server does not know: RFC 7009
+// §2.1 lets the server ignore the hint ("An authorization server MAY ignore this parameter"), so HTTP 200,
+// or refuse the token's type as one it cannot revoke (§2.2.1 unsupported_token_type, HTTP 400); nothing
+// else.
+func (w *world) revocationSucceedsOrUnsupported() (err error) {
+	defer w.verdict(&err)
+	r, err := w.theRequest()
+	if err != nil {
+		return err
+	}
+	switch {
+	case r.resp == nil:
+		return fmt.Errorf("want HTTP 200, or 400 unsupported_token_type: %s", r.describe())
+	case r.resp.Status == 200:
+		return nil
+	case r.resp.Status == 400 && r.resp.JSON().Get("error").String() == "unsupported_token_type":
+		return nil
+	}
+	return fmt.Errorf("want HTTP 200 (the hint ignored) or 400 unsupported_token_type (RFC 7009 §2.2.1): %s", r.describe())
+}
+
 // sessionRevoked checks that the whole session of the latest token is gone (OpenAPI revokeToken:
 // "Revokes all active access/refresh tokens and invalidates the OAuth session"): its access token is
 // refused by the API and its refresh token by the token endpoint.
@@ -133,8 +168,12 @@ func (w *world) sessionRevoked(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	at, err := w.resource()
+	if err != nil {
+		return err
+	}
 	var p problems
-	api := w.setAPIResult(w.callAPI(ctx, driver.APIRequest{Path: w.resource(), AccessToken: t.AccessToken}))
+	api := w.setAPIResult(w.callAPI(ctx, driver.APIRequest{Path: at, AccessToken: t.AccessToken}))
 	if api.resp == nil || api.resp.Status != 401 {
 		p.addf("the access token still works: %s", api.describe())
 	}

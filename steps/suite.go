@@ -3,8 +3,9 @@
 //
 // The vocabulary is grouped by subject, one file and one registration table each: apps and client
 // authentication (apps.go), token requests (token.go), responses (response.go), API calls (api.go), the
-// authorization endpoint (authorize.go), revocation (revoke.go), sessions (sessions.go), rate limits
-// (ratelimit.go), the mock's clock (clock.go) and faults (faults.go). HTTP details stay in the driver; a
+// authorization endpoint (authorize.go), revocation (revoke.go), introspection (introspect.go), sessions
+// (sessions.go), rate limits (ratelimit.go), the mock's clock (clock.go), faults (faults.go), OpenID
+// Connect (oidc.go) and authorization server metadata (metadata.go). HTTP details stay in the driver; a
 // few explicit raw-request steps cover malformed input.
 //
 // State lives in a per-scenario world created by the scenario initializer; nothing scenario-related is

@@ -18,6 +18,7 @@ type tokenOptions struct {
 	asJSON      bool   // a JSON body instead of a form
 	contentType string
 	rawBody     []byte
+	queryCreds  bool // the app's client_id and client_secret in the query string instead of its authentication
 }
 
 func (v *vocabulary) tokens() {
@@ -30,7 +31,7 @@ func (v *vocabulary) tokens() {
 	v.sc.Step(v.re(`^the app requests a token with the `+g+` grant without (\w+)$`), w.tokenWithout)
 	v.sc.Step(v.re(`^the app requests a token with the `+g+` grant with (\w+) empty$`), w.tokenWithEmpty)
 	v.sc.Step(v.re(`^the app requests a token with the `+g+` grant with (\w+) duplicated$`), w.tokenWithDuplicate)
-	v.sc.Step(v.re(`^the app sends the `+g+` grant request (as JSON|with GET)$`), w.tokenMisSent)
+	v.sc.Step(v.re(`^the app sends the `+g+` grant request (as JSON|with GET|with its client credentials in the query string)$`), w.tokenMisSent)
 	v.sc.Step(v.re(`^the app sends a token request with content type "([^"]*)" and body "([^"]*)"$`), w.rawTokenRequest)
 	v.sc.Step(v.re(`^the app requests a token with the `+g+` grant (\d+) times$`), w.repeatToken)
 
@@ -81,7 +82,7 @@ func (w *world) tokenWithDuplicate(ctx context.Context, grant, param string) (er
 // tokenMisSent sends the grant's passing request as a JSON body or with GET (RFC 6749 §3.2, §4.1.3).
 func (w *world) tokenMisSent(ctx context.Context, grant, how string) (err error) {
 	defer w.verdict(&err)
-	opts := tokenOptions{asJSON: how == "as JSON"}
+	opts := tokenOptions{asJSON: how == "as JSON", queryCreds: how == "with its client credentials in the query string"}
 	if how == "with GET" {
 		opts.method = http.MethodGet
 	}
@@ -197,6 +198,18 @@ func (w *world) sendTokenForm(ctx context.Context, form driver.Form, opts tokenO
 		return nil, err
 	}
 	req := driver.TokenRequest{Form: form, Auth: auth, Method: opts.method, ContentType: opts.contentType, RawBody: opts.rawBody}
+	if opts.queryCreds {
+		// RFC 6749 §2.3.1: client credentials "MUST NOT be included in the request URI"; a server that
+		// honours them there invites them into logs and browser history (RFC 9700 §4.3.2).
+		a, err := w.currentApp()
+		if err != nil {
+			return nil, err
+		}
+		if a.secret == "" {
+			return nil, fmt.Errorf("the %s app has no client secret to send in the query string", a.spec.name)
+		}
+		req.Auth, req.Query = nil, driver.NewForm("client_id", a.id, "client_secret", a.secret)
+	}
 	if opts.asJSON {
 		obj := map[string]string{}
 		for _, p := range form {

@@ -74,12 +74,14 @@ func (v *vocabulary) register() {
 		{"WebSocket tokens", v.webSocketTokens},
 		{"authorization", v.authorize},
 		{"revocation", v.revocation},
+		{"introspection", v.introspection},
 		{"sessions", v.sessions},
 		{"rate limits", v.rateLimits},
 		{"clock", v.clock},
 		{"faults", v.faults},
 		{"grant-specific credentials", v.grantSpecific},
 		{"OpenID Connect", v.oidc},
+		{"authorization server metadata", v.metadata},
 	} {
 		v.subject = sub.name
 		sub.fn()

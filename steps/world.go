@@ -152,6 +152,9 @@ func (w *world) before(ctx context.Context, sc *godog.Scenario) (context.Context
 	if err := w.dialectSkip(); err != nil {
 		return ctx, err
 	}
+	if err := w.introspectionSkip(); err != nil {
+		return ctx, err
+	}
 	switch {
 	case w.tags[tagMockOnly] && !target.Control:
 		return ctx, w.skip("needs the mock's control API (clock, faults or settings): profile %q targets %s without RC_MOCK_CONTROL=true", w.profile.Name(), target.URL)

@@ -1,20 +1,26 @@
-@grant @device-code @mock-only
+@grant @device-code
 Feature: Device code grant
   The device authorization grant (RFC 8628) for devices without a browser: the device asks for a device code
   and a user code, tells the user where to enter the user code, and polls the token endpoint with
   grant_type=urn:ietf:params:oauth:grant-type:device_code and the device code (SPEC-2025-09
   DeviceCodeTokenRequest) until the user decides. RingCentral documents only this token-side grant and
-  publishes no device authorization endpoint, so every scenario here needs the mock, whose endpoint follows
-  RFC 8628 alone (mock-only, skipped on real targets).
+  publishes no device authorization endpoint, so on RingCentral's dialect every scenario needs the mock,
+  whose endpoint follows RFC 8628 alone; any other server is tested where its metadata names a
+  device_authorization_endpoint and advertises the grant (skipped with that reason otherwise).
 
-  While the user has not decided, a poll is authorization_pending; a poll sooner than the interval after the
-  previous one is slow_down; a denial is access_denied; a device code past its lifetime is expired_token
-  (RFC 8628 §3.5). The mock's errorCodes for these (DEV-1xx) are its own, so only the RFC errors are
-  asserted. RingCentral's OpenAPI error enum lists expired_token and access_denied but not
-  authorization_pending and slow_down, so "the device is told to wait" and "to slow down" check the RFC
-  answer without that enum. An app that is not approved for the grant gets unauthorized_client OAU-251
-  "Unauthorized for this grant type" (web-phone #116) at the token endpoint, whatever device code it sends. An approved device code is exchanged once, for tokens of the approving user with a refresh
-  token.
+  The user decides at the verification URI: on the mock through its control API, elsewhere in headless
+  Chromium following the device steps of the sign-in recipe (OAUTH_SIGNIN; oidc-provider-dev has them), or
+  the scenario is skipped with that reason. While the user has not decided, a poll is
+  authorization_pending; a denial is access_denied; a device code past its lifetime is expired_token (RFC
+  8628 §3.5), which only the mock's clock can show. A server that enforces the polling interval answers a
+  poll that comes too soon with slow_down; RFC 8628 §3.5 defines that answer but asks only the client to
+  keep the interval, so the scenario is SHOULD-level (@should). The mock's errorCodes for these (DEV-1xx)
+  are its own, so only the RFC errors are asserted. RingCentral's OpenAPI error enum lists expired_token and
+  access_denied but not authorization_pending and slow_down, so "the device is told to wait" and "to slow
+  down" check the RFC answer without that enum. An app that is not approved for the grant gets
+  unauthorized_client OAU-251 "Unauthorized for this grant type" (web-phone #116) at the token endpoint,
+  whatever device code it sends. An approved device code is exchanged once, for tokens of the approving
+  user with a refresh token.
 
   @rfc8628-3.2
   Scenario: The device is told where the user approves it
@@ -38,14 +44,14 @@ Feature: Device code grant
     When the device polls for a token
     Then the device is told to wait
 
-  @rfc8628-3.5
+  @should @rfc8628-3.5
   Scenario: A device polling faster than the interval is told to slow down
     Given a device requests authorization
     And the device polls for a token
     When the device polls for a token
     Then the device is told to slow down
 
-  @rfc8628-3.5
+  @mock-only @rfc8628-3.5
   Scenario: A device polling at the interval is told to wait, not to slow down
     Given a device requests authorization
     And the device polls for a token
@@ -60,7 +66,7 @@ Feature: Device code grant
     When the device polls for a token
     Then the request is rejected with access_denied
 
-  @rfc8628-3.5
+  @mock-only @rfc8628-3.5
   Scenario: A device code past its lifetime is refused
     Given a device requests authorization
     And 1 hour passes
@@ -79,7 +85,7 @@ Feature: Device code grant
     When the app requests a token with the device code grant and device_code not-a-device-code
     Then the request is rejected with invalid_grant
 
-  @rfc6749-5.2
+  @ringcentral @rfc6749-5.2
   Scenario: An app not approved for the device code grant is refused whatever its device code
     Given a device requests authorization
     And the user approves the device
