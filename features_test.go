@@ -3,6 +3,7 @@ package conformance
 import (
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -10,6 +11,7 @@ import (
 
 	"github.com/rcoauth/conformance/baseline"
 	"github.com/rcoauth/conformance/catalog"
+	"github.com/rcoauth/conformance/report"
 	"github.com/rcoauth/conformance/steps"
 )
 
@@ -73,6 +75,48 @@ func TestCommittedBaselines(t *testing.T) {
 		for _, e := range b.Entries {
 			if !features.Has(e.Feature, e.Scenario, e.Example) {
 				t.Errorf("%s: %s names no scenario of the features", f, e)
+			}
+		}
+	}
+}
+
+// TestReportKnowsEveryTag checks that the report can place every scenario: each feature's tags name a
+// grant or an area of the conformance matrix (besides the tags that say where a scenario runs), and each
+// clause tag has a title in the clause table, so a new feature or clause cannot land in the report as
+// an untitled row or in the wrong column.
+func TestReportKnowsEveryTag(t *testing.T) {
+	placement := map[string]bool{"@ringcentral": true, "@grant": true, "@mock-only": true, "@unverified": true, "@negative": true}
+	known := func(axes []report.Axis, tag string) bool {
+		return slices.ContainsFunc(axes, func(a report.Axis) bool { return "@"+a.ID == tag })
+	}
+	titled := map[string]bool{}
+	for _, c := range report.ClauseUniverse(nil) {
+		titled[c.ID] = true
+	}
+	features, err := catalog.Load("features")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, sc := range features.Scenarios {
+		if !seen[sc.Feature] {
+			seen[sc.Feature] = true
+			placed := false
+			for _, tag := range sc.FeatureTags {
+				switch {
+				case known(report.Grants, tag) || known(report.Areas, tag):
+					placed = true
+				case !placement[tag]:
+					t.Errorf("%s: the feature's tag %s is neither a grant nor an area of the report (report.Grants, report.Areas)", sc.Feature, tag)
+				}
+			}
+			if !placed && !slices.Contains(sc.FeatureTags, "@negative") {
+				t.Errorf("%s: no feature tag names a grant or an area of the report", sc.Feature)
+			}
+		}
+		for _, tag := range sc.Tags {
+			if id := strings.TrimPrefix(tag, "@"); strings.HasPrefix(id, "rfc") && id != "rfc" && !titled[id] {
+				t.Errorf("%s:%d: clause %s has no title in the report's clause table (report/classify.go)", sc.Feature, sc.Line, tag)
 			}
 		}
 	}

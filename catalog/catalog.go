@@ -29,8 +29,10 @@ type Scenario struct {
 	Definition int
 	// Example is the row's cells joined with " | "; empty for a plain scenario.
 	Example string
-	// Tags are the scenario's tags, the feature's and the examples' included.
-	Tags []string
+	// Tags are the scenario's tags, the feature's and the examples' included; FeatureTags are the
+	// feature's own.
+	Tags        []string
+	FeatureTags []string
 	// Steps are the step texts with the row's values substituted, and Types their kinds as Gherkin's pickles
 	// name them: "Context" (Given), "Action" (When) or "Outcome" (Then), an And or But taking the kind before.
 	Steps []string
@@ -110,8 +112,12 @@ func (c *Catalog) add(path string) error {
 		return nil
 	}
 	walk(doc.Feature.Children)
+	var featureTags []string
+	for _, t := range doc.Feature.Tags {
+		featureTags = append(featureTags, t.Name)
+	}
 	for _, p := range gherkin.Pickles(*doc, uri, newID) {
-		s := Scenario{Feature: uri, Name: p.Name}
+		s := Scenario{Feature: uri, Name: p.Name, FeatureTags: featureTags}
 		for _, id := range p.AstNodeIds {
 			if l, ok := lines[id]; ok {
 				s.Line, s.Definition = l, l

@@ -152,7 +152,8 @@ func TestNewChecksCanFail(t *testing.T) {
 		{"no token endpoint", 200, jsonH, `{"issuer":"%s","response_types_supported":["code"],"authorization_endpoint":"https://as/auth"}`, (*world).readMetadataNow, (*world).metadataRequired, true},
 		{"only implicit needs no token endpoint", 200, jsonH, `{"issuer":"%s","response_types_supported":["token"],"grant_types_supported":["implicit"],"authorization_endpoint":"https://as/auth"}`, (*world).readMetadataNow, (*world).metadataRequired, false},
 		{"no response types", 200, jsonH, `{"issuer":"%s","token_endpoint":"https://as/token","authorization_endpoint":"https://as/auth"}`, (*world).readMetadataNow, (*world).metadataRequired, true},
-		{"http endpoints", 200, jsonH, goodMeta, (*world).readMetadataNow, (*world).metadataHTTPS, true},
+		{"http endpoints", 200, jsonH, `{"issuer":"https://as.example","token_endpoint":"http://as.example/token"}`, (*world).readMetadataNow, (*world).metadataHTTPS, true},
+		{"http issuer", 200, jsonH, `{"issuer":"http://as.example","token_endpoint":"https://as.example/token"}`, (*world).readMetadataNow, (*world).metadataHTTPS, true},
 		{"https endpoints", 200, jsonH, `{"issuer":"https://as","token_endpoint":"https://as/token"}`, (*world).readMetadataNow, (*world).metadataHTTPS, false},
 		{"S256 advertised", 200, jsonH, goodMeta, (*world).readMetadataNow, (*world).metadataPKCE, false},
 		{"plain only", 200, jsonH, `{"code_challenge_methods_supported":["plain"]}`, (*world).readMetadataNow, (*world).metadataPKCE, true},
@@ -203,6 +204,32 @@ func TestNewChecksCanFail(t *testing.T) {
 				t.Errorf("got %v; want failure %v", err, tt.fails)
 			}
 		})
+	}
+}
+
+// TestHTTPSCheckSkipsOnLoopback shows the https check skipping, with its reason, for an issuer on the
+// loopback interface, and only there.
+func TestHTTPSCheckSkipsOnLoopback(t *testing.T) {
+	for _, u := range []string{"http://127.0.0.1:8910", "http://localhost:3000", "http://[::1]:80", "http://127.9.9.9"} {
+		if !loopback(u) {
+			t.Errorf("loopback(%q) = false; want true", u)
+		}
+	}
+	for _, u := range []string{"https://platform.ringcentral.com", "http://10.0.0.1", "http://localhost.example.com", "::bad"} {
+		if loopback(u) {
+			t.Errorf("loopback(%q) = true; want false", u)
+		}
+	}
+	srv := newServer(t, http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		answering(200, map[string]string{"Content-Type": "application/json"}, `{"issuer":"http://`+r.Host+`"}`)(rw, r)
+	}))
+	w, _ := newTestWorld(t, srv.URL)
+	if err := w.readMetadata(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	w.step = &godog.Step{Type: messages.PickleStepType_OUTCOME}
+	if err := w.metadataHTTPS(); !errors.Is(err, godog.ErrSkip) || !strings.Contains(err.Error(), "loopback") {
+		t.Errorf("an issuer on loopback gave %v; want a skip naming the loopback interface", err)
 	}
 }
 

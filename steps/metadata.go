@@ -3,6 +3,7 @@ package steps
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
@@ -113,13 +114,17 @@ func (w *world) metadataRequired() (err error) {
 
 // metadataHTTPS checks that the issuer and every endpoint the metadata names use https: RFC 8414 §2 defines
 // the issuer as "a URL that uses the "https" scheme", and RFC 6749 §3.1 and §3.2 require TLS for the
-// authorization and token endpoints. The harness cannot tell a deployed server from a test server on this
-// machine, so the scenario is SHOULD-level.
+// authorization and token endpoints. A server whose issuer is on this machine's loopback interface (the
+// embedded mock, a test server) cannot have a certificate a client would trust, so the check skips there
+// and says so: it is a deployed server's requirement.
 func (w *world) metadataHTTPS() (err error) {
 	defer w.verdict(&err)
 	r, body, err := w.theMetadata()
 	if err != nil {
 		return err
+	}
+	if iss := body.Get("issuer").String(); loopback(iss) {
+		return w.skip("the issuer %s is on the loopback interface, a test server without a certificate; https is a deployed server's requirement (RFC 8414 §2)", iss)
 	}
 	var p problems
 	body.ForEach(func(k, v gjson.Result) bool {
@@ -155,4 +160,18 @@ func (w *world) metadataPKCE() (err error) {
 		}
 	}
 	return fmt.Errorf("code_challenge_methods_supported is %s; want it to include S256 (RFC 7636 §4.2, RFC 9700 §2.1.1)\nreceived: %s", m.Raw, r.describe())
+}
+
+// loopback reports whether rawURL's host is a loopback address or localhost (RFC 6761 §6.3).
+func loopback(rawURL string) bool {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return false
+	}
+	host := u.Hostname()
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }
