@@ -121,6 +121,9 @@ func (w *world) currentApp() (*appCreds, error) {
 	return w.app, nil
 }
 
+// authenticateWith sets how the app authenticates its next requests (RFC 6749 §2.3, RFC 7523 §2.2): a method
+// of its own, a mix of two, none, a wrong secret or an unknown client_id. A method that needs the app's
+// client secret fails the step for an app without one.
 func (w *world) authenticateWith(method string) (err error) {
 	defer w.verdict(&err)
 	a, err := w.currentApp()
@@ -137,6 +140,9 @@ func (w *world) authenticateWith(method string) (err error) {
 	return nil
 }
 
+// alterAssertion makes the app's next client assertion (RFC 7523 §3) faulty in one way: a wrong aud, iss or
+// sub, an exp in the past, no signature (alg none), no jti, an HMAC signature by an app that registered a
+// key pair, or an HMAC over the wrong secret.
 func (w *world) alterAssertion(how string) (err error) {
 	defer w.verdict(&err)
 	opt := map[string]driver.AssertionOption{
@@ -160,6 +166,8 @@ func (w *world) alterAssertion(how string) (err error) {
 	return nil
 }
 
+// fixAssertionJTI makes every client assertion of the scenario carry the same jti, so that a second request
+// replays the first one's (RFC 7523 §3: the server may refuse a jti it has seen).
 func (w *world) fixAssertionJTI() (err error) {
 	defer w.verdict(&err)
 	w.auth.fixedJTI = "replayed-" + slug(w.scenario)

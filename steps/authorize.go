@@ -46,26 +46,37 @@ func (v *vocabulary) authorize() {
 	v.sc.Step(v.re(`^the (`+appNames+`) app exchanges the code$`), w.exchangeCodeAsApp)
 }
 
+// authorizeApp sends the app's authorization request (RFC 6749 §4.1.1) with GET, as the app is registered
+// (client_id, redirect_uri, state, PKCE S256 for an app that needs it), and takes the user's approval: at
+// once on the mock, through the profile's sign-in recipe (OAUTH_SIGNIN) elsewhere.
 func (w *world) authorizeApp(ctx context.Context) (err error) {
 	defer w.verdict(&err)
 	return w.authorizeStep(ctx, http.MethodGet, nil)
 }
 
+// authorizeWithPOST sends the app's authorization request as a form POST (RFC 6749 §3.1: the server MAY
+// support POST).
 func (w *world) authorizeWithPOST(ctx context.Context) (err error) {
 	defer w.verdict(&err)
 	return w.authorizeStep(ctx, http.MethodPost, nil)
 }
 
+// authorizeWithPKCEMethod sends the authorization request with a fresh PKCE challenge (RFC 7636 §4.2) by the
+// named method; the scenario skips where the metadata does not advertise the method.
 func (w *world) authorizeWithPKCEMethod(ctx context.Context, method string) (err error) {
 	defer w.verdict(&err)
 	return w.authorizeWithPKCE(ctx, method, true)
 }
 
+// authorizeWithoutPKCEMethod sends the authorization request with a code_challenge but no
+// code_challenge_method, which RFC 7636 §4.3 reads as plain: the challenge is the verifier itself.
 func (w *world) authorizeWithoutPKCEMethod(ctx context.Context) (err error) {
 	defer w.verdict(&err)
 	return w.authorizeWithPKCE(ctx, driver.PKCEPlain, false)
 }
 
+// authorizeWithParam sends the authorization request with one parameter set to the value (replacing the
+// app's own); a redirect_uri or state set this way is the one the later checks expect back.
 func (w *world) authorizeWithParam(ctx context.Context, param, value string) (err error) {
 	defer w.verdict(&err)
 	return w.authorizeStep(ctx, http.MethodGet, func(a *authorization) {
@@ -79,6 +90,7 @@ func (w *world) authorizeWithParam(ctx context.Context, param, value string) (er
 	})
 }
 
+// authorizeWithout sends the authorization request without the named parameter.
 func (w *world) authorizeWithout(ctx context.Context, param string) (err error) {
 	defer w.verdict(&err)
 	return w.authorizeStep(ctx, http.MethodGet, func(a *authorization) {
@@ -89,11 +101,14 @@ func (w *world) authorizeWithout(ctx context.Context, param string) (err error) 
 	})
 }
 
+// authorizeWithDuplicate sends the authorization request with a parameter repeated with the same value (RFC
+// 6749 §3.1: parameters must not be included more than once).
 func (w *world) authorizeWithDuplicate(ctx context.Context, param string) (err error) {
 	defer w.verdict(&err)
 	return w.authorizeStep(ctx, http.MethodGet, func(a *authorization) { a.form.Add(param, a.form.Get(param)) })
 }
 
+// authorizeWithoutPKCE sends the authorization request without code_challenge and code_challenge_method.
 func (w *world) authorizeWithoutPKCE(ctx context.Context) (err error) {
 	defer w.verdict(&err)
 	return w.authorizeStep(ctx, http.MethodGet, func(a *authorization) {
@@ -103,16 +118,21 @@ func (w *world) authorizeWithoutPKCE(ctx context.Context) (err error) {
 	})
 }
 
+// exchangeTheCode exchanges the latest authorization code for tokens (RFC 6749 §4.1.3) with its redirect URI
+// and PKCE verifier; "again" sends the same code a second time.
 func (w *world) exchangeTheCode(ctx context.Context) (err error) {
 	defer w.verdict(&err)
 	return w.exchangeCode(ctx, nil)
 }
 
+// exchangeCodeWithParam exchanges the latest authorization code (RFC 6749 §4.1.3) with one parameter set to
+// the value.
 func (w *world) exchangeCodeWithParam(ctx context.Context, param, value string) (err error) {
 	defer w.verdict(&err)
 	return w.exchangeCode(ctx, func(f *driver.Form) { f.Set(param, value) })
 }
 
+// exchangeCodeWithout exchanges the latest authorization code without the named parameter.
 func (w *world) exchangeCodeWithout(ctx context.Context, param string) (err error) {
 	defer w.verdict(&err)
 	return w.exchangeCode(ctx, func(f *driver.Form) { f.Del(param) })
@@ -163,8 +183,8 @@ func (w *world) newAuthorization() (*authorization, error) {
 }
 
 // authorizeStep sends an authorization request, altered by alter, and keeps the outcome. The user's
-// approval is automatic on the mock; a real target redirects to its login page instead, which the harness
-// does not automate, so the scenario is skipped there with that reason.
+// approval is automatic on the mock; a real target sends the user to its login page instead, where the
+// harness signs in with the profile's recipe (OAUTH_SIGNIN), or, without one, skips the scenario saying so.
 func (w *world) authorizeStep(ctx context.Context, method string, alter func(*authorization)) error {
 	az, err := w.newAuthorization()
 	if err != nil {

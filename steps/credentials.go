@@ -110,6 +110,8 @@ func (w *world) single(key string) (string, error) {
 	return vals[0], nil
 }
 
+// deviceAssertionVariant requests a token with the device certificate grant and an assertion that is faulty
+// in one way: expired, for another audience, without a jti, or for a device the account does not have.
 func (w *world) deviceAssertionVariant(ctx context.Context, which string) (err error) {
 	defer w.verdict(&err)
 	a, err := w.deviceAssertion(func(c jwt.MapClaims) {
@@ -257,6 +259,8 @@ func (w *world) decideDevice(ctx context.Context, decision string) (err error) {
 	return nil
 }
 
+// pollDevice polls the token endpoint once with the pending device authorization's device_code (RFC 8628
+// §3.4).
 func (w *world) pollDevice(ctx context.Context) (err error) {
 	defer w.verdict(&err)
 	if err := w.pendingDevice(); err != nil {

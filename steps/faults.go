@@ -169,6 +169,8 @@ func (w *world) shortTimeout(ms int) (err error) {
 	return nil
 }
 
+// failedWithTimeout checks that the latest request ended in a timeout, before the response's headers or
+// while its body arrived, and that the error says it timed out.
 func (w *world) failedWithTimeout() (err error) {
 	defer w.verdict(&err)
 	r, err := w.theRequest()

@@ -54,7 +54,8 @@ func (w *world) userInfoStep(ctx context.Context, with string) (err error) {
 	return w.callUserInfo(ctx, t.AccessToken)
 }
 
-// authorizeForOIDC authorizes the app with scope openid and a nonce (OpenID Connect Core §3.1.2.1).
+// authorizeForOIDC sends the authorization request with scope openid and a fresh nonce (OpenID Connect Core
+// §3.1.2.1), and takes the user's approval as authorizeApp does.
 func (w *world) authorizeForOIDC(ctx context.Context) (err error) {
 	defer w.verdict(&err)
 	return w.authorizeStep(ctx, http.MethodGet, func(a *authorization) {

@@ -54,21 +54,28 @@ func (v *vocabulary) responses() {
 	v.sc.Step(v.assertion(`^the response has:$`), w.responseHas)
 }
 
+// fieldPresence checks that the response's JSON member at the gjson path is present or absent.
 func (w *world) fieldPresence(path, op string) (err error) {
 	defer w.verdict(&err)
 	return w.checkFields(jsoncheck.Check{Path: path, Op: jsoncheck.Op(op)})
 }
 
+// fieldType checks the JSON type of the response's member at the gjson path (an integer is a number without
+// a fraction).
 func (w *world) fieldType(path, typ string) (err error) {
 	defer w.verdict(&err)
 	return w.checkFields(jsoncheck.Check{Path: path, Op: jsoncheck.HasType, Arg: typ})
 }
 
+// fieldValue checks that the response's JSON member at the gjson path equals the value, or matches it as a
+// regular expression.
 func (w *world) fieldValue(path, op, want string) (err error) {
 	defer w.verdict(&err)
 	return w.checkFields(jsoncheck.Check{Path: path, Op: map[string]jsoncheck.Op{"equals": jsoncheck.Equals, "matches": jsoncheck.Matches}[op], Arg: want})
 }
 
+// fieldBetween checks that the response's JSON member at the gjson path is a number between the two bounds,
+// both included.
 func (w *world) fieldBetween(path, lo, hi string) (err error) {
 	defer w.verdict(&err)
 	return w.checkFields(jsoncheck.Check{Path: path, Op: jsoncheck.Between, Arg: lo + ".." + hi})
@@ -180,6 +187,8 @@ func headerHasToken(values []string, token string) bool {
 	return false
 }
 
+// refreshTokenPresence checks that the issued token response carries a refresh token or none; on RingCentral
+// refresh_token_expires_in comes and goes with it.
 func (w *world) refreshTokenPresence(which string) (err error) {
 	defer w.verdict(&err)
 	r, err := w.successful()
@@ -210,6 +219,8 @@ func (w *world) refreshTokenPresence(which string) (err error) {
 // 604799) and less when the lifetime started earlier (an authorization code's session, api-docs PR #33).
 const lifetimeSlack = 60
 
+// lifetime checks that the issued token's expires_in (access) or refresh_token_expires_in (refresh) is the
+// number of seconds, less at most a minute for the time the request took.
 func (w *world) lifetime(which string, want int) (err error) {
 	defer w.verdict(&err)
 	r, err := w.successful()
@@ -390,6 +401,7 @@ func (w *world) ownedByUser() (err error) {
 	return p.err(r)
 }
 
+// noOwner checks that the issued token names no owner_id: it was issued to an app, not to a user.
 func (w *world) noOwner() (err error) {
 	defer w.verdict(&err)
 	r, err := w.successful()
@@ -486,6 +498,7 @@ func (w *world) refusedWithoutRedirect(r *result, oauth string) error {
 // errorTextRE is RFC 6749 §5.2's character set of error_description: %x20-21 / %x23-5B / %x5D-7E.
 var errorTextRE = regexp.MustCompile(`^[\x20-\x21\x23-\x5B\x5D-\x7E]*$`)
 
+// rejectedStatus checks that the latest request got a response with the HTTP status.
 func (w *world) rejectedStatus(status int) (err error) {
 	defer w.verdict(&err)
 	r, err := w.theRequest()
@@ -516,6 +529,8 @@ func (w *world) rejectedClientError() (err error) {
 	return nil
 }
 
+// notCacheable checks that the response carries Cache-Control: no-store (RFC 6749 §5.1), and on RingCentral
+// Pragma: no-cache as well.
 func (w *world) notCacheable() (err error) {
 	defer w.verdict(&err)
 	r, err := w.theRequest()
@@ -533,6 +548,7 @@ func (w *world) notCacheable() (err error) {
 	return p.err(r)
 }
 
+// isJSON checks that the response is application/json and its body valid JSON.
 func (w *world) isJSON() (err error) {
 	defer w.verdict(&err)
 	r, err := w.theRequest()

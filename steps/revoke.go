@@ -97,6 +97,8 @@ func (w *world) revokeToken(ctx context.Context, kind, where string) error {
 	return w.revoke(ctx, req)
 }
 
+// revokeConflicting sends a revocation request with the access token in the form body and the refresh token
+// in the query string, two values of one parameter.
 func (w *world) revokeConflicting(ctx context.Context) (err error) {
 	defer w.verdict(&err)
 	at, err := w.tokenValue("access")

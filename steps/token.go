@@ -89,16 +89,21 @@ func (w *world) tokenMisSent(ctx context.Context, grant, how string) (err error)
 	return w.tokenStep(ctx, grant, nil, opts)
 }
 
+// refreshLatest refreshes with the latest refresh token (RFC 6749 §6); without a token yet it first signs
+// the user in with the grant the app uses.
 func (w *world) refreshLatest(ctx context.Context) (err error) {
 	defer w.verdict(&err)
 	return w.refresh(ctx, "latest", nil)
 }
 
+// refreshWithParam refreshes with the latest refresh token and one more parameter set to the value.
 func (w *world) refreshWithParam(ctx context.Context, param, value string) (err error) {
 	defer w.verdict(&err)
 	return w.refresh(ctx, "latest", func(f *driver.Form) error { f.Set(param, value); return nil })
 }
 
+// refreshWith refreshes with the refresh token of the first, the previous or the latest token response of
+// the scenario.
 func (w *world) refreshWith(ctx context.Context, which string) (err error) {
 	defer w.verdict(&err)
 	return w.refresh(ctx, which, nil)
@@ -237,11 +242,15 @@ func tokenResult(form driver.Form, res *driver.TokenResult, err error) *result {
 	return r
 }
 
+// tokenWithParam sends the grant's passing token request with one parameter set to the value (replacing the
+// grant's own), quoted or as one word.
 func (w *world) tokenWithParam(ctx context.Context, grant, param, value string) (err error) {
 	defer w.verdict(&err)
 	return w.tokenStep(ctx, grant, func(f *driver.Form) error { f.Set(param, value); return nil }, tokenOptions{})
 }
 
+// tokenWithTable sends the grant's passing token request with the table's parameters set (| parameter |
+// value |, a header row optional).
 func (w *world) tokenWithTable(ctx context.Context, grant string, table *godog.Table) (err error) {
 	defer w.verdict(&err)
 	return w.tokenStep(ctx, grant, func(f *driver.Form) error {

@@ -137,10 +137,11 @@ func handlerDocs(dir string) (map[string]string, map[string]string, error) {
 // sentence turns "requestGrant sends the grant's passing request." into "Sends the grant's passing
 // request.": the doc comment's first sentence, without the name Go style starts it with.
 func sentence(name, text string) string {
-	var p doc.Package
-	s := p.Synopsis(text)
-	if rest, ok := strings.CutPrefix(s, name+" "); ok && rest != "" {
-		s = strings.ToUpper(rest[:1]) + rest[1:]
+	// The name comes off before go/doc reads the sentence: Synopsis drops a sentence that starts like a
+	// copyright notice, and "authorizeApp …" starts with "author".
+	if rest, ok := strings.CutPrefix(text, name+" "); ok && rest != "" {
+		text = strings.ToUpper(rest[:1]) + rest[1:]
 	}
-	return s
+	var p doc.Package
+	return p.Synopsis(text)
 }
