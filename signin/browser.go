@@ -2,11 +2,13 @@ package signin
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -207,7 +209,7 @@ func (b *Browser) signIn(ctx context.Context, authURL string, body []byte, redir
 		if u := got(); u != "" {
 			return u, nil
 		}
-		if err := chromedp.Do(run, action(s, value)); err != nil {
+		if err := chromedp.Do(run, action(s, value, recipe.Failure)); err != nil {
 			if u := got(); u != "" {
 				return u, nil
 			}
@@ -269,7 +271,7 @@ func (b *Browser) Decide(ctx context.Context, verificationURI, userCode string, 
 		return value(v)
 	}
 	for i, s := range steps {
-		if err := chromedp.Do(run, action(s, withCode)); err != nil {
+		if err := chromedp.Do(run, action(s, withCode, recipe.Failure)); err != nil {
 			return b.failure(tab, ctx, recipe, fmt.Sprintf("device %s step %d (%s)", what, i+1, s), err)
 		}
 	}
@@ -313,11 +315,14 @@ func sendHeaders(tab context.Context, header map[string]string) error {
 	return nil
 }
 
-// action is what a recipe step does in the browser.
-func action(s Step, value func(string) string) chromedp.Action[chromedp.Void] {
+// action is what a recipe step does in the browser. A wait ends early with an error when the page shows
+// one of the failure selectors (Recipe.Failure).
+func action(s Step, value func(string) string, failure []string) chromedp.Action[chromedp.Void] {
 	switch {
 	case s.WaitURL != "":
-		return waitURL(s.WaitURL)
+		return waitFor(fmt.Sprintf("location.href.includes(%q)", s.WaitURL), "a URL containing "+strconv.Quote(s.WaitURL), failure)
+	case s.Wait != "" && len(failure) > 0:
+		return waitFor(fmt.Sprintf("document.querySelector(%q) !== null", s.Wait), s.Wait, failure)
 	case s.Wait != "":
 		return chromedp.WaitReady(chromedp.CSS(s.Wait))
 	case s.Fill != "":
@@ -326,20 +331,43 @@ func action(s Step, value func(string) string) chromedp.Action[chromedp.Void] {
 	return chromedp.Click(chromedp.CSS(s.Press))
 }
 
-// waitURL waits until the page's URL contains part, polling on the browser's animation frames. A page that
-// navigates away while it is polled (a form's answer redirecting on) ends the poll; it is polled again on
-// the next page, for up to maxNavigations pages, until ctx ends.
-func waitURL(part string) chromedp.Action[chromedp.Void] {
-	poll := chromedp.Poll[bool](fmt.Sprintf("location.href.includes(%q)", part))
+// waitFor waits until the JavaScript condition holds, polling on the browser's animation frames, or until
+// the page shows an element matching one of the failure selectors, which is an error quoting the element's
+// text. A page that navigates away while it is polled (a form's answer redirecting on) ends the poll; it is
+// polled again on the next page, for up to maxNavigations pages, until ctx ends.
+func waitFor(condition, what string, failure []string) chromedp.Action[chromedp.Void] {
+	sels, _ := json.Marshal(append([]string{}, failure...))
+	poll := chromedp.Poll[string](fmt.Sprintf(`(() => {
+		for (const sel of %s) {
+			const el = document.querySelector(sel);
+			if (el) return "failure\x00" + sel + "\x00" + (el.innerText || el.textContent || "").trim().slice(0, 300);
+		}
+		return (%s) ? "ok" : "";
+	})()`, sels, condition))
 	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
 		for range maxNavigations {
-			_, err := poll(ctx, t)
-			if err == nil || ctx.Err() != nil || !strings.Contains(err.Error(), "navigated or closed") {
+			got, err := poll(ctx, t)
+			if err == nil {
+				if rest, ok := strings.CutPrefix(got, "failure\x00"); ok {
+					sel, text, _ := strings.Cut(rest, "\x00")
+					return chromedp.Void{}, fmt.Errorf("the login page refused the sign-in while the recipe waited for %s: %q (failure selector %s)", what, text, sel)
+				}
+				return chromedp.Void{}, nil
+			}
+			if ctx.Err() != nil || !navigated(err) {
 				return chromedp.Void{}, err
 			}
 		}
-		return chromedp.Void{}, fmt.Errorf("signin: the page navigated %d times without reaching a URL containing %q", maxNavigations, part)
+		return chromedp.Void{}, fmt.Errorf("signin: the page navigated %d times without showing %s", maxNavigations, what)
 	}
+}
+
+// navigated reports whether a poll's error is the page going away under it: the poll's own "navigated or
+// closed", or Chromium's answer for a page whose JavaScript context is gone by the time the poll starts.
+func navigated(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "navigated or closed") || strings.Contains(msg, "Cannot find context with specified id") ||
+		strings.Contains(msg, "Execution context was destroyed")
 }
 
 // maxNavigations bounds the pages a wait for a URL follows.

@@ -1,6 +1,7 @@
 package signin
 
 import (
+	"cmp"
 	"context"
 	"html/template"
 	"net/http"
@@ -11,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/rcoauth/conformance/rcmock"
 )
 
 // needChromium returns the Chromium binary, or skips the test with a hint where there is none and the
@@ -28,8 +31,9 @@ func needChromium(t *testing.T) string {
 }
 
 var loginPage = template.Must(template.New("login").Parse(`<!doctype html><title>{{.}}</title>
-{{if eq . "login"}}<form id="signin" method="post" action="/login"><input name="username"><input name="password" type="password"><button name="signin">Sign in</button></form>
-{{else}}<form id="consent" method="post" action="/consent"><button name="authorize">Authorize</button></form>{{end}}`))
+{{if eq . "refused"}}<p role="alert">Wrong user name or password.</p>{{end}}
+{{if eq . "consent"}}<form id="consent" method="post" action="/consent"><button name="authorize">Authorize</button></form>
+{{else}}<form id="signin" method="post" action="/login"><input name="username"><input name="password" type="password"><button name="signin">Sign in</button></form>{{end}}`))
 
 // loginServer is a login page in two steps, sign-in then consent, that redirects to redirectURI with a
 // code only for the user alice with the password s3cret.
@@ -52,7 +56,8 @@ func loginServer(t *testing.T, redirectURI string) *httptest.Server {
 	})
 	mux.HandleFunc("POST /login", func(w http.ResponseWriter, r *http.Request) {
 		if r.PostFormValue("username") != "alice" || r.PostFormValue("password") != "s3cret" {
-			http.Error(w, "wrong password", http.StatusUnauthorized)
+			w.WriteHeader(http.StatusUnauthorized)
+			_ = loginPage.Execute(w, "refused")
 			return
 		}
 		_ = loginPage.Execute(w, "consent")
@@ -70,7 +75,7 @@ func loginServer(t *testing.T, redirectURI string) *httptest.Server {
 	return srv
 }
 
-const testRecipe = `{"comment": "test", "steps": [
+const testRecipe = `{"comment": "test", "failure": ["p[role=alert]"], "steps": [
 	{"wait_url": "/login"},
 	{"wait": "form#signin input[name=username]"},
 	{"fill": "form#signin input[name=username]", "from": "USER"},
@@ -89,30 +94,35 @@ func TestSignIn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	blind := *r // the same recipe without its failure selector: a refusal ends at the deadline
+	blind.Failure = nil
 	for _, tc := range []struct {
 		name, password, want string
+		recipe               *Recipe
 		post                 bool // the authorization request sent with POST (RFC 6749 §3.1 allows it)
+		deadline             time.Duration
 	}{
-		{"the right password", "s3cret", redirectURI + "?code=the-code&state=xyz", false},
-		{"the right password after a POST", "s3cret", redirectURI + "?code=the-code&state=xyz", true},
-		{"a wrong password fails at the consent step", "wrong", "step 6 (wait for form#consent", false},
+		{"the right password", "s3cret", redirectURI + "?code=the-code&state=xyz", r, false, 0},
+		{"the right password after a POST", "s3cret", redirectURI + "?code=the-code&state=xyz", r, true, 0},
+		{"a wrong password ends the sign-in at once with the page's message", "wrong",
+			`step 6 (wait for form#consent button[name=authorize]) failed on ` + srv.URL + `/login ("refused"): the login page refused the sign-in while the recipe waited for form#consent button[name=authorize]: "Wrong user name or password." (failure selector p[role=alert])`, r, false, 0},
+		// Without a failure selector the wait lasts until the deadline, which strikes at whichever step
+		// the browser has reached on a loaded machine: only the deadline is certain.
+		{"a wrong password without a failure selector ends at the deadline", "wrong", "(the sign-in's deadline)", &blind, false, 2 * time.Second},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-			if strings.HasPrefix(tc.want, "step") {
-				cancel()
-				ctx, cancel = context.WithTimeout(context.Background(), 3*time.Second)
-			}
+			deadline := cmp.Or(tc.deadline, 30*time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), deadline)
 			defer cancel()
 			value := func(v string) string { return map[string]string{"USER": "alice", "PASSWORD": tc.password}[v] }
 			var got string
 			var err error
 			if tc.post {
-				got, err = b.SignInPost(ctx, srv.URL+"/authorize", url.Values{"state": {"xyz"}}, redirectURI, nil, r, value)
+				got, err = b.SignInPost(ctx, srv.URL+"/authorize", url.Values{"state": {"xyz"}}, redirectURI, nil, tc.recipe, value)
 			} else {
-				got, err = b.SignIn(ctx, srv.URL+"/authorize?state=xyz", redirectURI, nil, r, value)
+				got, err = b.SignIn(ctx, srv.URL+"/authorize?state=xyz", redirectURI, nil, tc.recipe, value)
 			}
-			if strings.HasPrefix(tc.want, "step") {
+			if !strings.HasPrefix(tc.want, "https://") {
 				if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), tc.password+"\"") {
 					t.Fatalf("got %q, %v; want an error naming %q", got, err, tc.want)
 				}
@@ -210,5 +220,50 @@ func TestShippedRecipes(t *testing.T) {
 		if _, err := Parse("bad", []byte(bad)); err == nil {
 			t.Errorf("Parse(%s) accepted a bad recipe", bad)
 		}
+	}
+}
+
+// TestMockRecipe runs the shipped recipe rcmock-login against the mock's own login page (Options.LoginPage):
+// the right password signs in and approves, a wrong one ends at once with the page's message.
+func TestMockRecipe(t *testing.T) {
+	b := NewBrowser(needChromium(t))
+	t.Cleanup(b.Close)
+	opts := rcmock.DefaultOptions()
+	opts.LoginPage, opts.Fixture = true, rcmock.DefaultFixture()
+	m, err := rcmock.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(m)
+	t.Cleanup(srv.Close)
+	r, err := Load("rcmock-login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := opts.Fixture.Apps[0]
+	redirectURI := app.RedirectURIs[0]
+	user := opts.Fixture.Users[0]
+	q := url.Values{"response_type": {"code"}, "client_id": {app.ClientID}, "redirect_uri": {redirectURI}, "state": {"s1"}}
+	for _, tc := range []struct{ name, password, want string }{
+		{"the right password", user.Password, redirectURI + "?code="},
+		{"a wrong password", "not-the-password", `"Wrong user name or password." (failure selector p[role=alert])`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			value := func(v string) string {
+				return map[string]string{"RC_USERNAME": user.Email, "RC_PASSWORD": tc.password}[v]
+			}
+			got, err := b.SignIn(ctx, srv.URL+rcmock.PathAuthorize+"?"+q.Encode(), redirectURI, nil, r, value)
+			if strings.HasPrefix(tc.want, "https://") || strings.HasPrefix(tc.want, "http://") {
+				if err != nil || !strings.HasPrefix(got, tc.want) || !strings.Contains(got, "state=s1") {
+					t.Fatalf("got %q, %v; want a redirect to %s with a code and the state", got, err, redirectURI)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), tc.password) {
+				t.Fatalf("got %q, %v; want an error quoting %s without the password", got, err, tc.want)
+			}
+		})
 	}
 }

@@ -41,6 +41,10 @@ type Recipe struct {
 	// Steps are done in order; the sign-in ends as soon as the browser is sent to the redirect URI, so a
 	// step for a page the server skips (a consent already given) is never reached.
 	Steps []Step `json:"steps"`
+	// Failure, optional, lists CSS selectors of what the login page shows when it refuses the sign-in (a
+	// wrong password, a locked account). While a wait step waits, a page showing one ends the sign-in at
+	// once with the element's text, instead of at the sign-in's deadline.
+	Failure []string `json:"failure,omitempty"`
 	// Device, if set, is how the user decides a device authorization (RFC 8628 §3.3) at the verification
 	// URI; without it the recipe cannot approve or deny a device.
 	Device *DeviceSteps `json:"device,omitempty"`
@@ -128,6 +132,11 @@ func Parse(name string, data []byte) (*Recipe, error) {
 		return nil, fmt.Errorf("signin: recipe %s has no steps", name)
 	}
 	problems := checkSteps("", r.Steps)
+	for i, f := range r.Failure {
+		if strings.TrimSpace(f) == "" {
+			problems = append(problems, fmt.Sprintf("failure selector %d is empty", i+1))
+		}
+	}
 	if d := r.Device; d != nil {
 		if len(d.Approve) == 0 || len(d.Deny) == 0 {
 			problems = append(problems, "device needs both approve and deny steps")
