@@ -18,8 +18,12 @@ Feature: Authorization endpoint and the authorization code
   and OAU-110 "Authorization code was not issued for this application" (DOCS errors.md, which lists them as
   HTTP 403; OpenAPI documents 400).
 
-  Scenarios that need a signed-in user run on the mock only: on a real target the user must log in at
-  RingCentral's page, which the harness does not automate, so they skip themselves there.
+  RFC 6749 §3.1 lets a server support POST at the authorization endpoint (MAY); RingCentral documents it
+  (OpenAPI authorize2), so the POST scenario is RingCentral's (@ringcentral), not every server's.
+
+  Scenarios that need a signed-in user approve at once on the mock; on a target with a login page the
+  harness signs in through headless Chromium with the profile's recipe (OAUTH_SIGNIN), and without one
+  they skip themselves, saying so.
 
   @rfc6749-4.1.2
   Scenario: The user's approval redirects to the app with a code, the state and the code's lifetime
@@ -27,7 +31,7 @@ Feature: Authorization endpoint and the authorization code
     Then the app is redirected with a code
     And the code expires in 60 seconds
 
-  @rfc6749-3.1 @rfc6749-4.1.2
+  @ringcentral @rfc6749-3.1 @rfc6749-4.1.2
   Scenario: The authorization request may be sent with POST
     When the user authorizes the app with POST
     Then the app is redirected with a code
