@@ -62,7 +62,7 @@ fuzz-short: ## a short run of every fuzz target (FUZZTIME each)
 	done
 
 .PHONY: suite
-suite: oidc-provider ## the strict suite on the embedded mock, then against cmd/rcmock (local profile), the sandbox path, node-oidc-provider (rfc dialect) and the mock's login page (browser sign-in)
+suite: oidc-provider ## the strict suite on the embedded mock, then against cmd/rcmock -introspection (local profile), the sandbox path, node-oidc-provider (rfc dialect) and the mock's login page (browser sign-in)
 	$(SUITE_ENV) $(GO) test -race -count=1 -run '^TestFeatures$$' -v . 2>&1 | tee reports/console.txt | grep -v '^\(=== \(RUN\|PAUSE\|CONT\)\|    --- PASS\)'
 	CONFORMANCE_TAGS='$(TAGS)' CONFORMANCE_SEED='$(SEED)' $(GO) test -race -count=1 -run '^TestFeatures(StandaloneMock|SandboxPath)$$' .
 	CONFORMANCE_SEED='$(SEED)' $(GO) test -count=1 -run '^TestFeatures(OIDCProvider|MockSignIn)$$' .

@@ -29,6 +29,7 @@ func startTarget(p *env.Profile) (steps.Target, error) {
 	opts := rcmock.DefaultOptions()
 	opts.Control = true
 	opts.LoginPage = p.Bool("RC_MOCK_LOGIN_PAGE")
+	opts.Introspection = p.Bool("RC_MOCK_INTROSPECTION")
 	if path := p.Value("RC_MOCK_FIXTURE"); path != "" {
 		f, err := rcmock.LoadFixture(path)
 		if err != nil {

@@ -39,6 +39,10 @@ const (
 	// DeviceAuthorizationPath is the device authorization endpoint (RFC 8628 §3.1). RingCentral does not
 	// publish one; only the mock serves it.
 	DeviceAuthorizationPath = "/restapi/oauth/device"
+	// IntrospectPath is where RingCentral's introspection endpoint (RFC 7662 §2) was, from SPEC-2024-03 to
+	// SPEC-2024-04 (ringcentral-oauth.md §1.2); it is not among [RingCentralEndpoints], and a target
+	// serves it only where its metadata advertises it (the mock, with -introspection).
+	IntrospectPath = "/restapi/oauth/introspect"
 )
 
 // ScenarioHeader carries [Config.Scenario] on every request: the mock partitions all of its state

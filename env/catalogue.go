@@ -37,6 +37,7 @@ var catalogue = []Variable{
 	{"RC_MOCK_EMBEDDED", "true: start the embedded in-process mock and point the harness at it", false, GroupTarget},
 	{"RC_MOCK_CONTROL", "true: the target is an rcmock whose /__mock/ control API (clock, faults, settings) may be used", false, GroupTarget},
 	{"RC_MOCK_FIXTURE", "Optional fixture file for the embedded mock", false, GroupTarget},
+	{"RC_MOCK_INTROSPECTION", "true: the embedded mock serves token introspection (RFC 7662, POST /restapi/oauth/introspect as SPEC-2024-04 described it) and advertises it in its discovery document; off: none, like today's API", false, GroupTarget},
 	{"RC_HTTP_TIMEOUT", "Per-request timeout, a Go duration (15s) or seconds (15); default 15s", false, GroupTarget},
 	{"RC_ALLOW_DESTRUCTIVE", "true: run @destructive scenarios (they evict the user's sessions) against a real target", false, GroupTarget},
 

@@ -387,8 +387,8 @@ func TestCatalogue(t *testing.T) {
 			t.Errorf("IsSecret(%s) = %v; want %v", v.Name, IsSecret(v.Name), v.Secret)
 		}
 	}
-	if len(seen) != 57 {
-		t.Errorf("catalogue has %d entries; want 57", len(seen))
+	if len(seen) != 58 {
+		t.Errorf("catalogue has %d entries; want 58", len(seen))
 	}
 	for rc, generic := range Generic {
 		if _, ok := Lookup(rc); !ok {

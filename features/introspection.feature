@@ -10,9 +10,10 @@ Feature: Token introspection
   RFC 6749 §5.2).
 
   The scenarios run where the target serves the endpoint: a server whose metadata names an
-  introspection_endpoint (RFC 8414 §2). RingCentral removed /restapi/oauth/introspect after SPEC-2024-04
-  (ringcentral-oauth.md §1.2) and the mock, like today's API, serves none, so there each scenario is
-  skipped with that reason before it signs anyone in.
+  introspection_endpoint (RFC 8414 §2), or for a target known by RingCentral's paths, whose discovery
+  document names one. RingCentral removed /restapi/oauth/introspect after SPEC-2024-04
+  (ringcentral-oauth.md §1.2) and the mock, like today's API, serves none unless it is started with
+  -introspection, so elsewhere each scenario is skipped with that reason before it signs anyone in.
 
   @rfc7662-2.2
   Scenario: A live access token is active

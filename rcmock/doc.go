@@ -16,6 +16,9 @@
 //   - POST /restapi/oauth/wstoken (wstoken.go): a single-use WebSocket access token, for a bearer access
 //     token with the WebSocket permission;
 //   - GET /restapi/v1.0/account/~ and /restapi/v1.0/account/~/extension/~ (resource.go);
+//   - POST /restapi/oauth/introspect (introspect.go), only with Options.Introspection: RFC 7662 token
+//     introspection as SPEC-2024-04 described it, since RingCentral removed the endpoint afterwards; the
+//     discovery document then advertises it;
 //   - mock-only: POST /restapi/oauth/device and GET /restapi/oauth/device/verify, an RFC 8628 device
 //     authorization endpoint for the device_code grant, since RingCentral publishes none (device.go);
 //   - mock-only: GET /ws, a stand-in for the WebSocket gateway that wstoken's uri names, where a
@@ -71,6 +74,10 @@
 //   - API 401s carry an RFC 6750 WWW-Authenticate challenge;
 //   - wstoken answers expires_in 30 (Options.WSTokenTTL) and refuses a token without the WebSocket
 //     permission with 403 CMN-401; a ws_access_token is "used" when presented at the stand-in gateway;
+//   - introspection (Options.Introspection) answers a failed client authentication with 401 invalid_client
+//     (RFC 7662 §2.3; SPEC-2024-04 documented 400), refuses public apps, tells an app about its own tokens
+//     only (another app's token is inactive), counts in the Auth group, and ignores SPEC-2024-04's scope
+//     parameter and its Interoperability permission;
 //   - the refresh token of a session ended early (revoked, evicted, or issued from a reused code) answers
 //     OAU-211 "Token revoked" while the mock remembers it (the latest 4096 per realm, until expiry), then
 //     OAU-213 "Token not found"; a revoked access token answers "Token not found" at the API.

@@ -258,6 +258,8 @@ var mockEnvSections = []struct {
 		"RC_MOCK_CONTROL=true",
 		"# RC_MOCK_FIXTURE: optional fixture file for the embedded mock (default: the built-in fixture).",
 		"# RC_MOCK_FIXTURE=",
+		"# RC_MOCK_INTROSPECTION: true serves token introspection (RFC 7662), which RingCentral removed after SPEC-2024-04; off: none.",
+		"# RC_MOCK_INTROSPECTION=false",
 		"# RC_HTTP_TIMEOUT: per-request timeout of the driver (Go duration or seconds).",
 		"RC_HTTP_TIMEOUT=15s",
 		"# RC_ALLOW_DESTRUCTIVE: @destructive scenarios (session eviction) always run on the mock; this matters on real targets.",

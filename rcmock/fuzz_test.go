@@ -151,11 +151,18 @@ func FuzzParseBasic(f *testing.F) {
 // token endpoint as httptest.NewRequest's host (example.com) names it.
 func opsClientAssertion(tb testing.TB, env map[string]string, jti string, iat time.Time) string {
 	tb.Helper()
+	return secretJWTAssertion(tb, env, "http://example.com"+PathToken, jti, iat)
+}
+
+// secretJWTAssertion signs an RFC 7523 §2.2 client assertion for the client_secret_jwt app, addressed to aud,
+// valid for an hour from iat.
+func secretJWTAssertion(tb testing.TB, env map[string]string, aud, jti string, iat time.Time) string {
+	tb.Helper()
 	id := env["RC_SECRET_JWT_CLIENT_ID"]
 	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.RegisteredClaims{
 		Issuer:    id,
 		Subject:   id,
-		Audience:  jwt.ClaimStrings{"http://example.com" + PathToken},
+		Audience:  jwt.ClaimStrings{aud},
 		ExpiresAt: jwt.NewNumericDate(iat.Add(time.Hour)),
 		IssuedAt:  jwt.NewNumericDate(iat),
 		ID:        jti,

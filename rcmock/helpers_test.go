@@ -45,6 +45,7 @@ const (
 	tPassword       = "Mock-Pa55word!"
 	tJane           = "62264425016" // jane.doe@example.com, +16505550100*101: the first user, owner of every credential in env/mock.env
 	tJohn           = "62264425017" // john.roe@example.com, +16505550100*102
+	tAccountID      = "37439510"    // Jane's and John's account; RC_ACCOUNT_ID
 	tJohnEmail      = "john.roe@example.com"
 	tJohnPin        = "135790"
 	tCallback       = "https://client.example.com/oauth/callback"
@@ -291,13 +292,19 @@ func formOf(kv ...string) string { return formValues(kv...).Encode() }
 // token posts a token request for c with params; scenario, when not empty, selects a realm.
 func (ts *testServer) token(tb testing.TB, c client, params url.Values, scenario ...string) response {
 	tb.Helper()
+	return ts.postAs(tb, PathToken, c, params, scenario...)
+}
+
+// postAs posts params to path with c's credentials; scenario, when not empty, selects a realm.
+func (ts *testServer) postAs(tb testing.TB, path string, c client, params url.Values, scenario ...string) response {
+	tb.Helper()
 	params = cloneValues(params)
 	header := map[string]string{}
 	c.apply(header, params)
 	if len(scenario) > 0 {
 		header[ScenarioHeader] = scenario[0]
 	}
-	return ts.do(tb, request{path: PathToken, body: params.Encode(), header: header})
+	return ts.do(tb, request{path: path, body: params.Encode(), header: header})
 }
 
 func cloneValues(v url.Values) url.Values {

@@ -44,7 +44,19 @@ type openIDConfiguration struct {
 	// endpoint (ringcentral-oauth.md §1.2). The mock advertises its own under the RFC 8628 §4 metadata name
 	// so that device-flow clients can find it; a real RingCentral document will not have it.
 	DeviceAuthorizationEndpoint string `json:"device_authorization_endpoint"`
+	// IntrospectionEndpoint and IntrospectionEndpointAuthMethodsSupported (RFC 8414 §2 names) are present
+	// only where Options.Introspection serves the endpoint, which RingCentral removed after SPEC-2024-04
+	// (ringcentral-oauth.md §1.2); OpenIdDiscovery has neither. A client finds the endpoint here, as RFC
+	// 8414 §2 intends, and the harness skips the RFC 7662 scenarios where the document names none.
+	IntrospectionEndpoint                     string   `json:"introspection_endpoint,omitempty"`
+	IntrospectionEndpointAuthMethodsSupported []string `json:"introspection_endpoint_auth_methods_supported,omitempty"`
 }
+
+// tokenEndpointAuthMethods are the client authentication methods discovery advertises: the three the
+// token endpoint description names (client_secret_post is not among them). The introspection endpoint
+// authenticates its callers with the same code, and a public app cannot authenticate there, so its list
+// is the same.
+var tokenEndpointAuthMethods = []string{AuthClientSecretBasic, AuthClientSecretJWT, AuthPrivateKeyJWT}
 
 // handleDiscovery serves GET /.well-known/openid-configuration (NoThrottling group). Every endpoint is
 // derived from the issuer, so a client that starts from discovery reaches this mock wherever it listens.
@@ -53,16 +65,15 @@ func (s *Server) handleDiscovery(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	iss := s.issuer(r)
-	writeJSON(w, http.StatusOK, openIDConfiguration{
-		Issuer:                iss,
-		AuthorizationEndpoint: iss + PathAuthorize,
-		TokenEndpoint:         iss + PathToken,
-		RevocationEndpoint:    iss + PathRevoke,
-		UserinfoEndpoint:      iss + PathUserInfo,
-		JWKSURI:               iss + PathJWKS,
-		ScopesSupported:       []string{"openid", "email", "profile"},
-		// The three methods the token endpoint description names; client_secret_post is not among them.
-		TokenEndpointAuthMethodsSupported: []string{AuthClientSecretBasic, AuthClientSecretJWT, AuthPrivateKeyJWT},
+	doc := openIDConfiguration{
+		Issuer:                            iss,
+		AuthorizationEndpoint:             iss + PathAuthorize,
+		TokenEndpoint:                     iss + PathToken,
+		RevocationEndpoint:                iss + PathRevoke,
+		UserinfoEndpoint:                  iss + PathUserInfo,
+		JWKSURI:                           iss + PathJWKS,
+		ScopesSupported:                   []string{"openid", "email", "profile"},
+		TokenEndpointAuthMethodsSupported: tokenEndpointAuthMethods,
 		ResponseTypesSupported:            []string{"code"},
 		SubjectTypesSupported:             []string{"public"},
 		UserinfoSigningAlgValuesSupported: []string{"none"},
@@ -77,7 +88,12 @@ func (s *Server) handleDiscovery(w http.ResponseWriter, r *http.Request) {
 		UILocalesSupported:            []string{"en", "en-US", "en-GB", "fr-CA"},
 		CodeChallengeMethodsSupported: challengeMethods,
 		DeviceAuthorizationEndpoint:   iss + PathDevice,
-	})
+	}
+	if s.opts.Introspection {
+		doc.IntrospectionEndpoint = iss + PathIntrospect
+		doc.IntrospectionEndpointAuthMethodsSupported = tokenEndpointAuthMethods
+	}
+	writeJSON(w, http.StatusOK, doc)
 }
 
 // handleJWKS serves GET /restapi/oauth/jwks (NoThrottling group): the public half of the id_token signing

@@ -43,7 +43,8 @@ const (
 // Settings are the behaviour switches that a scenario may change for itself through the control API
 // (PATCH /__mock/settings). The server's Options.Settings are the defaults of every scenario.
 type Settings struct {
-	// RateLimit switches on throttling of the Auth group (token, revoke, authorize, userinfo, wstoken):
+	// RateLimit switches on throttling of the Auth group (token, revoke, authorize, userinfo, wstoken, and
+	// introspect where Options.Introspection serves it):
 	// RateLimitMax requests per user and app in any sliding RateLimitWindow, then RateLimitPenalty of 429s,
 	// restarted by every refused request (docs/basics/rate-limits.md: "Auth 5 requests/user/minute, penalty
 	// interval 60 seconds"; ratelimit.go).
@@ -142,6 +143,13 @@ type Options struct {
 	// it redirects to the app with a code, as RingCentral's does (ringcentral-oauth.md §8.3), instead of
 	// approving at once. Off by default.
 	LoginPage bool
+
+	// Introspection serves RFC 7662 token introspection at PathIntrospect and advertises it in the discovery
+	// document (introspect.go). RingCentral had POST /restapi/oauth/introspect only in SPEC-2024-03 to
+	// SPEC-2024-04 and removed it afterwards (ringcentral-oauth.md §1.2), so it is off by default and the mock
+	// stays faithful to today's API; on, it lets RFC 7662 scenarios (and clients written against the old
+	// specification) run against the mock.
+	Introspection bool
 
 	// DeviceCertificateParam is the form parameter of the device_certificate grant that carries the
 	// device's signed assertion. RingCentral publishes no schema for this grant (SPEC-2025-03 lists only the

@@ -7,7 +7,8 @@ import (
 )
 
 // rateGroupAuth is the throttling group of the OAuth endpoints (OpenAPI x-throttling-group: Auth): token,
-// revoke, authorize, userinfo and wstoken.
+// revoke, authorize, userinfo and wstoken, and introspect where the mock serves it (SPEC-2024-04 put it in
+// the Auth group too).
 const rateGroupAuth = "auth"
 
 // rateLog is the throttling state of one (user, app) pair in the Auth group, as docs/basics/rate-limits.md

@@ -66,6 +66,7 @@ type token struct {
 	value     string
 	kind      tokenKind
 	sess      *session
+	issuedAt  time.Time // iat of an introspection (introspect.go)
 	expiresAt time.Time
 	state     tokenState
 	rotatedAt time.Time
@@ -263,11 +264,11 @@ func (rl *realm) createSession(spec newSessionSpec) (*session, *Error) {
 
 // issueTokensLocked gives s a new access token and, when refreshTTL > 0, a new refresh token.
 func (rl *realm) issueTokensLocked(s *session, now time.Time, accessTTL, refreshTTL time.Duration) {
-	s.access = &token{value: randomToken(32), kind: accessToken, sess: s, expiresAt: now.Add(accessTTL)}
+	s.access = &token{value: randomToken(32), kind: accessToken, sess: s, issuedAt: now, expiresAt: now.Add(accessTTL)}
 	rl.tokens[s.access.value] = s.access
 	s.refresh = nil
 	if refreshTTL > 0 {
-		s.refresh = &token{value: randomToken(32), kind: refreshToken, sess: s, expiresAt: now.Add(refreshTTL)}
+		s.refresh = &token{value: randomToken(32), kind: refreshToken, sess: s, issuedAt: now, expiresAt: now.Add(refreshTTL)}
 		rl.tokens[s.refresh.value] = s.refresh
 	}
 }

@@ -29,11 +29,7 @@ func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
 	if token == "" {
 		token = queryToken
 	}
-	subject := ""
-	if sess := rl.sessionOf(token); sess != nil && sess.user != nil {
-		subject = sess.user.ExtensionID
-	}
-	if e := rl.throttle(w, clientHint(r, f)+"|"+subject); e != nil {
+	if e := rl.throttleWithToken(w, r, f, token); e != nil {
 		writeError(w, e)
 		return
 	}
@@ -53,6 +49,19 @@ func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
 	rl.revokeSession(token, client.app)
 	noStore(w.Header())
 	w.WriteHeader(http.StatusOK)
+}
+
+// throttleWithToken charges a request that presents a token (revocation, introspection) to the Auth group
+// as the (user, app) pair it concerns: the client it claims to be, before authentication, and the user of
+// the token, when the mock knows the token and it has a user.
+func (rl *realm) throttleWithToken(w http.ResponseWriter, r *http.Request, f form, token string) *Error {
+	return rl.throttleBy(w, func() string {
+		subject := ""
+		if sess := rl.sessionOf(token); sess != nil && sess.user != nil {
+			subject = sess.user.ExtensionID
+		}
+		return clientHint(r, f) + "|" + subject
+	})
 }
 
 // clientHint names the client a request claims to be, before authentication, for rate-limit subjects.

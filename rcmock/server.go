@@ -12,8 +12,9 @@ import (
 )
 
 // Endpoint paths (OpenAPI paths of the OAuth and OIDC tag, plus the two API resources the harness uses to
-// check whether a token works, the mock-only device authorization endpoint, and the mock-only stand-in for
-// the WebSocket gateway that wstoken's uri names).
+// check whether a token works, the mock-only device authorization endpoint, the mock-only stand-in for
+// the WebSocket gateway that wstoken's uri names, and the introspection endpoint RingCentral removed after
+// SPEC-2024-04, served only on request).
 const (
 	PathToken       = "/restapi/oauth/token"
 	PathAuthorize   = "/restapi/oauth/authorize"
@@ -22,6 +23,7 @@ const (
 	PathWSToken     = "/restapi/oauth/wstoken"
 	PathJWKS        = "/restapi/oauth/jwks"
 	PathDiscovery   = "/.well-known/openid-configuration"
+	PathIntrospect  = "/restapi/oauth/introspect"    // SPEC-2024-04 only; served with Options.Introspection
 	PathDevice      = "/restapi/oauth/device"        // mock-only (RFC 8628 §3.1)
 	PathDeviceCheck = "/restapi/oauth/device/verify" // mock-only verification page (RFC 8628 §3.3)
 	PathWSGateway   = "/ws"                          // mock-only stand-in for the WebSocket gateway (wstoken.go)
@@ -99,6 +101,9 @@ func (s *Server) routes() {
 	m.HandleFunc(PathJWKS, s.handleJWKS)
 	m.HandleFunc(PathDiscovery, s.handleDiscovery)
 	m.HandleFunc(PathDevice, s.handleDeviceAuthorization)
+	if s.opts.Introspection {
+		m.HandleFunc(PathIntrospect, s.handleIntrospect)
+	}
 	m.HandleFunc(PathDeviceCheck, s.handleDeviceVerification)
 	m.HandleFunc(PathLogin, s.handleLogin)
 	m.HandleFunc("/restapi/v1.0/account/{account}", s.handleAccount)

@@ -5,8 +5,11 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/cucumber/godog"
 	messages "github.com/cucumber/messages/go/v21"
@@ -230,6 +233,65 @@ func TestHTTPSCheckSkipsOnLoopback(t *testing.T) {
 	w.step = &godog.Step{Type: messages.PickleStepType_OUTCOME}
 	if err := w.metadataHTTPS(); !errors.Is(err, godog.ErrSkip) || !strings.Contains(err.Error(), "loopback") {
 		t.Errorf("an issuer on loopback gave %v; want a skip naming the loopback interface", err)
+	}
+}
+
+// TestIntrospectionSkipReadsTheDiscoveryDocument checks that, on a target known by RingCentral's paths,
+// an @introspection scenario runs where the discovery document advertises an introspection_endpoint and is
+// skipped, saying why, where it does not; that the document is read once, and only when such a scenario
+// starts.
+func TestIntrospectionSkipReadsTheDiscoveryDocument(t *testing.T) {
+	jsonH := map[string]string{"Content-Type": "application/json"}
+	tests := []struct {
+		name   string
+		status int
+		body   string // %s is the server's URL
+		skip   string // what the skip says; "" means the scenario runs
+	}{
+		{"advertised", 200, `{"issuer":"%s","token_endpoint":"%s/restapi/oauth/token","introspection_endpoint":"%s/restapi/oauth/introspect"}`, ""},
+		{"not advertised", 200, `{"issuer":"%s","token_endpoint":"%s/restapi/oauth/token"}`, "no introspection_endpoint in its discovery document %s/.well-known/openid-configuration"},
+		{"no discovery document", 404, `{"errorCode":"CMN-102"}`, "its discovery document could not be read: driver: no authorization server metadata for issuer %s"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var url string
+			var mu sync.Mutex
+			var calls []string
+			srv := newServer(t, http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				calls = append(calls, r.URL.Path)
+				mu.Unlock()
+				status := tt.status
+				if r.URL.Path != driver.DiscoveryPath {
+					status = 404
+				}
+				answering(status, jsonH, strings.ReplaceAll(tt.body, "%s", url))(rw, r)
+			}))
+			url = srv.URL
+			w, _ := newTestWorld(t, srv.URL)
+			if ep := w.endpoints(); ep != nil || len(calls) != 0 {
+				t.Fatalf("a scenario without @introspection got endpoints %+v after calls %v; want RingCentral's paths and no call", ep, calls)
+			}
+			for i := range 2 {
+				w := newWorld(w.s)
+				w.tags[tagIntrospection] = true
+				c, err := w.newClient("", time.Second)
+				if err != nil {
+					t.Fatal(err)
+				}
+				w.client = c
+				err = w.introspectionSkip()
+				switch want := strings.ReplaceAll(tt.skip, "%s", url); {
+				case want == "" && (err != nil || c.Endpoints().Introspection != url+driver.IntrospectPath):
+					t.Errorf("scenario %d: skip %v, introspection endpoint %q; want to run against %s", i, err, c.Endpoints().Introspection, url+driver.IntrospectPath)
+				case want != "" && (!errors.Is(err, godog.ErrSkip) || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "RingCentral removed")):
+					t.Errorf("scenario %d: got %v; want a skip saying %q and why RingCentral's API has none", i, err, want)
+				}
+			}
+			if n := slices.Index(calls, driver.DiscoveryPath); n < 0 || slices.Index(calls[n+1:], driver.DiscoveryPath) >= 0 {
+				t.Errorf("the target was asked %v; want the discovery document read once", calls)
+			}
+		})
 	}
 }
 

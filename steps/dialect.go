@@ -74,18 +74,23 @@ func discover(p *env.Profile, timeout time.Duration) (*driver.Metadata, error) {
 	if issuer == "" {
 		return nil, nil
 	}
-	c, err := driver.New(driver.Config{BaseURL: issuer, Timeout: timeout})
+	m, err := readMetadata(issuer, timeout)
 	if err != nil {
 		return nil, fmt.Errorf("steps: profile %q: OAUTH_ISSUER: %w", p.Name(), err)
+	}
+	return m, nil
+}
+
+// readMetadata reads issuer's metadata with the driver's Discover, bounded by twice timeout.
+func readMetadata(issuer string, timeout time.Duration) (*driver.Metadata, error) {
+	c, err := driver.New(driver.Config{BaseURL: issuer, Timeout: timeout})
+	if err != nil {
+		return nil, err
 	}
 	defer c.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*timeout)
 	defer cancel()
-	m, err := c.Discover(ctx, issuer)
-	if err != nil {
-		return nil, fmt.Errorf("steps: profile %q: %w", p.Name(), err)
-	}
-	return m, nil
+	return c.Discover(ctx, issuer)
 }
 
 // Metadata returns the target's metadata when the profile names an issuer, or nil.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"mime"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/tidwall/gjson"
@@ -11,12 +13,63 @@ import (
 	"github.com/rcoauth/conformance/driver"
 )
 
-// Token introspection (RFC 7662), where the target serves it: a server described by its metadata names
-// its introspection_endpoint; RingCentral removed its /restapi/oauth/introspect after SPEC-2024-04
-// (ringcentral-oauth.md §1.2), and the mock, faithful to today's API, serves none. A scenario tagged
-// @introspection is skipped with that reason on a target without the endpoint, before it signs anyone in.
+// Token introspection (RFC 7662), where the target serves it, which its metadata says (RFC 8414 §2
+// introspection_endpoint): the metadata of the profile's issuer, or for a target known by RingCentral's
+// paths its discovery document, read when the first @introspection scenario starts. RingCentral removed its
+// /restapi/oauth/introspect after SPEC-2024-04 (ringcentral-oauth.md §1.2), and the mock, faithful to
+// today's API, serves none unless started with -introspection (RC_MOCK_INTROSPECTION=true for the embedded
+// one), when its discovery document advertises it. A scenario tagged @introspection is skipped with that
+// reason on a target without the endpoint, before it signs anyone in.
 
 const tagIntrospection = "@introspection"
+
+// advertised is the introspection endpoint of a target known by RingCentral's paths (no OAUTH_ISSUER), as
+// its discovery document advertises it. The document is read once, when the first @introspection scenario
+// starts, so that a run that selects none sends no request for it.
+type advertised struct {
+	once     sync.Once
+	endpoint string // introspection_endpoint, or ""
+	why      string // why there is none, for the skip
+}
+
+// advertisedIntrospection returns the introspection endpoint the target's discovery document advertises
+// (RFC 8414 §2 introspection_endpoint, read with the driver's Discover as an issuer's metadata is), or ""
+// and why there is none.
+func (s *Suite) advertisedIntrospection() (endpoint, why string) {
+	a := &s.introspection
+	a.once.Do(func() {
+		m, err := readMetadata(s.cfg.Target.URL, s.timeout)
+		switch {
+		case err != nil:
+			a.why = "its discovery document could not be read: " + strings.Join(strings.Fields(err.Error()), " ")
+		case m.IntrospectionEndpoint == "":
+			a.why = "no introspection_endpoint in its discovery document " + m.Source
+		default:
+			a.endpoint = m.IntrospectionEndpoint
+		}
+	})
+	return a.endpoint, a.why
+}
+
+// endpoints returns where the scenario's driver sends each request: where the metadata says, for a profile
+// that names an issuer; otherwise RingCentral's paths (nil), with the introspection endpoint the target
+// advertises for an @introspection scenario.
+func (w *world) endpoints() *driver.Endpoints {
+	if m := w.s.meta; m != nil {
+		e := m.Endpoints()
+		return &e
+	}
+	if !w.tags[tagIntrospection] {
+		return nil
+	}
+	at, _ := w.s.advertisedIntrospection()
+	if at == "" {
+		return nil
+	}
+	e := driver.RingCentralEndpoints()
+	e.Introspection = at
+	return &e
+}
 
 func (v *vocabulary) introspection() {
 	w := v.w
@@ -33,7 +86,8 @@ func (w *world) introspectionSkip() error {
 		return nil
 	}
 	if w.s.meta == nil {
-		return w.skip("needs a token introspection endpoint (RFC 7662): RingCentral removed /restapi/oauth/introspect after SPEC-2024-04 (ringcentral-oauth.md §1.2) and the mock, like today's API, serves none")
+		_, why := w.s.advertisedIntrospection()
+		return w.skip("needs a token introspection endpoint (RFC 7662), which %s does not advertise (%s): RingCentral removed /restapi/oauth/introspect after SPEC-2024-04 (ringcentral-oauth.md §1.2) and the mock, like today's API, serves none unless started with -introspection (RC_MOCK_INTROSPECTION=true)", w.s.cfg.Target.URL, why)
 	}
 	return w.noEndpoint("introspection endpoint", "")
 }
@@ -65,7 +119,7 @@ func (w *world) introspect(ctx context.Context, form driver.Form) error {
 	if err != nil {
 		return err
 	}
-	resp, err := send(ctx, w, "introspection endpoint", w.tokenSpendOf(form.Get("token")), func() attempt[*driver.Response] {
+	resp, err := send(ctx, w, driver.IntrospectPath, w.tokenSpendOf(form.Get("token")), func() attempt[*driver.Response] {
 		resp, err := w.client.Introspect(ctx, form, auth)
 		return attempt[*driver.Response]{resp, resp, err}
 	})

@@ -69,10 +69,11 @@ func ParseAuthRate(s string) (AuthRate, error) {
 	return AuthRate{Requests: requests, Window: window}, nil
 }
 
-// authGroup reports whether a request to path belongs to RingCentral's Auth rate-limit group.
+// authGroup reports whether a request to path belongs to RingCentral's Auth rate-limit group, where
+// SPEC-2024-04 also put the introspection endpoint.
 func authGroup(path string) bool {
 	switch path {
-	case driver.TokenPath, driver.RevokePath, driver.AuthorizePath, driver.UserInfoPath, driver.WSTokenPath:
+	case driver.TokenPath, driver.RevokePath, driver.AuthorizePath, driver.UserInfoPath, driver.WSTokenPath, driver.IntrospectPath:
 		return true
 	}
 	return false

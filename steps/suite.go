@@ -103,6 +103,10 @@ type Suite struct {
 	timeout  time.Duration
 	secrets  []string
 
+	// introspection is the introspection endpoint a target known by RingCentral's paths advertises, read
+	// when a scenario first needs it (Suite.advertisedIntrospection).
+	introspection advertised
+
 	pause   func(ctx context.Context, d time.Duration) error // how a real target's Retry-After and backoff are waited out
 	pacer   *pacer
 	retries int          // retries of a request that got no answer or a 5xx, on a real target

@@ -178,13 +178,8 @@ func featurePath(uri string) string {
 // newClient makes the scenario's driver for realm (empty on targets without the control API) with a
 // per-request timeout; everything it signs is dated by the target's clock.
 func (w *world) newClient(realm string, timeout time.Duration) (*driver.Client, error) {
-	var endpoints *driver.Endpoints
-	if m := w.s.meta; m != nil {
-		ep := m.Endpoints()
-		endpoints = &ep
-	}
 	return driver.New(driver.Config{
-		Endpoints: endpoints,
+		Endpoints: w.endpoints(),
 		BaseURL:   w.s.cfg.Target.URL,
 		Timeout:   timeout,
 		Scenario:  realm,

@@ -7,7 +7,7 @@
 //	rcmock [-addr 127.0.0.1:8910] [-fixture file.json] [-control=true] [-inspect] [-faults file.json] \
 //	       [-rate-limit] [-rate-limit-max 5] [-rate-limit-window 1m] [-rate-limit-penalty 1m] \
 //	       [-session-limit-mode evict|reject] [-unknown-grant-error rfc|ringcentral-text] [-authorize-scope ignore|rfc] \
-//	       [-issuer https://platform.example.test] [-login-page]
+//	       [-issuer https://platform.example.test] [-login-page] [-introspection]
 //
 // Once the listener is bound, rcmock prints exactly one line to stdout,
 //
@@ -68,6 +68,7 @@ func runNotify(ctx context.Context, args []string, stdout, stderr io.Writer, rea
 		}
 	}
 	opts.LoginPage = cfg.loginPage
+	opts.Introspection = cfg.introspection
 	opts.Issuer = cfg.issuer
 	opts.Settings.RateLimit = cfg.rateLimit
 	opts.RateLimitMax, opts.RateLimitWindow, opts.RateLimitPenalty = cfg.rateLimitMax, cfg.rateLimitWindow, cfg.rateLimitPenalty
@@ -123,7 +124,9 @@ type config struct {
 	inspect   bool
 	faults    string // a file of faults due from the start (rcmock.Options.Faults)
 	loginPage bool
-	rateLimit bool
+	// introspection is rcmock.Options.Introspection.
+	introspection bool
+	rateLimit     bool
 	// rateLimitMax, rateLimitWindow and rateLimitPenalty are rcmock.Options.RateLimitMax, RateLimitWindow
 	// and RateLimitPenalty.
 	rateLimitMax     int
@@ -167,6 +170,7 @@ Flags:
 	fs.StringVar(&cfg.faults, "faults", "", "JSON `file`: an array of faults, as POST /__mock/faults takes them, due from the start for requests without a scenario header (works with -control=false)")
 	fs.BoolVar(&cfg.inspect, "inspect", false, "with -control=false, still serve the read-only GET /__mock/state (counts of sessions and tokens) and GET /__mock/state/owners (active sessions per user and app), so a test can check what a run left behind")
 	fs.BoolVar(&cfg.loginPage, "login-page", false, "send the user to the mock's sign-in page (user name, password, authorize) before redirecting with a code, as RingCentral does; off: approve at once")
+	fs.BoolVar(&cfg.introspection, "introspection", false, "serve RFC 7662 token introspection at POST /restapi/oauth/introspect, as RingCentral's SPEC-2024-04 described it, and advertise it in discovery; off: no such endpoint, like today's API")
 	fs.BoolVar(&cfg.rateLimit, "rate-limit", false, "throttle the Auth group from the start (-rate-limit-max requests per user and app in any -rate-limit-window, then 429 for -rate-limit-penalty)")
 	fs.Func("rate-limit-max", "the `number` of requests per user and app in any window when rate limiting is on (default 5, RingCentral's Auth group)", func(v string) error {
 		n, err := strconv.Atoi(v)

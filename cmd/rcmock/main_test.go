@@ -106,7 +106,14 @@ func passwordGrant(tb testing.TB, base string) (int, http.Header, map[string]any
 // tokenRequest posts a token request of the main app and returns the status, headers and decoded body.
 func tokenRequest(tb testing.TB, base string, form url.Values) (int, http.Header, map[string]any) {
 	tb.Helper()
-	req, err := http.NewRequest(http.MethodPost, base+"/restapi/oauth/token", strings.NewReader(form.Encode()))
+	return postAsMainApp(tb, base+"/restapi/oauth/token", form)
+}
+
+// postAsMainApp posts form to target with the main app's Basic credentials and returns the status, headers
+// and decoded body.
+func postAsMainApp(tb testing.TB, target string, form url.Values) (int, http.Header, map[string]any) {
+	tb.Helper()
+	req, err := http.NewRequest(http.MethodPost, target, strings.NewReader(form.Encode()))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -333,6 +340,41 @@ func TestRunIssuer(t *testing.T) {
 			status, _, doc := do(t, req)
 			if status != http.StatusOK || doc["issuer"] != want {
 				t.Errorf("discovery: got %d issuer %v; want 200 issuer %q", status, doc["issuer"], want)
+			}
+		})
+	}
+}
+
+// TestRunIntrospection: -introspection serves RFC 7662 token introspection at RingCentral's former path and
+// advertises it in the discovery document; without it there is no such endpoint, as in today's API.
+func TestRunIntrospection(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		status int // of POST /restapi/oauth/introspect with a live access token
+	}{
+		{name: "off by default", status: http.StatusNotFound},
+		{name: "-introspection", args: []string{"-introspection"}, status: http.StatusOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := startMock(t, tt.args...)
+			req, err := http.NewRequest(http.MethodGet, p.url+"/.well-known/openid-configuration", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _, doc := do(t, req)
+			want := ""
+			if tt.status == http.StatusOK {
+				want = p.url + rcmock.PathIntrospect
+			}
+			if got, _ := doc["introspection_endpoint"].(string); got != want {
+				t.Errorf("discovery introspection_endpoint: got %q; want %q", got, want)
+			}
+			_, _, tok := passwordGrant(t, p.url)
+			status, _, body := postAsMainApp(t, p.url+rcmock.PathIntrospect, url.Values{"token": {tok["access_token"].(string)}})
+			if status != tt.status || (status == http.StatusOK && body["active"] != true) {
+				t.Errorf("introspection: got %d %v; want %d (active, when 200)", status, body, tt.status)
 			}
 		})
 	}
