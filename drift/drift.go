@@ -71,8 +71,11 @@ func (d Difference) String() string {
 var headersThatMatter = []string{"Cache-Control", "Pragma", "WWW-Authenticate", "Retry-After",
 	"X-Rate-Limit-Group", "X-Rate-Limit-Limit", "X-Rate-Limit-Window"}
 
-// Compare pairs the scenarios of the two runs that both ran to the end (passed, warned or deviated) and
-// compares their exchanges in order.
+// Compare pairs the scenarios of the two runs and compares their exchanges in order: those that ran to the
+// end (passed, warned or deviated) and, on either side, those that failed (or failed as their baseline
+// expected), whose exchanges up to the failure are what the target answered — often the very difference
+// that failed them. A different number of exchanges is a difference only between two scenarios that both
+// ran to the end.
 func Compare(mock, target *results.Run) Report {
 	r := Report{
 		Mock:   RunRef{Profile: mock.Profile, Target: mock.Target, Started: mock.Started},
@@ -81,13 +84,13 @@ func Compare(mock, target *results.Run) Report {
 	key := func(s results.Scenario) string { return s.Feature + "\x00" + s.Name + "\x00" + s.Example }
 	byKey := map[string]results.Scenario{}
 	for _, s := range mock.Scenarios {
-		if ran(s) {
+		if compared(s) {
 			byKey[key(s)] = s
 		}
 	}
 	for _, t := range target.Scenarios {
 		m, ok := byKey[key(t)]
-		if !ok || !ran(t) {
+		if !ok || !compared(t) {
 			continue
 		}
 		r.Scenarios++
@@ -103,7 +106,7 @@ func Compare(mock, target *results.Run) Report {
 				break // the scenarios took different paths: later pairs mean nothing
 			}
 		}
-		if len(mx) != len(tx) {
+		if len(mx) != len(tx) && ran(m) && ran(t) {
 			r.Diffs = append(r.Diffs, Difference{Feature: t.Feature, Scenario: t.Name, Example: t.Example,
 				Exchange: min(len(mx), len(tx)) + 1, Field: "sequence",
 				Mock: fmt.Sprintf("%d exchanges", len(mx)), Actual: fmt.Sprintf("%d exchanges", len(tx))})
@@ -125,6 +128,11 @@ func Compare(mock, target *results.Run) Report {
 // ran reports whether a scenario ran to its end on its target.
 func ran(s results.Scenario) bool {
 	return s.Status == results.Passed || s.Status == results.Warned || s.Status == results.Deviated
+}
+
+// compared reports whether a scenario's exchanges are compared: it ran to its end, or it failed.
+func compared(s results.Scenario) bool {
+	return ran(s) || s.Status == results.Failed || s.Status == results.Known
 }
 
 // exchanges are a scenario's exchanges in order, its steps' but not its cleanup's (whose requests depend on

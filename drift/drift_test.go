@@ -64,9 +64,17 @@ func TestCompare(t *testing.T) {
 			t.Errorf("differences %v; want one sequence difference", r.Diffs)
 		}
 	})
-	t.Run("scenarios that did not run to the end are not compared", func(t *testing.T) {
+	t.Run("a failed scenario's exchanges are compared up to the failure", func(t *testing.T) {
 		real := run("production", false, exchange(401, token))
 		real.Scenarios[0].Status = results.Failed
+		r := Compare(run("mock", true, exchange(200, token), exchange(200, token)), real)
+		if r.Scenarios != 1 || len(r.Diffs) != 1 || r.Diffs[0].Field != "status" {
+			t.Errorf("compared %d scenarios with %v; want the status difference and no sequence difference", r.Scenarios, r.Diffs)
+		}
+	})
+	t.Run("a skipped scenario is not compared", func(t *testing.T) {
+		real := run("production", false, exchange(401, token))
+		real.Scenarios[0].Status = results.Skipped
 		if r := Compare(run("mock", true, exchange(200, token)), real); r.Scenarios != 0 || len(r.Diffs) != 0 {
 			t.Errorf("compared %d scenarios with %v; want none", r.Scenarios, r.Diffs)
 		}

@@ -3,7 +3,7 @@
 //	harness plan     [-env production] [-tags '@sandbox-safe'] [-users 1] [-rate 5/60s] [-all] [-goal 45m]
 //	harness baseline [-results reports/production/results.json]
 //	harness drift    [-dir reports] [-out reports/drift.json]
-//	harness summary  [-env production]
+//	harness summary  [-env production] [-dir reports]
 //
 // plan prints what a run would cost (Auth-group requests per test user and app, 4xx answers, duration)
 // from a dry run against the embedded mock; -all assumes the profile sets every variable, which is how
@@ -214,13 +214,14 @@ func compare(args []string, stdout, stderr io.Writer) error {
 func summary(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("summary", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	profile := fs.String("env", "production", "the profile whose last run to summarize (reports/<profile>/)")
+	profile := fs.String("env", "production", "the profile whose last run to summarize (<dir>/<profile>/)")
+	reports := fs.String("dir", "reports", "the reports directory")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	dir := filepath.Join("reports", *profile)
+	dir := filepath.Join(*reports, *profile)
 	if *profile == env.DefaultProfile {
-		dir = "reports"
+		dir = *reports
 	}
 	r, err := results.Read(filepath.Join(dir, results.FileName))
 	if err != nil {
@@ -256,7 +257,7 @@ func summary(args []string, stdout, stderr io.Writer) error {
 		planned = fmt.Sprintf("%d (expected %s)", n, d.Round(time.Second))
 	}
 	drifted := "-"
-	if b, err := os.ReadFile(filepath.Join("reports", drift.FileName)); err == nil {
+	if b, err := os.ReadFile(filepath.Join(*reports, drift.FileName)); err == nil {
 		var d drift.Report
 		if json.Unmarshal(b, &d) == nil && d.Target.Profile == *profile {
 			drifted = fmt.Sprintf("%d differences in %d scenarios compared", len(d.Diffs), d.Scenarios)
