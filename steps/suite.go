@@ -190,7 +190,10 @@ func NewSuite(cfg Config) (*Suite, error) {
 		nUsers: cfg.Profile.Users(), fingerprints: driver.NewFingerprinter(),
 	}
 	s.base = driver.NewRedactor(s.fingerprints, s.secrets...)
-	s.users = newUserPool(s.nUsers)
+	// A test user runs one scenario at a time on a shared target, where two scenarios of one user would
+	// share its five sessions and its rate budget. On the mock with its control API every scenario has a
+	// realm of its own, so its scenarios run side by side whatever the user.
+	s.users = newUserPool(s.nUsers, !cfg.Target.Control)
 	return s, nil
 }
 
@@ -268,26 +271,31 @@ func (s *Suite) takeUser(id catalog.Scenario) int {
 // releaseUser gives a scenario's test user back.
 func (s *Suite) releaseUser(n int) { s.users.release(n) }
 
-// userPool tracks which test users run a scenario.
+// userPool tracks which test users run a scenario. An exclusive pool gives a user to one scenario at a
+// time; another lends every scenario the user it asks for (user 1 by default) at once.
 type userPool struct {
-	mu   sync.Mutex
-	cond *sync.Cond
-	busy []bool // by user number; index 0 unused
+	mu        sync.Mutex
+	cond      *sync.Cond
+	busy      []bool // by user number; index 0 unused
+	exclusive bool
 }
 
-func newUserPool(n int) *userPool {
-	p := &userPool{busy: make([]bool, n+1)}
+func newUserPool(n int, exclusive bool) *userPool {
+	p := &userPool{busy: make([]bool, n+1), exclusive: exclusive}
 	p.cond = sync.NewCond(&p.mu)
 	return p
 }
 
 // take waits until user want (or, for 0 or an unknown user, any user) is free and marks it busy.
 func (p *userPool) take(want int) int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	if want < 1 || want >= len(p.busy) {
 		want = 0
 	}
+	if !p.exclusive {
+		return max(want, 1)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	for {
 		for n := 1; n < len(p.busy); n++ {
 			if !p.busy[n] && (want == 0 || n == want) {
@@ -301,6 +309,9 @@ func (p *userPool) take(want int) int {
 
 // release marks user n free.
 func (p *userPool) release(n int) {
+	if !p.exclusive {
+		return
+	}
 	p.mu.Lock()
 	p.busy[n] = false
 	p.mu.Unlock()
