@@ -97,8 +97,8 @@ mock: ## run the standalone mock on ADDR (MOCKFLAGS: -rate-limit, -fixture file,
 	$(GO) run ./cmd/rcmock -addr $(ADDR) $(MOCKFLAGS)
 
 .PHONY: bench
-bench: ## benchmarks: the whole suite per scenario, token-endpoint throughput and latency, memory over a million tokens, the mock under load
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) . ./rcmock ./openapi ./cmd/rcmock
+bench: ## benchmarks, one package at a time so they do not compete for the cores: the whole suite per scenario, token-endpoint throughput and latency, memory over a million tokens, the mock under load
+	$(GO) test -p 1 -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) . ./rcmock ./openapi ./cmd/rcmock
 
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 ACTIONLINT  := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
