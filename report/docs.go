@@ -69,6 +69,19 @@ type featureDoc struct {
 	Results          []resultDoc
 }
 
+// Count is how many scenarios the feature has, and how many cases they run as when an outline's rows make
+// more: "11 (14 with outline rows)".
+func (f *featureDoc) Count() string {
+	rows := 0
+	for _, s := range f.Scenarios {
+		rows += max(len(s.pickles), 1)
+	}
+	if rows == len(f.Scenarios) {
+		return strconv.Itoa(rows)
+	}
+	return fmt.Sprintf("%d (%d with outline rows)", len(f.Scenarios), rows)
+}
+
 type scenarioDoc struct {
 	Name, Anchor string
 	Tags         []string
