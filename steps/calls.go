@@ -97,7 +97,7 @@ func send[T any](ctx context.Context, w *world, path string, sp spend, try func(
 			return a.value, fmt.Errorf("waiting out a rate limit: %w", err)
 		}
 		if paced {
-			w.s.pacer.record(b, func(u *Usage) { u.Waited += d })
+			w.s.pacer.record(b, func(u *results.Budget) { u.Waited += d })
 		}
 	}
 }

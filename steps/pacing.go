@@ -12,6 +12,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/rcoauth/conformance/driver"
+	"github.com/rcoauth/conformance/results"
 )
 
 // RingCentral throttles its Auth group (token, revoke, authorize, userinfo and wstoken: OpenAPI
@@ -86,26 +87,20 @@ type Budget struct {
 	App  string
 }
 
-// Usage counts a budget's requests.
-type Usage struct {
-	// Requests are the Auth-group requests sent; ClientErrors those answered 4xx (deliberate refusals
-	// mostly, which count against a production app's standing); RateLimited those answered 429 anyway.
-	Requests, ClientErrors, RateLimited int
-	// Waited is the time spent waiting for the budget (pacing and Retry-After).
-	Waited time.Duration
-}
-
 // pacer is the run's pacing of the Auth group and its account of every budget.
 type pacer struct {
 	rate AuthRate
 
 	mu       sync.Mutex
 	limiters map[Budget]*rate.Limiter
-	usage    map[Budget]*Usage
+	// usage counts each budget's Auth-group requests: ClientErrors are those answered 4xx (deliberate
+	// refusals mostly, which count against a production app's standing), RateLimited those answered 429
+	// anyway, Waited the time spent waiting for the budget (pacing and Retry-After).
+	usage map[Budget]*results.Budget
 }
 
 func newPacer(r AuthRate) *pacer {
-	return &pacer{rate: r, limiters: map[Budget]*rate.Limiter{}, usage: map[Budget]*Usage{}}
+	return &pacer{rate: r, limiters: map[Budget]*rate.Limiter{}, usage: map[Budget]*results.Budget{}}
 }
 
 // wait blocks until b may send its next Auth-group request (at once when pacing is off).
@@ -122,7 +117,7 @@ func (p *pacer) wait(ctx context.Context, b Budget) error {
 	p.mu.Unlock()
 	start := time.Now()
 	err := l.Wait(ctx)
-	p.record(b, func(u *Usage) { u.Waited += time.Since(start) })
+	p.record(b, func(u *results.Budget) { u.Waited += time.Since(start) })
 	return err
 }
 
@@ -153,7 +148,7 @@ func (p *pacer) burst(ctx context.Context, b Budget, n int) error {
 
 // count records an Auth-group request of b and its answer (nil when none came).
 func (p *pacer) count(b Budget, resp *driver.Response) {
-	p.record(b, func(u *Usage) {
+	p.record(b, func(u *results.Budget) {
 		u.Requests++
 		if resp != nil && resp.Status >= 400 && resp.Status < 500 {
 			u.ClientErrors++
@@ -165,30 +160,24 @@ func (p *pacer) count(b Budget, resp *driver.Response) {
 }
 
 // record changes b's usage under the lock.
-func (p *pacer) record(b Budget, change func(*Usage)) {
+func (p *pacer) record(b Budget, change func(*results.Budget)) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	u := p.usage[b]
 	if u == nil {
-		u = &Usage{}
+		u = &results.Budget{User: b.User, App: b.App}
 		p.usage[b] = u
 	}
 	change(u)
 }
 
-// BudgetUsage is one budget's usage, for reports.
-type BudgetUsage struct {
-	Budget
-	Usage
-}
-
-// snapshot returns every budget's usage, by user and app.
-func (p *pacer) snapshot() []BudgetUsage {
+// snapshot returns every budget's usage, by user and app, as the run's results record it.
+func (p *pacer) snapshot() []results.Budget {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	out := make([]BudgetUsage, 0, len(p.usage))
-	for b, u := range p.usage {
-		out = append(out, BudgetUsage{b, *u})
+	out := make([]results.Budget, 0, len(p.usage))
+	for _, u := range p.usage {
+		out = append(out, *u)
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].User != out[j].User {

@@ -255,9 +255,6 @@ func Pacing(p *env.Profile, target Target) (AuthRate, error) {
 	return s.rate, err
 }
 
-// Users is the number of test users the run spreads its scenarios over; run as many scenarios at once.
-func (s *Suite) Users() int { return s.nUsers }
-
 // takeUser waits for a test user that runs no scenario and gives it to the scenario, so that no two
 // scenarios share a user's sessions and rate budget at once: the user the plan assigned (Config.Assign),
 // or else the first that is free.
@@ -344,9 +341,6 @@ func (s *Suite) stopped() error {
 
 // Stopped returns why the run stopped early (the target could not be reached), or nil.
 func (s *Suite) Stopped() error { return s.stopped() }
-
-// Usage returns the Auth-group requests of the run so far, by test user and app.
-func (s *Suite) Usage() []BudgetUsage { return s.pacer.snapshot() }
 
 // Target is the base URL the suite runs against.
 func (s *Suite) Target() string { return s.cfg.Target.URL }
@@ -529,17 +523,8 @@ func (s *Suite) Results() *results.Run {
 		Seed: s.cfg.Seed, Tags: s.cfg.Tags, Concurrency: s.cfg.Concurrency, Strict: s.cfg.Strict,
 		Started: s.started, Duration: time.Since(s.started),
 		Counts: counts, SecretVariables: s.secretVariables(), Notes: s.sortedNotes(), Scenarios: append([]results.Scenario{}, s.finished...),
-		Users: s.nUsers, Rate: s.pacer.rate.String(), Budgets: s.budgets(), Stopped: errString(s.stopped()),
+		Users: s.nUsers, Rate: s.pacer.rate.String(), Budgets: s.pacer.snapshot(), Stopped: errString(s.stopped()),
 	}
-}
-
-// budgets is the pacer's account as results.Budget values.
-func (s *Suite) budgets() []results.Budget {
-	var out []results.Budget
-	for _, u := range s.pacer.snapshot() {
-		out = append(out, results.Budget{User: u.User, App: u.App, Requests: u.Requests, ClientErrors: u.ClientErrors, RateLimited: u.RateLimited, Waited: u.Waited})
-	}
-	return out
 }
 
 // secretVariables maps the fingerprint of each secret the profile sets to its variable's name, and the
