@@ -2,7 +2,8 @@
 Feature: Calling the API with an access token
   The app calls RingCentral's API with its access token in the Authorization header as a bearer token (RFC
   6750 §2.1). The SDKs build that header from the token response's token_type, which RingCentral writes in
-  lower case ("bearer"), so the scheme is matched case-insensitively (RFC 9110 §11.1; ringcentral-oauth.md §3).
+  lower case ("bearer"), so the scheme is matched case-insensitively (RFC 9110 §11.1; ringcentral-oauth.md §3):
+  the scheme in either spelling is checked with the token type, in hygiene.feature.
 
   "If an expired or invalidated token is used, RingCentral rejects the request with an HTTP 401 Unauthorized
   error" (DOCS tokens.md). The 401 body is RingCentral's API error, with errorCode and errors[] and no OAuth
@@ -18,11 +19,6 @@ Feature: Calling the API with an access token
   Scenario: An issued access token works
     Given the app requests a token with the JWT bearer grant
     Then the access token works
-
-  @sandbox-safe @rfc6750-2.1
-  Scenario: The lower-case scheme the SDKs send works
-    Given the app requests a token with the JWT bearer grant
-    Then the access token works with the scheme "bearer"
 
   @sandbox-safe
   Scenario: The API identifies the token's owner

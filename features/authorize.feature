@@ -48,15 +48,6 @@ Feature: Authorization endpoint and the authorization code
     Then the app is redirected with a code
     And the redirect carries no state
 
-  @rfc6749-4.1.3
-  Scenario: The code is exchanged for tokens
-    Given the user authorizes the app
-    When the app exchanges the code
-    Then a token is issued
-    And the token response has a refresh token
-    And the token response belongs to the user
-    And the access token works
-
   @rfc6749-4.1.2 @rfc6749-10.5
   Scenario: A code can be exchanged only once
     Given the user authorizes the app
@@ -180,13 +171,13 @@ Feature: Authorization endpoint and the authorization code
   @rfc6749-4.1.3
   Scenario: The code must be exchanged with the redirect URI of its authorization
     Given the user authorizes the app
-    When the app exchanges the code with redirect_uri "https://client.example.com/oauth/second"
+    When the app requests a token with the authorization code grant and redirect_uri "https://client.example.com/oauth/second"
     Then the request is rejected with invalid_grant OAU-109
 
   @rfc6749-4.1.3
   Scenario: The code cannot be exchanged without the redirect URI its authorization sent
     Given the user authorizes the app
-    When the app exchanges the code without redirect_uri
+    When the app requests a token with the authorization code grant without redirect_uri
     Then the request is rejected with invalid_grant OAU-109
 
   @rfc6749-4.1.3

@@ -10,12 +10,15 @@ Feature: OpenID Connect
 
   No live RingCentral discovery document is public, so the documents are checked against the OpenAPI schemas
   and the rules of OpenID Connect Discovery 1.0 only; RingCentral's exact values are UNVERIFIED. The discovery
-  document and the JWKS are public and read-only, so they run against any target. The id_token and UserInfo
-  scenarios need a signed-in user (mock only); UserInfo without an access token runs anywhere.
+  document is RingCentral's authorization server metadata (metadata.feature), read with the same sentence. The
+  discovery document and the JWKS are public and read-only, so they run against any target. The id_token and
+  UserInfo scenarios need a signed-in user: on the mock the approval is immediate, elsewhere the harness signs
+  in with the profile's recipe (OAUTH_SIGNIN) or skips, saying so; UserInfo without an access token runs
+  anywhere.
 
   @sandbox-safe
   Scenario: The discovery document matches RingCentral's description
-    When the app reads the OpenID Connect discovery document
+    When the app reads the authorization server metadata
     Then the response matches RingCentral's OpenAPI description
     And the response is JSON
     And the response has:
@@ -29,8 +32,9 @@ Feature: OpenID Connect
 
   @sandbox-safe
   Scenario: The discovery document names this server's endpoints
-    When the app reads the OpenID Connect discovery document
-    Then the discovery document names this server's endpoints
+    When the app reads the authorization server metadata
+    Then the metadata names the issuer it was read for
+    And the metadata names this server's endpoints at RingCentral's paths
 
   @sandbox-safe
   Scenario: The JSON Web Key Set matches RingCentral's description

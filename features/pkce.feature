@@ -46,21 +46,21 @@ Feature: Proof Key for Code Exchange (PKCE)
   Scenario: A verifier that does not match the challenge is refused
     Given the public app
     And the user authorizes the app with PKCE S256
-    When the app exchanges the code with code_verifier "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+    When the app requests a token with the authorization code grant and code_verifier "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
     Then the request is rejected with invalid_grant
 
   @rfc7636-4.5 @rfc9700-2.1.1
   Scenario: A code issued for a challenge cannot be exchanged without the verifier
     Given the public app
     And the user authorizes the app with PKCE S256
-    When the app exchanges the code without code_verifier
+    When the app requests a token with the authorization code grant without code_verifier
     Then the request is rejected with invalid_grant
 
   @should @rfc9700-2.1.1
   Scenario: A verifier for a code issued without a challenge is refused (PKCE downgrade)
     Given the confidential app
     And the user authorizes the app
-    When the app exchanges the code with code_verifier "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+    When the app requests a token with the authorization code grant and code_verifier "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
     Then the request is rejected with invalid_grant
 
   @should @rfc9700-2.1.1 @rfc7636-4.4.1

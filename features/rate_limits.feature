@@ -42,7 +42,8 @@ Feature: Rate limits of the Auth group
     Given rate limiting is on
     And the app requests a token with the password grant 5 times
     When the app requests a token with the password grant, waiting out any rate limit
-    Then a token is issued
+    Then the harness waited as Retry-After said
+    And a token is issued
 
   Scenario: A request during the penalty starts the penalty again
     Given rate limiting is on

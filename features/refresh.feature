@@ -118,7 +118,7 @@ Feature: Refreshing tokens
 
   Scenario Outline: A refresh applies <parameter> <value> to the new pair, clamped as at sign-in
     Given the app requests a token with the password grant
-    When the app refreshes the token with <parameter> <value>
+    When the app requests a token with the refresh token grant and <parameter> <value>
     Then a token is issued
     And the <token> token lifetime is <seconds> seconds
 

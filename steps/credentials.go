@@ -181,7 +181,7 @@ func (w *world) deviceAuthorization(ctx context.Context) (err error) {
 		form = driver.NewForm("scope", scope)
 	}
 	resp, err := w.client.DeviceAuthorization(ctx, form, auth)
-	r := w.setResult(&result{what: "device authorization request", resp: resp, err: err})
+	r := w.setResult(&result{what: whatDeviceAuthorization, resp: resp, err: err})
 	w.device = &deviceFlow{result: r}
 	if resp != nil && resp.Status == 200 {
 		body := resp.JSON()

@@ -226,8 +226,8 @@ func (w *world) checkUnspent(variable string) error {
 	return nil
 }
 
-// spend records that this scenario spent variable.
-func (w *world) spend(variable string) {
+// spendCredential records that this scenario spent the single-use credential in variable.
+func (w *world) spendCredential(variable string) {
 	if !w.onMock() {
 		w.s.markSpent(variable, w.scenario)
 	}

@@ -38,7 +38,7 @@ type advertised struct {
 func (s *Suite) advertisedIntrospection() (endpoint, why string) {
 	a := &s.introspection
 	a.once.Do(func() {
-		m, err := readMetadata(s.cfg.Target.URL, s.timeout)
+		m, err := fetchMetadata(s.cfg.Target.URL, s.timeout)
 		switch {
 		case err != nil:
 			a.why = "its discovery document could not be read: " + strings.Join(strings.Fields(err.Error()), " ")
@@ -123,7 +123,7 @@ func (w *world) introspect(ctx context.Context, form driver.Form) error {
 		resp, err := w.client.Introspect(ctx, form, auth)
 		return attempt[*driver.Response]{resp, resp, err}
 	})
-	w.setResult(&result{what: "introspection request", resp: resp, err: err})
+	w.setResult(&result{what: whatIntrospection, resp: resp, err: err})
 	return nil
 }
 
@@ -134,7 +134,7 @@ func (w *world) theIntrospection() (*result, gjson.Result, error) {
 	if err != nil {
 		return nil, gjson.Result{}, err
 	}
-	if r.what != "introspection request" {
+	if r.what != whatIntrospection {
 		return nil, gjson.Result{}, fmt.Errorf("the latest request is a %s, not an introspection request", r.what)
 	}
 	if r.resp == nil || r.resp.Status != 200 {

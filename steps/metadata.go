@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/netip"
 	"net/url"
@@ -24,6 +25,7 @@ func (v *vocabulary) metadata() {
 	v.sc.Step(v.assertion(`^the metadata has every required member$`), w.metadataRequired)
 	v.sc.Step(v.assertion(`^every URL in the metadata uses https$`), w.metadataHTTPS)
 	v.sc.Step(v.assertion(`^the metadata advertises PKCE with S256$`), w.metadataPKCE)
+	v.sc.Step(v.assertion(`^the metadata names this server's endpoints at RingCentral's paths$`), w.metadataRingCentralPaths)
 }
 
 // readMetadata fetches the target's metadata document again, as a client would (RFC 8414 §3.1).
@@ -34,7 +36,7 @@ func (w *world) readMetadata(ctx context.Context) (err error) {
 		at = m.Source
 	}
 	resp, err := w.callGet(ctx, at)
-	w.setResult(&result{what: "metadata request", resp: resp, err: err})
+	w.setResult(&result{what: whatMetadata, resp: resp, err: err})
 	return nil
 }
 
@@ -46,68 +48,66 @@ func (w *world) issuer() string {
 	return strings.TrimRight(w.s.Target(), "/")
 }
 
-// theMetadata returns the latest metadata document: HTTP 200 with a JSON object (RFC 8414 §3.2).
-func (w *world) theMetadata() (*result, gjson.Result, error) {
+// theMetadata returns the latest metadata document: HTTP 200 with a JSON object (RFC 8414 §3.2), read into
+// the driver's Metadata, whose methods apply RFC 8414 §2's defaults for omitted members.
+func (w *world) theMetadata() (*result, *driver.Metadata, error) {
 	r, err := w.theRequest()
 	if err != nil {
-		return nil, gjson.Result{}, err
+		return nil, nil, err
 	}
-	if r.what != "metadata request" {
-		return nil, gjson.Result{}, fmt.Errorf("the latest request is a %s, not a metadata request", r.what)
+	if r.what != whatMetadata {
+		return nil, nil, fmt.Errorf("the latest request is a %s, not a %s", r.what, whatMetadata)
 	}
 	if r.resp == nil || r.resp.Status != 200 || !r.resp.JSON().IsObject() {
-		return nil, gjson.Result{}, fmt.Errorf("want HTTP 200 with a JSON object (RFC 8414 §3.2): %s", r.describe())
+		return nil, nil, fmt.Errorf("want HTTP 200 with a JSON object (RFC 8414 §3.2): %s", r.describe())
 	}
-	return r, r.resp.JSON(), nil
+	var m driver.Metadata
+	if err := json.Unmarshal(r.resp.Body, &m); err != nil {
+		return nil, nil, fmt.Errorf("the metadata's members do not have the types RFC 8414 §2 gives them: %v\nreceived: %s", err, r.describe())
+	}
+	m.Source, m.Raw = r.resp.URL, r.resp.Body
+	return r, &m, nil
 }
 
-// metadataIssuer checks RFC 8414 §3.3 (and OpenID Connect Discovery §4.3): "The "issuer" value returned MUST
-// be identical to the authorization server's issuer identifier value into which the well-known URI string
-// was inserted".
+// metadataIssuer checks RFC 8414 §3.3 (and OpenID Connect Discovery §4.3), an RFC MUST: "The "issuer" value
+// returned MUST be identical to the authorization server's issuer identifier value into which the
+// well-known URI string was inserted".
 func (w *world) metadataIssuer() (err error) {
 	defer w.verdict(&err)
-	r, body, err := w.theMetadata()
+	r, m, err := w.theMetadata()
 	if err != nil {
 		return err
 	}
-	if iss, want := body.Get("issuer").String(), w.issuer(); strings.TrimRight(iss, "/") != want {
-		return fmt.Errorf("issuer %q; want %q, the issuer the document was read for (RFC 8414 §3.3)\nreceived: %s", iss, want, r.describe())
+	if want := w.issuer(); strings.TrimRight(m.Issuer, "/") != want {
+		return fmt.Errorf("issuer %q; want %q, the issuer the document was read for (RFC 8414 §3.3)\nreceived: %s", m.Issuer, want, r.describe())
 	}
 	return nil
 }
 
-// metadataRequired checks RFC 8414 §2's required members: issuer and response_types_supported always;
+// metadataRequired checks RFC 8414 §2's REQUIRED members: issuer and response_types_supported always;
 // token_endpoint unless the server supports only the implicit grant; authorization_endpoint unless it
-// supports no grant type that uses it (authorization_code, implicit).
+// supports no grant type that uses it (authorization_code, implicit). The grant types are
+// grant_types_supported or §2's default (driver.Metadata.Grants).
 func (w *world) metadataRequired() (err error) {
 	defer w.verdict(&err)
-	r, body, err := w.theMetadata()
+	r, m, err := w.theMetadata()
 	if err != nil {
 		return err
 	}
 	var p problems
-	for _, k := range []string{"issuer", "response_types_supported"} {
-		if !body.Get(k).Exists() {
-			p.addf("%s is missing (REQUIRED, RFC 8414 §2)", k)
-		}
+	if m.Issuer == "" {
+		p.addf("issuer is missing (REQUIRED, RFC 8414 §2)")
 	}
-	if rt := body.Get("response_types_supported"); rt.Exists() && (!rt.IsArray() || len(rt.Array()) == 0) {
-		p.addf("response_types_supported is %s; want a JSON array of response types", rt.Raw)
+	if len(m.ResponseTypesSupported) == 0 {
+		p.addf("response_types_supported is missing or empty (REQUIRED, RFC 8414 §2)")
 	}
-	grants := []string{"authorization_code", "implicit"} // RFC 8414 §2's default
-	if g := body.Get("grant_types_supported"); g.Exists() {
-		grants = nil
-		for _, v := range g.Array() {
-			grants = append(grants, v.String())
-		}
+	grants := m.Grants()
+	onlyImplicit := !slices.ContainsFunc(grants, func(g string) bool { return g != "implicit" })
+	if !onlyImplicit && m.TokenEndpoint == "" {
+		p.addf("token_endpoint is missing (REQUIRED unless only the implicit grant is supported, RFC 8414 §2; grant types %v)", grants)
 	}
-	onlyImplicit := len(grants) > 0 && !slices.ContainsFunc(grants, func(g string) bool { return g != "implicit" })
-	if !onlyImplicit && body.Get("token_endpoint").String() == "" {
-		p.addf("token_endpoint is missing (REQUIRED unless only the implicit grant is supported; grant types %v)", grants)
-	}
-	usesAuthorize := slices.Contains(grants, "authorization_code") || slices.Contains(grants, "implicit")
-	if usesAuthorize && body.Get("authorization_endpoint").String() == "" {
-		p.addf("authorization_endpoint is missing (REQUIRED when a grant type uses it; grant types %v)", grants)
+	if (m.Supports("grant", "authorization_code") || m.Supports("grant", "implicit")) && m.AuthorizationEndpoint == "" {
+		p.addf("authorization_endpoint is missing (REQUIRED when a grant type uses it, RFC 8414 §2; grant types %v)", grants)
 	}
 	return p.err(r)
 }
@@ -119,15 +119,15 @@ func (w *world) metadataRequired() (err error) {
 // and says so: it is a deployed server's requirement.
 func (w *world) metadataHTTPS() (err error) {
 	defer w.verdict(&err)
-	r, body, err := w.theMetadata()
+	r, m, err := w.theMetadata()
 	if err != nil {
 		return err
 	}
-	if iss := body.Get("issuer").String(); loopback(iss) {
-		return w.skip("the issuer %s is on the loopback interface, a test server without a certificate; https is a deployed server's requirement (RFC 8414 §2)", iss)
+	if loopback(m.Issuer) {
+		return w.skip("the issuer %s is on the loopback interface, a test server without a certificate; https is a deployed server's requirement (RFC 8414 §2)", m.Issuer)
 	}
 	var p problems
-	body.ForEach(func(k, v gjson.Result) bool {
+	r.resp.JSON().ForEach(func(k, v gjson.Result) bool {
 		name := k.String()
 		if name != "issuer" && name != "jwks_uri" && !strings.HasSuffix(name, "_endpoint") {
 			return true
@@ -146,20 +146,46 @@ func (w *world) metadataHTTPS() (err error) {
 // and RFC 9700 §2.1.1 recommends.
 func (w *world) metadataPKCE() (err error) {
 	defer w.verdict(&err)
-	r, body, err := w.theMetadata()
+	r, m, err := w.theMetadata()
 	if err != nil {
 		return err
 	}
-	m := body.Get("code_challenge_methods_supported")
-	if !m.Exists() {
-		return fmt.Errorf("code_challenge_methods_supported is missing: a client cannot tell whether the server supports PKCE (RFC 9700 §2.1.1)")
+	switch {
+	case len(m.CodeChallengeMethodsSupported) == 0:
+		return fmt.Errorf("code_challenge_methods_supported is missing: a client cannot tell whether the server supports PKCE (RFC 9700 §2.1.1)\nreceived: %s", r.describe())
+	case !m.Supports("pkce", driver.PKCES256):
+		return fmt.Errorf("code_challenge_methods_supported is %q; want it to include S256 (RFC 7636 §4.2, RFC 9700 §2.1.1)\nreceived: %s", m.CodeChallengeMethodsSupported, r.describe())
 	}
-	for _, v := range m.Array() {
-		if v.String() == driver.PKCES256 {
-			return nil
+	return nil
+}
+
+// metadataRingCentralPaths checks documented RingCentral behaviour: the discovery document names this
+// server's endpoints at the paths RingCentral's OpenAPI description gives them (OpenIdDiscovery examples;
+// ringcentral-oauth.md §8.4). Another dialect's server chooses its own paths, so the step skips there.
+func (w *world) metadataRingCentralPaths() (err error) {
+	defer w.verdict(&err)
+	if err := w.vendorOnly("the endpoint paths", "OpenAPI OpenIdDiscovery"); err != nil {
+		return err
+	}
+	r, m, err := w.theMetadata()
+	if err != nil {
+		return err
+	}
+	base := strings.TrimRight(w.s.Target(), "/")
+	at := m.Endpoints()
+	var p problems
+	for _, e := range []struct{ field, got, path string }{
+		{"authorization_endpoint", at.Authorize, driver.AuthorizePath},
+		{"token_endpoint", at.Token, driver.TokenPath},
+		{"revocation_endpoint", at.Revocation, driver.RevokePath},
+		{"userinfo_endpoint", at.UserInfo, driver.UserInfoPath},
+		{"jwks_uri", at.JWKS, driver.JWKSPath},
+	} {
+		if e.got != base+e.path {
+			p.addf("%s %q; want %q (OpenAPI OpenIdDiscovery)", e.field, e.got, base+e.path)
 		}
 	}
-	return fmt.Errorf("code_challenge_methods_supported is %s; want it to include S256 (RFC 7636 §4.2, RFC 9700 §2.1.1)\nreceived: %s", m.Raw, r.describe())
+	return p.err(r)
 }
 
 // loopback reports whether rawURL's host is a loopback address or localhost (RFC 6761 §6.3).

@@ -22,8 +22,7 @@ import (
 
 func (v *vocabulary) oidc() {
 	w := v.w
-	v.sc.Step(v.re(`^the app reads the (OpenID Connect discovery document|JSON Web Key Set)$`), w.readDocument)
-	v.sc.Step(v.assertion(`^the discovery document names this server's endpoints$`), w.discoveryNamesEndpoints)
+	v.sc.Step(v.re(`^the app reads the JSON Web Key Set$`), w.readJWKS)
 	v.sc.Step(v.assertion(`^every key in the set is a public RSA signing key with a key ID$`), w.keysArePublicSigningKeys)
 	v.sc.Step(v.re(`^the app calls the userinfo endpoint (with the|without an) access token$`), w.userInfoStep)
 	v.sc.Step(v.assertion(`^the userinfo subject is the token's owner$`), w.userInfoNamesOwner)
@@ -32,13 +31,14 @@ func (v *vocabulary) oidc() {
 	v.sc.Step(v.assertion(`^the id_token names the issuer, the app, the user and the nonce$`), w.idTokenClaims)
 }
 
-// readDocument reads one of the public OpenID Connect documents.
-func (w *world) readDocument(ctx context.Context, which string) (err error) {
+// readJWKS reads the public JSON Web Key Set (OpenAPI authJwks) and makes it the current result. The
+// discovery document is read by "the app reads the authorization server metadata" (metadata.go), which on
+// RingCentral reads /.well-known/openid-configuration.
+func (w *world) readJWKS(ctx context.Context) (err error) {
 	defer w.verdict(&err)
-	if which == "JSON Web Key Set" {
-		return w.fetchDocument(ctx, "JWKS request", driver.JWKSPath)
-	}
-	return w.fetchDocument(ctx, "discovery request", driver.DiscoveryPath)
+	resp, err := w.callGet(ctx, driver.JWKSPath)
+	w.setResult(&result{what: whatJWKS, resp: resp, err: err})
+	return nil
 }
 
 // userInfoStep calls UserInfo with the latest access token, or without one.
@@ -62,45 +62,6 @@ func (w *world) authorizeForOIDC(ctx context.Context) (err error) {
 		a.form.Set("scope", "openid")
 		a.form.Set("nonce", randomID())
 	})
-}
-
-// fetchDocument GETs one of the public OpenID Connect documents and makes it the current result.
-func (w *world) fetchDocument(ctx context.Context, what, path string) error {
-	resp, err := w.callGet(ctx, path)
-	w.setResult(&result{what: what, resp: resp, err: err})
-	return nil
-}
-
-// discoveryNamesEndpoints checks OpenID Connect Discovery 1.0 §4.3 (the issuer is the URL the document was
-// fetched from, without /.well-known/openid-configuration) and that every endpoint is this server's, at the
-// path RingCentral's OpenAPI description gives it (OpenIdDiscovery examples).
-func (w *world) discoveryNamesEndpoints() (err error) {
-	defer w.verdict(&err)
-	r, err := w.theRequest()
-	if err != nil {
-		return err
-	}
-	if r.resp == nil || r.resp.Status != http.StatusOK {
-		return fmt.Errorf("no discovery document: %s", r.describe())
-	}
-	body := r.resp.JSON()
-	base := strings.TrimRight(w.s.Target(), "/")
-	var p problems
-	if iss := body.Get("issuer").String(); strings.TrimRight(iss, "/") != base {
-		p.addf("issuer %q; want %q, the URL the document was read from (OpenID Connect Discovery §4.3)", iss, base)
-	}
-	for field, path := range map[string]string{
-		"authorization_endpoint": driver.AuthorizePath,
-		"token_endpoint":         driver.TokenPath,
-		"revocation_endpoint":    driver.RevokePath,
-		"userinfo_endpoint":      driver.UserInfoPath,
-		"jwks_uri":               driver.JWKSPath,
-	} {
-		if got := body.Get(field).String(); got != base+path {
-			p.addf("%s %q; want %q", field, got, base+path)
-		}
-	}
-	return p.err(r)
 }
 
 // keysArePublicSigningKeys parses the latest answer as a JWK Set (RFC 7517 §5, with go-jose) and checks

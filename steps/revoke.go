@@ -123,7 +123,7 @@ func (w *world) revoke(ctx context.Context, req driver.RevokeRequest) error {
 		return err
 	}
 	resp, err := w.callRevoke(ctx, req)
-	w.setResult(&result{what: "revocation request", resp: resp, err: err})
+	w.setResult(&result{what: whatRevocation, resp: resp, err: err})
 	return nil
 }
 

@@ -10,16 +10,8 @@ import (
 func (v *vocabulary) sessions() {
 	w := v.w
 	v.sc.Step(v.assertion(`^the first (\d+) sign-ins succeed$`), w.firstSucceed)
-	v.sc.Step(v.assertion(`^the first session is (revoked|active)$`), w.firstSession)
 	v.sc.Step(v.assertion(`^the latest (\d+) sessions are active$`), w.latestActive)
 	v.sc.Step(v.assertion(`^(\d+) of the (\d+) sessions are active$`), w.countActive)
-	v.sc.Step(v.assertion(`^the last sign-in is refused with HTTP 429$`), w.lastRefused)
-}
-
-// firstSession checks whether the scenario's first sign-in is still active.
-func (w *world) firstSession(ctx context.Context, state string) (err error) {
-	defer w.verdict(&err)
-	return w.sessionState(ctx, 0, state == "active")
 }
 
 // firstSucceed checks that the first n answers of the batch of sign-ins issued tokens.
@@ -103,22 +95,4 @@ func (w *world) countActive(ctx context.Context, active, total int) (err error) 
 		p.addf("%d of the %d sessions are active; want %d", n, total, active)
 	}
 	return p.err(w.api)
-}
-
-// lastRefused checks the session-limit variant in which the server refuses a login beyond the limit
-// with HTTP 429 (docs/basics/errors.md).
-func (w *world) lastRefused() (err error) {
-	defer w.verdict(&err)
-	if len(w.batch) == 0 {
-		return fmt.Errorf("no sign-in was attempted")
-	}
-	r := w.batch[len(w.batch)-1]
-	var p problems
-	if r.resp == nil || r.resp.Status != 429 {
-		return fmt.Errorf("want HTTP 429: %s", r.describe())
-	}
-	if r.resp.Header.Get("Retry-After") == "" {
-		p.addf("no Retry-After header")
-	}
-	return p.err(r)
 }

@@ -36,8 +36,7 @@ func (v *vocabulary) tokens() {
 	v.sc.Step(v.re(`^the app requests a token with the `+g+` grant (\d+) times$`), w.repeatToken)
 
 	v.sc.Step(v.re(`^the app refreshes the token$`), w.refreshLatest)
-	v.sc.Step(v.re(`^the app refreshes the token with (\w+) ([^"\s]\S*)$`), w.refreshWithParam)
-	v.sc.Step(v.re(`^the app refreshes with the (first|previous|latest) refresh token$`), w.refreshWith)
+	v.sc.Step(v.re(`^the app refreshes with the first refresh token$`), w.refreshWithFirst)
 	v.sc.Step(v.re(`^the (`+appNames+`) app refreshes the token$`), w.refreshAsApp)
 	v.sc.Step(v.re(`^the app refreshes the token (\d+) times at once$`), w.concurrentRefresh)
 	v.sc.Step(v.re(`^the app presents the access token as a refresh token$`), w.accessTokenAsRefresh)
@@ -90,23 +89,18 @@ func (w *world) tokenMisSent(ctx context.Context, grant, how string) (err error)
 }
 
 // refreshLatest refreshes with the latest refresh token (RFC 6749 §6); without a token yet it first signs
-// the user in with the grant the app uses.
+// the user in with the grant the app uses. A refresh with a parameter changed or added is "the app requests
+// a token with the refresh token grant and …", the sentence every grant's altered requests share.
 func (w *world) refreshLatest(ctx context.Context) (err error) {
 	defer w.verdict(&err)
 	return w.refresh(ctx, "latest", nil)
 }
 
-// refreshWithParam refreshes with the latest refresh token and one more parameter set to the value.
-func (w *world) refreshWithParam(ctx context.Context, param, value string) (err error) {
+// refreshWithFirst refreshes with the refresh token of the scenario's first token response, which a later
+// refresh has replaced (the refresh grace and reuse scenarios).
+func (w *world) refreshWithFirst(ctx context.Context) (err error) {
 	defer w.verdict(&err)
-	return w.refresh(ctx, "latest", func(f *driver.Form) error { f.Set(param, value); return nil })
-}
-
-// refreshWith refreshes with the refresh token of the first, the previous or the latest token response of
-// the scenario.
-func (w *world) refreshWith(ctx context.Context, which string) (err error) {
-	defer w.verdict(&err)
-	return w.refresh(ctx, which, nil)
+	return w.refresh(ctx, "first", nil)
 }
 
 // refreshAsApp presents the latest refresh token as another app (RFC 6749 §6: the refresh token is bound
@@ -159,7 +153,7 @@ func (w *world) requestToken(ctx context.Context, grant string, alter func(*driv
 	}
 	r, err := w.sendTokenForm(ctx, form, opts)
 	if carries && r != nil && r.token != nil {
-		w.spend(su.variable)
+		w.spendCredential(su.variable)
 	}
 	return r, err
 }
@@ -232,7 +226,7 @@ func (w *world) sendTokenForm(ctx context.Context, form driver.Form, opts tokenO
 
 // tokenResult is the result of a token request that sent form.
 func tokenResult(form driver.Form, res *driver.TokenResult, err error) *result {
-	r := &result{what: "token request", err: err, grantType: form.Get("grant_type")}
+	r := &result{what: whatToken, err: err, grantType: form.Get("grant_type")}
 	if r.grantType == "refresh_token" {
 		r.presented = form.Get("refresh_token")
 	}
@@ -298,7 +292,7 @@ func (w *world) repeatToken(ctx context.Context, grant string, n int) (err error
 	return nil
 }
 
-// refresh uses the named token response's refresh token with the refresh grant.
+// refresh uses the named token response's refresh token with the refresh grant, altered by alter.
 func (w *world) refresh(ctx context.Context, which string, alter func(*driver.Form) error) error {
 	rt, err := w.refreshTokenFor(ctx, which)
 	if err != nil {

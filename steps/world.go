@@ -71,7 +71,7 @@ type world struct {
 	requestedScope string              // the scope the latest scoped token request asked for
 	device         *deviceFlow         // the latest device authorization (mock-only flow)
 	patient        bool                // wait out rate limits even on the mock (calls.go)
-	outcome        string              // "skipped", "warned", "deviated" or "known" once a step said so
+	outcome        string              // results.Skipped, Warned, Deviated or Known once a step said so
 	waited         []time.Duration     // rate-limit waits of this scenario
 	flaky          []string            // requests that got no answer or a 5xx and were retried
 }
@@ -87,9 +87,22 @@ type session struct {
 // newest returns the session's newest token response: the one whose tokens are still valid after refreshes.
 func (s *session) newest() *driver.TokenInfo { return s.tokens[len(s.tokens)-1] }
 
+// What an exchange was, as result.what names it in messages ("the token request did not issue a token").
+const (
+	whatToken               = "token request"
+	whatAuthorization       = "authorization request"
+	whatRevocation          = "revocation request"
+	whatIntrospection       = "introspection request"
+	whatAPI                 = "API call"
+	whatWSToken             = "WebSocket token request"
+	whatDeviceAuthorization = "device authorization request"
+	whatMetadata            = "metadata request"
+	whatJWKS                = "JWKS request"
+)
+
 // result is the outcome of one exchange.
 type result struct {
-	what      string // "token request", "authorization request", "revocation request", "API call"
+	what      string // what the exchange was: one of the what… constants
 	resp      *driver.Response
 	err       error // *driver.OAuthError, *driver.MalformedResponseError, *driver.TransportError or other
 	token     *driver.TokenInfo
@@ -224,12 +237,12 @@ func (w *world) asserting() bool {
 func (w *world) after(ctx context.Context, sc *godog.Scenario, err error) (context.Context, error) {
 	// godog hands this hook the last step's error, which is nil when the scenario was skipped (a skip stops
 	// the later steps without failing them), so the world keeps its own account.
-	outcome := "passed"
+	outcome := results.Passed
 	switch {
 	case w.outcome != "":
 		outcome = w.outcome
 	case err != nil && !errors.Is(err, godog.ErrSkip):
-		outcome = "failed"
+		outcome = results.Failed
 	}
 	if w.client != nil {
 		cleanup, cancel := context.WithTimeout(context.Background(), w.s.timeout)
@@ -274,8 +287,8 @@ func (w *world) revokeAll(ctx context.Context) {
 // skip ends the scenario as skipped with a reason that the summary and run.json show.
 func (w *world) skip(format string, args ...any) error {
 	msg := fmt.Sprintf(format, args...)
-	w.outcome = "skipped"
-	w.s.note(Note{Kind: "skip", Scenario: w.scenario, Feature: w.feature, Message: msg})
+	w.outcome = results.Skipped
+	w.s.note(Note{Kind: results.NoteSkip, Scenario: w.scenario, Feature: w.feature, Message: msg})
 	return fmt.Errorf("%w: %s", godog.ErrSkip, msg)
 }
 
@@ -326,7 +339,7 @@ func (w *world) setResult(r *result) *result {
 		return r
 	}
 	w.request = r
-	if r.what == "token request" {
+	if r.what == whatToken {
 		w.token = r
 		if r.token != nil {
 			w.tokens = append(w.tokens, r.token)
@@ -357,7 +370,7 @@ func (w *world) track(r *result) {
 // setAPIResult records an API call: it is "the API answer" whichever step made it, and, made by a Given or
 // When step, also "the request".
 func (w *world) setAPIResult(resp *driver.Response, err error) *result {
-	r := &result{what: "API call", resp: resp, err: err}
+	r := &result{what: whatAPI, resp: resp, err: err}
 	w.api = r
 	return w.setResult(r)
 }

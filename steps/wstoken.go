@@ -47,7 +47,7 @@ func (w *world) requestWSToken(ctx context.Context, req driver.APIRequest) error
 		}
 		return attempt[*driver.WSTokenResult]{res, res.Response, err}
 	})
-	r := &result{what: "WebSocket token request", err: err}
+	r := &result{what: whatWSToken, err: err}
 	if res != nil {
 		r.resp = res.Response
 	}

@@ -20,9 +20,9 @@ Feature: Authorization code grant
     When the app exchanges the code
     Then a token is issued
     And the token response has a refresh token
-    And the token response belongs to the user
     And the API identifies the token's owner
     And the access token works
+    And the token response belongs to the user
 
   @rfc6749-5.2
   Scenario: A code the server never issued is refused

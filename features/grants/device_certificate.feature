@@ -19,9 +19,9 @@ Feature: Device certificate grant
     When the app requests a token with the device certificate grant
     Then a token is issued
     And the token response has a refresh token
-    And the token response belongs to the user
     And the API identifies the token's owner
     And the access token works
+    And the token response belongs to the user
 
   @mock-only @rfc7523-3
   Scenario: A device's assertion is dated by the target's clock after time passes

@@ -34,9 +34,9 @@ Feature: Device code grant
     When the device polls for a token
     Then a token is issued
     And the token response has a refresh token
-    And the token response belongs to the user
     And the API identifies the token's owner
     And the access token works
+    And the token response belongs to the user
 
   @rfc8628-3.5
   Scenario: A device polling before the user decides is told to wait

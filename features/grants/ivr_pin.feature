@@ -12,9 +12,9 @@ Feature: IVR PIN grant
     When the app requests a token with the IVR PIN grant
     Then a token is issued
     And the token response has a refresh token
-    And the token response belongs to the user
     And the API identifies the token's owner
     And the access token works
+    And the token response belongs to the user
 
   @rfc6749-5.2
   Scenario: A wrong IVR PIN is refused

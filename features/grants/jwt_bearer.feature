@@ -20,9 +20,9 @@ Feature: JWT bearer grant
     When the app requests a token with the JWT bearer grant
     Then a token is issued
     And the token response has a refresh token
-    And the token response belongs to the user
     And the API identifies the token's owner
     And the access token works
+    And the token response belongs to the user
 
   @sandbox-safe @rfc7523-2.1
   Scenario: An app authenticating with a private key uses the JWT flow

@@ -13,9 +13,9 @@ Feature: One-time password grant
     When the app requests a token with the OTP grant
     Then a token is issued
     And the token response has a refresh token
-    And the token response belongs to the user
     And the API identifies the token's owner
     And the access token works
+    And the token response belongs to the user
 
   @rfc6749-5.2
   Scenario: A one-time password works once

@@ -14,9 +14,9 @@ Feature: Partner JWT grant
     When the app requests a token with the partner JWT grant
     Then a token is issued
     And the token response has a refresh token
-    And the token response belongs to the user
     And the API identifies the token's owner
     And the access token works
+    And the token response belongs to the user
 
   @sandbox-safe @rfc7523-3.1
   Scenario Outline: A credential the partner JWT grant cannot accept is refused

@@ -18,9 +18,9 @@ Feature: Password grant
     When the app requests a token with the password grant
     Then a token is issued
     And the token response has a refresh token
-    And the token response belongs to the user
     And the API identifies the token's owner
     And the access token works
+    And the token response belongs to the user
 
   @rfc6749-5.2
   Scenario: A wrong password is refused

@@ -14,9 +14,9 @@ Feature: Refresh token grant
     When the app requests a token with the refresh token grant
     Then a token is issued
     And the token response has a refresh token
-    And the token response belongs to the user
     And the API identifies the token's owner
     And the access token works
+    And the token response belongs to the user
 
   @sandbox-safe @rfc6749-5.2
   Scenario: A refresh token the server does not know is refused
