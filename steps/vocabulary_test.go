@@ -12,6 +12,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/rcoauth/conformance/catalog"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -53,17 +55,43 @@ func TestVocabularyGolden(t *testing.T) {
 	}
 }
 
-// TestVocabularyExpressionsCompileAndAreUnique checks that every expression compiles and is registered
-// once (ambiguous matches between different expressions fail strict runs at the step that hits them).
-func TestVocabularyExpressionsCompileAndAreUnique(t *testing.T) {
+// TestVocabularyIsUniqueAndUsed checks that every expression is registered once, that every step of the
+// features matches exactly one expression (ambiguous matches fail strict runs only at the step that hits
+// them), and that every expression is used by some feature: an unused sentence is a second phrasing waiting
+// to happen, or a check nobody runs.
+func TestVocabularyIsUniqueAndUsed(t *testing.T) {
+	cat, err := catalog.Load("../features")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vocab := Vocabulary()
 	seen := map[string]bool{}
-	for _, d := range Vocabulary() {
+	res := make([]*regexp.Regexp, len(vocab))
+	for i, d := range vocab {
 		if seen[d.Expression] {
 			t.Errorf("registered twice: %s", d.Expression)
 		}
 		seen[d.Expression] = true
-		if _, err := regexp.Compile(d.Expression); err != nil {
-			t.Errorf("%s: %v", d.Expression, err)
+		res[i] = regexp.MustCompile(d.Expression)
+	}
+	used := make([]int, len(vocab))
+	for _, sc := range cat.Scenarios {
+		for _, text := range sc.Steps {
+			var matched []string
+			for i, re := range res {
+				if re.MatchString(text) {
+					used[i]++
+					matched = append(matched, vocab[i].Expression)
+				}
+			}
+			if len(matched) > 1 {
+				t.Errorf("%s:%d: %q matches %d expressions: %s", sc.Feature, sc.Line, text, len(matched), strings.Join(matched, " | "))
+			}
+		}
+	}
+	for i, d := range vocab {
+		if used[i] == 0 {
+			t.Errorf("no feature uses %s (%s)", d.Expression, d.Subject)
 		}
 	}
 }
