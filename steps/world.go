@@ -106,9 +106,10 @@ type result struct {
 	resp      *driver.Response
 	err       error // *driver.OAuthError, *driver.MalformedResponseError, *driver.TransportError or other
 	token     *driver.TokenInfo
-	grantType string // the grant_type a token request sent
-	presented string // the refresh token a refresh request presented
-	spent     spend  // the budget a token request spent
+	wsToken   *driver.WSTokenInfo // a WebSocket token request's parsed answer
+	grantType string              // the grant_type a token request sent
+	presented string              // the refresh token a refresh request presented
+	spent     spend               // the budget a token request spent
 }
 
 // targetClock is the clock of the scenario's target: the wall clock, or on the mock the scenario's clock

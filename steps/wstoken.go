@@ -6,8 +6,6 @@ import (
 	"net/url"
 	"slices"
 
-	"github.com/tidwall/gjson"
-
 	"github.com/rcoauth/conformance/driver"
 )
 
@@ -49,39 +47,36 @@ func (w *world) requestWSToken(ctx context.Context, req driver.APIRequest) error
 	})
 	r := &result{what: whatWSToken, err: err}
 	if res != nil {
-		r.resp = res.Response
+		r.resp, r.wsToken = res.Response, res.Token
 	}
 	w.setResult(r)
 	return nil
 }
 
-// wsTokenIssued checks a WsTokenResponse (OpenAPI authWsToken): HTTP 200, a ws_access_token that is none of
-// the scenario's access tokens, a positive expires_in, and, when present, a uri of the WebSocket gateway
-// (ws or wss, DOCS subscribing.md: "wss://servername.ringcentral.com/ws").
+// wsTokenIssued checks documented RingCentral behaviour, a WsTokenResponse (OpenAPI authWsToken): HTTP 200, a
+// ws_access_token that is none of the scenario's access tokens, a positive expires_in, and, when present, a
+// uri of the WebSocket gateway (ws or wss, DOCS subscribing.md: "wss://servername.ringcentral.com/ws"). The
+// driver parses the answer (driver.WSTokenResult.Token).
 func (w *world) wsTokenIssued() (err error) {
 	defer w.verdict(&err)
 	r, err := w.theRequest()
 	if err != nil {
 		return err
 	}
-	if r.resp == nil || r.resp.Status != 200 || r.err != nil {
-		return fmt.Errorf("no WebSocket token: %s", r.describe())
+	t := r.wsToken
+	if r.resp == nil || r.resp.Status != 200 || r.err != nil || t == nil {
+		return fmt.Errorf("no WebSocket token (OpenAPI authWsToken): %s", r.describe())
 	}
-	body := r.resp.JSON()
 	var p problems
-	ws := body.Get("ws_access_token").String()
-	switch {
-	case ws == "":
-		p.addf("ws_access_token is missing or empty")
-	case slices.ContainsFunc(w.tokens, func(t *driver.TokenInfo) bool { return t.AccessToken == ws }):
-		p.addf("ws_access_token is an access token of this scenario; want a token of its own")
+	if slices.ContainsFunc(w.tokens, func(at *driver.TokenInfo) bool { return at.AccessToken == t.WSAccessToken }) {
+		p.addf("ws_access_token is an access token of this scenario; want a token of its own (OpenAPI WsTokenResponse)")
 	}
-	if n := body.Get("expires_in"); n.Type != gjson.Number || n.Int() <= 0 {
-		p.addf("expires_in %s; want a positive number of seconds", n.Raw)
+	if t.ExpiresIn <= 0 {
+		p.addf("expires_in %d; want a positive number of seconds (OpenAPI WsTokenResponse)", t.ExpiresIn)
 	}
-	if uri := body.Get("uri"); uri.Exists() {
-		if u, err := url.Parse(uri.String()); err != nil || (u.Scheme != "wss" && u.Scheme != "ws") || u.Host == "" {
-			p.addf("uri %s; want a ws:// or wss:// URL of the WebSocket gateway", uri.Raw)
+	if t.URI != "" {
+		if u, err := url.Parse(t.URI); err != nil || (u.Scheme != "wss" && u.Scheme != "ws") || u.Host == "" {
+			p.addf("uri %q; want a ws:// or wss:// URL of the WebSocket gateway (DOCS subscribing.md)", t.URI)
 		}
 	}
 	return p.err(r)
