@@ -40,36 +40,41 @@ func (w *world) tokenWorksWithScheme(ctx context.Context, scheme string) (err er
 	return w.tokenWorks(ctx, "latest", scheme, true)
 }
 
-// tokenWorks calls /restapi/v1.0/account/~ with the named access token: a working token answers 200; a
-// rejected one HTTP 401 with RingCentral's API error body (errorCode and errors[], no `error` member;
-// DOCS tokens.md: "If an expired or invalidated token is used, RingCentral rejects the request with an
-// 'HTTP 401 Unauthorized' error").
+// tokenWorks calls the protected resource with the named access token: a working token answers 200; a
+// rejected one HTTP 401 (RFC 6750 §3.1 invalid_token), in RingCentral's dialect with its API error body,
+// errors[] with an errorCode (documented RingCentral behaviour, DOCS tokens.md: "If an expired or
+// invalidated token is used, RingCentral rejects the request with an 'HTTP 401 Unauthorized' error").
 func (w *world) tokenWorks(ctx context.Context, which, scheme string, want bool) error {
 	t, err := w.tokenAt(which)
 	if err != nil {
 		return err
 	}
-	at, err := w.resource()
+	r, err := w.tryAccessToken(ctx, t.AccessToken, scheme)
 	if err != nil {
 		return err
 	}
-	resp, err := w.callAPI(ctx, driver.APIRequest{Path: at, AccessToken: t.AccessToken, TokenType: scheme})
-	r := w.setAPIResult(resp, err)
 	var p problems
 	switch {
 	case r.resp == nil:
 		return fmt.Errorf("%s", r.describe())
 	case want && r.resp.Status != 200:
-		p.addf("the %s access token was refused with %d; want it to work", which, r.resp.Status)
+		p.addf("the %s access token was refused with %d; want it to work (RFC 6750 §2.1)", which, r.resp.Status)
 	case !want && r.resp.Status != 401:
-		p.addf("the %s access token answered %d; want 401", which, r.resp.Status)
-	case !want && w.vendor():
-		body := r.resp.JSON()
-		if !body.Get("errors.0.errorCode").Exists() {
-			p.addf("401 body has no errors[].errorCode (RingCentral's API error body)")
-		}
+		p.addf("the %s access token answered %d; want 401 (RFC 6750 §3.1)", which, r.resp.Status)
+	case !want && w.vendor() && firstErrorCode(r.oauthError()) == "":
+		p.addf("401 body has no errors[].errorCode (RingCentral's API error body, DOCS tokens.md)")
 	}
 	return p.err(r)
+}
+
+// tryAccessToken calls the protected resource (w.resource) with token as a bearer token under scheme (""
+// for Bearer) and records the call as the API answer.
+func (w *world) tryAccessToken(ctx context.Context, token, scheme string) (*result, error) {
+	at, err := w.resource()
+	if err != nil {
+		return nil, err
+	}
+	return w.setAPIResult(w.callAPI(ctx, driver.APIRequest{Path: at, AccessToken: token, TokenType: scheme})), nil
 }
 
 // refreshTokenAsBearer presents the refresh token to the API, which must refuse it: refresh tokens are
@@ -83,20 +88,19 @@ func (w *world) refreshTokenAsBearer(ctx context.Context) (err error) {
 	if t.RefreshToken == "" {
 		return fmt.Errorf("the latest token response has no refresh token")
 	}
-	at, err := w.resource()
+	r, err := w.tryAccessToken(ctx, t.RefreshToken, "")
 	if err != nil {
 		return err
 	}
-	resp, err := w.callAPI(ctx, driver.APIRequest{Path: at, AccessToken: t.RefreshToken})
-	r := w.setAPIResult(resp, err)
 	if r.resp == nil || r.resp.Status != 401 {
-		return fmt.Errorf("a refresh token used as a bearer token: want 401, got %s", r.describe())
+		return fmt.Errorf("a refresh token used as a bearer token: want 401 (RFC 6749 §1.5, RFC 6750 §3.1), got %s", r.describe())
 	}
 	return nil
 }
 
-// apiIdentifiesOwner checks that /restapi/v1.0/account/~/extension/~ answers for the token's owner_id, or
-// in another dialect that UserInfo names a subject.
+// apiIdentifiesOwner checks documented RingCentral behaviour: /restapi/v1.0/account/~/extension/~ answers
+// for the token's owner_id (OpenAPI TokenInfo.owner_id, readExtension); in another dialect, that UserInfo
+// names a subject (OpenID Connect Core §5.3.2).
 func (w *world) apiIdentifiesOwner(ctx context.Context) (err error) {
 	defer w.verdict(&err)
 	t, err := w.latestToken()
@@ -104,15 +108,12 @@ func (w *world) apiIdentifiesOwner(ctx context.Context) (err error) {
 		return err
 	}
 	if !w.vendor() {
-		// Another dialect's protected resource is UserInfo, whose sub names the owner (OpenID Connect Core
-		// §5.3.2).
-		at, err := w.resource()
+		r, err := w.tryAccessToken(ctx, t.AccessToken, "")
 		if err != nil {
 			return err
 		}
-		r := w.setAPIResult(w.callAPI(ctx, driver.APIRequest{Path: at, AccessToken: t.AccessToken}))
 		if r.resp == nil || r.resp.Status != 200 || r.resp.JSON().Get("sub").String() == "" {
-			return fmt.Errorf("UserInfo should name the token's owner in sub: %s", r.describe())
+			return fmt.Errorf("UserInfo should name the token's owner in sub (OpenID Connect Core §5.3.2): %s", r.describe())
 		}
 		return nil
 	}
@@ -122,7 +123,7 @@ func (w *world) apiIdentifiesOwner(ctx context.Context) (err error) {
 		return fmt.Errorf("extension call: %s", r.describe())
 	}
 	if id := r.resp.JSON().Get("id").String(); id != t.OwnerID {
-		return fmt.Errorf("the extension id is %s; want the token's owner_id %s", id, t.OwnerID)
+		return fmt.Errorf("the extension id is %s; want the token's owner_id %s (OpenAPI TokenInfo.owner_id)", id, t.OwnerID)
 	}
 	return nil
 }
@@ -162,8 +163,8 @@ func (w *world) apiCallRejected(ctx context.Context, header, code string) error 
 		p.addf("status %d; want 401", r.resp.Status)
 	}
 	if code != "" && w.vendor() {
-		if got := r.resp.JSON().Get("errors.0.errorCode").String(); got != code {
-			p.addf("errors[0].errorCode %q; want %s", got, code)
+		if got := firstErrorCode(r.oauthError()); got != code {
+			p.addf("errors[0].errorCode %q; want %s (DOCS errors.md)", got, code)
 		}
 	}
 	return p.err(r)

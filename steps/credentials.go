@@ -304,23 +304,20 @@ func (w *world) approvedDevice(ctx context.Context) (*deviceFlow, error) {
 func (w *world) deviceToldTo(what string) (err error) {
 	defer w.verdict(&err)
 	want := map[string]string{"wait": "authorization_pending", "slow down": "slow_down"}[what]
-	r, err := w.theRequest()
+	r, err := w.theAnswer()
 	if err != nil {
 		return err
-	}
-	if r.resp == nil {
-		return fmt.Errorf("want %s, but there was no response: %s", want, r.describe())
 	}
 	var p problems
 	if r.resp.Status != 400 {
 		p.addf("status %d; want 400 (RFC 8628 §3.5, RFC 6749 §5.2)", r.resp.Status)
 	}
-	body := r.resp.JSON()
-	if got := body.Get("error").String(); got != want {
-		p.addf("error %q; want %q", got, want)
+	oe := r.oauthError()
+	if oe.Err != want {
+		p.addf("error %q; want %q (RFC 8628 §3.5)", oe.Err, want)
 	}
 	if w.vendor() {
-		errorBody(body, &p)
+		errorBody(oe, &p)
 	}
 	w.hygiene(r, &p)
 	return p.err(r)

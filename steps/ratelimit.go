@@ -29,9 +29,8 @@ func (w *world) rateLimited() (err error) {
 	if n, err := strconv.Atoi(r.resp.Header.Get("Retry-After")); err != nil || n <= 0 {
 		p.addf("Retry-After %q; want a positive number of seconds", r.resp.Header.Get("Retry-After"))
 	}
-	body := r.resp.JSON()
-	if c := body.Get("errors.0.errorCode").String(); c != "CMN-301" {
-		p.addf("errors[0].errorCode %q; want CMN-301", c)
+	if c := firstErrorCode(r.oauthError()); c != "CMN-301" {
+		p.addf("errors[0].errorCode %q; want CMN-301 (DOCS errors.md)", c)
 	}
 	return p.err(r)
 }

@@ -447,20 +447,20 @@ func (w *world) rejected(oauth, code string) (err error) {
 	if r.resp.Status != status && (oauth != "invalid_client" || r.resp.Status != 401) {
 		p.addf("status %d; want %d", r.resp.Status, status)
 	}
-	body := r.resp.JSON()
-	if got := body.Get("error").String(); got != oauth {
-		p.addf("error %q; want %q", got, oauth)
+	oe := r.oauthError()
+	if got := oe.Err; got != oauth {
+		p.addf("error %q; want %q (RFC 6749 §5.2)", got, oauth)
 	}
-	if d := body.Get("error_description"); d.Exists() && !errorTextRE.MatchString(d.String()) {
-		p.addf("error_description %q has characters outside %%x20-21 / %%x23-5B / %%x5D-7E (RFC 6749 §5.2)", d.String())
+	if d := oe.Description; d != "" && !errorTextRE.MatchString(d) {
+		p.addf("error_description %q has characters outside %%x20-21 / %%x23-5B / %%x5D-7E (RFC 6749 §5.2)", d)
 	}
 	if !w.vendor() {
 		w.hygiene(r, &p)
 		return p.err(r)
 	}
-	errorBody(body, &p)
-	if codes := body.Get("errors.#.errorCode").Array(); code != "" && !slices.ContainsFunc(codes, func(c gjson.Result) bool { return c.String() == code }) {
-		p.addf("errors[].errorCode %s; want %s", body.Get("errors.#.errorCode").Raw, code)
+	errorBody(oe, &p)
+	if code != "" && !slices.ContainsFunc(oe.Errors, func(e driver.APIError) bool { return e.ErrorCode == code }) {
+		p.addf("errors[].errorCode %q; want %s (ringcentral-oauth.md §5.1)", errorCodes(oe), code)
 	}
 	w.hygiene(r, &p)
 	if r.resp.Status == 400 {
@@ -471,19 +471,46 @@ func (w *world) rejected(oauth, code string) (err error) {
 	return p.err(r)
 }
 
-// errorBody checks RingCentral's OAuth error body (ringcentral-oauth.md §5.1): errors[] lists errorCode and
-// message, and error_description is present and equal to errors[0].message, as in every real response the
-// fact sheet quotes.
-func errorBody(body gjson.Result, p *problems) {
-	if len(body.Get("errors.#.errorCode").Array()) == 0 {
+// oauthError returns the error answer as the driver read it (driver.OAuthError: error, error_description,
+// RingCentral's errors[]), or an empty one when the answer was no error answer, so that every check of it
+// fails saying what is missing.
+func (r *result) oauthError() *driver.OAuthError {
+	var oe *driver.OAuthError
+	if errors.As(r.err, &oe) {
+		return oe
+	}
+	return &driver.OAuthError{}
+}
+
+// errorCodes lists RingCentral's errors[].errorCode of an error answer, in order.
+func errorCodes(oe *driver.OAuthError) []string {
+	var codes []string
+	for _, e := range oe.Errors {
+		codes = append(codes, e.ErrorCode)
+	}
+	return codes
+}
+
+// firstErrorCode is errors[0].errorCode of RingCentral's error body, or "".
+func firstErrorCode(oe *driver.OAuthError) string {
+	if len(oe.Errors) == 0 {
+		return ""
+	}
+	return oe.Errors[0].ErrorCode
+}
+
+// errorBody checks RingCentral's OAuth error body, documented RingCentral behaviour (ringcentral-oauth.md
+// §5.1): errors[] lists errorCode and message, and error_description is present and equal to
+// errors[0].message, as in every real response the fact sheet quotes.
+func errorBody(oe *driver.OAuthError, p *problems) {
+	if !slices.ContainsFunc(oe.Errors, func(e driver.APIError) bool { return e.ErrorCode != "" }) {
 		p.addf("errors[] is missing or empty; RingCentral lists errorCode and message there (ringcentral-oauth.md §5.1)")
 	}
-	d, m := body.Get("error_description"), body.Get("errors.0.message")
 	switch {
-	case !d.Exists():
+	case oe.Description == "":
 		p.addf("error_description is missing; RingCentral sends it equal to errors[0].message (ringcentral-oauth.md §5.1)")
-	case m.Exists() && d.String() != m.String():
-		p.addf("error_description %q differs from errors[0].message %q (ringcentral-oauth.md §5.1)", d.String(), m.String())
+	case len(oe.Errors) > 0 && oe.Errors[0].Message != "" && oe.Description != oe.Errors[0].Message:
+		p.addf("error_description %q differs from errors[0].message %q (ringcentral-oauth.md §5.1)", oe.Description, oe.Errors[0].Message)
 	}
 }
 

@@ -3,8 +3,6 @@ package steps
 import (
 	"context"
 	"fmt"
-
-	"github.com/rcoauth/conformance/driver"
 )
 
 func (v *vocabulary) sessions() {
@@ -35,11 +33,10 @@ func (w *world) sessionState(ctx context.Context, i int, active bool) error {
 	if i >= len(w.sessions) {
 		return fmt.Errorf("only %d session(s) were opened", len(w.sessions))
 	}
-	at, err := w.resource()
+	r, err := w.tryAccessToken(ctx, w.sessions[i].newest().AccessToken, "")
 	if err != nil {
 		return err
 	}
-	r := w.setAPIResult(w.callAPI(ctx, driver.APIRequest{Path: at, AccessToken: w.sessions[i].newest().AccessToken}))
 	switch {
 	case r.resp == nil:
 		return fmt.Errorf("%s", r.describe())
@@ -74,14 +71,13 @@ func (w *world) countActive(ctx context.Context, active, total int) (err error) 
 	if total != len(w.sessions) {
 		return fmt.Errorf("%d session(s) were opened; the step speaks of %d", len(w.sessions), total)
 	}
-	at, err := w.resource()
-	if err != nil {
-		return err
-	}
 	var p problems
 	n := 0
 	for i, s := range w.sessions {
-		r := w.setAPIResult(w.callAPI(ctx, driver.APIRequest{Path: at, AccessToken: s.newest().AccessToken}))
+		r, err := w.tryAccessToken(ctx, s.newest().AccessToken, "")
+		if err != nil {
+			return err
+		}
 		switch {
 		case r.resp == nil:
 			p.addf("session %d: API call failed: %s", i+1, r.describe())
