@@ -61,10 +61,9 @@ type appCreds struct {
 
 // authChoice is how the scenario's app authenticates, and how its client assertions are altered.
 type authChoice struct {
-	method     string
-	assertion  []driver.AssertionOption
-	fixedJTI   string
-	assertDesc string
+	method    string
+	assertion []driver.AssertionOption
+	fixedJTI  string
 }
 
 func (v *vocabulary) apps() {
@@ -162,7 +161,6 @@ func (w *world) alterAssertion(how string) (err error) {
 		return fmt.Errorf("unknown assertion change %q", how)
 	}
 	w.auth.assertion = append(w.auth.assertion, opt)
-	w.auth.assertDesc = how
 	return nil
 }
 
