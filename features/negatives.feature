@@ -29,8 +29,8 @@ Feature: Malformed token requests
   runs for two grants only, and the partner grants' parameters (client_credentials, guest) not at all: each
   request costs a fifth of an Auth-group minute and counts as a 4xx against the app. The other rows
   run on the mock, and on a real target with TAGS='@negative && ~@mock-only'. Authorization code rows need a
-  user to sign in, which the harness does only on the mock; device code rows need the mock's device
-  authorization endpoint.
+  user to sign in: at once on the mock, elsewhere through the profile's sign-in recipe (OAUTH_SIGNIN), without
+  which they skip, saying so; device code rows need the mock's device authorization endpoint.
 
   @rfc6749-5.2
   Scenario Outline: A request without a required parameter is invalid

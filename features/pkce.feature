@@ -12,7 +12,8 @@ Feature: Proof Key for Code Exchange (PKCE)
   without PKCE and a verifier for a code issued without a challenge (the PKCE downgrade attack); whether
   RingCentral does either is UNVERIFIED, so those scenarios are SHOULD-level (@should).
 
-  Every scenario needs a signed-in user, so they run on the mock only and skip themselves on a real target.
+  Every scenario needs a signed-in user: the mock approves at once; on a real target the harness signs in with
+  the profile's sign-in recipe (OAUTH_SIGNIN), and without one the scenarios skip themselves, saying so.
 
   @rfc7636-4.6
   Scenario: A public app proves its S256 challenge

@@ -19,7 +19,8 @@ Feature: Tokens without a refresh token
   (UNVERIFIED).
 
   Device code rows need the mock's device authorization endpoint (mock-only); authorization code rows need a
-  user to sign in, which the harness does only on the mock.
+  user to sign in: at once on the mock, elsewhere through the profile's sign-in recipe (OAUTH_SIGNIN), without
+  which they skip, saying so.
 
   @rfc6749-5.1
   Scenario Outline: refresh_token_ttl=0 leaves the refresh token out

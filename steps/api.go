@@ -27,14 +27,16 @@ func tokenWhich(phrase string) string {
 	return which
 }
 
-// namedTokenWorks calls the API with the first, previous or latest access token, which must work or be
-// rejected.
+// namedTokenWorks calls the API with the first, previous or latest access token, which must work (RFC 6750
+// §2.1) or be rejected (RFC 6750 §3.1; DOCS tokens.md, see tokenWorks).
 func (w *world) namedTokenWorks(ctx context.Context, which, outcome string) (err error) {
 	defer w.verdict(&err)
 	return w.tokenWorks(ctx, tokenWhich(which), "Bearer", outcome == "works")
 }
 
-// tokenWorksWithScheme calls the API with the latest access token under another spelling of the scheme.
+// tokenWorksWithScheme calls the API with the latest access token under another spelling of the scheme:
+// auth-schemes are case-insensitive (RFC 9110 §11.1), and RingCentral's SDKs send "bearer"
+// (ringcentral-oauth.md §3).
 func (w *world) tokenWorksWithScheme(ctx context.Context, scheme string) (err error) {
 	defer w.verdict(&err)
 	return w.tokenWorks(ctx, "latest", scheme, true)
@@ -128,14 +130,15 @@ func (w *world) apiIdentifiesOwner(ctx context.Context) (err error) {
 	return nil
 }
 
-// apiRejectsMissingHeader sends an API call without an Authorization header, which must be refused with
-// RingCentral's errorCode code.
+// apiRejectsMissingHeader sends an API call without an Authorization header, which must be refused (RFC 6750
+// §3.1) with RingCentral's errorCode code (OAU-123, DOCS errors.md).
 func (w *world) apiRejectsMissingHeader(ctx context.Context, code string) (err error) {
 	defer w.verdict(&err)
 	return w.apiCallRejected(ctx, "", code)
 }
 
-// apiRejectsHeader sends an API call with an Authorization header that carries no valid bearer token.
+// apiRejectsHeader sends an API call with an Authorization header that carries no valid bearer token, which
+// must be refused (RFC 6750 §3.1).
 func (w *world) apiRejectsHeader(ctx context.Context, header string) (err error) {
 	defer w.verdict(&err)
 	return w.apiCallRejected(ctx, header, "")

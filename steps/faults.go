@@ -170,7 +170,8 @@ func (w *world) shortTimeout(ms int) (err error) {
 }
 
 // failedWithTimeout checks that the latest request ended in a timeout, before the response's headers or
-// while its body arrived, and that the error says it timed out.
+// while its body arrived, and that the error says it timed out. Like every fault check it checks the
+// harness's driver against a fault the mock injects, not the target: the expectation is the driver's own.
 func (w *world) failedWithTimeout() (err error) {
 	defer w.verdict(&err)
 	r, err := w.theRequest()
@@ -189,8 +190,8 @@ func (w *world) failedWithTimeout() (err error) {
 	return nil
 }
 
-// failedMalformed checks that a 2xx answer that is not a token response is reported with what was
-// received, rather than accepted or reported obscurely.
+// failedMalformed checks that a 2xx answer that is not a token response (RFC 6749 §5.1) is reported with what
+// was received, rather than accepted or reported obscurely: a check of the driver, as failedWithTimeout.
 func (w *world) failedMalformed() (err error) {
 	defer w.verdict(&err)
 	r, err := w.theRequest()
@@ -205,7 +206,7 @@ func (w *world) failedMalformed() (err error) {
 }
 
 // failedBody checks that an answer whose body did not arrive whole fails the request with the matching
-// *driver.BodyError, rather than a puzzle or a hang.
+// *driver.BodyError, rather than a puzzle or a hang: a check of the driver, as failedWithTimeout.
 func (w *world) failedBody(how string) (err error) {
 	defer w.verdict(&err)
 	r, err := w.theRequest()
@@ -229,7 +230,8 @@ func (w *world) failedBody(how string) (err error) {
 // JSON, so failureShowsReceived can check that an error does not show them.
 var tokenStart = regexp.MustCompile(`"(?:access_token|refresh_token|id_token)"\s*:\s*"([^"\\]{8})`)
 
-// failureShows checks, as a sentence, that the failed request's error names what was received.
+// failureShows checks, as a sentence, that the failed request's error names what was received: a check of
+// the driver, as failedWithTimeout.
 func (w *world) failureShows() (err error) {
 	defer w.verdict(&err)
 	return w.failureShowsReceived()

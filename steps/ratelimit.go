@@ -71,7 +71,8 @@ func (w *world) tokenWaitingOutLimits(ctx context.Context, grant string) (err er
 	return err
 }
 
-// waitedAsTold checks that the scenario met a rate limit and waited it out.
+// waitedAsTold checks that the scenario met a rate limit and waited it out as a well-behaved client does
+// (DOCS rate-limits.md: retry after Retry-After, or 30 seconds without it; calls.go does the waiting).
 func (w *world) waitedAsTold() (err error) {
 	defer w.verdict(&err)
 	if len(w.waited) == 0 {

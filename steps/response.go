@@ -53,21 +53,22 @@ func (v *vocabulary) responses() {
 }
 
 // fieldType checks the JSON type of the response's member at the gjson path (an integer is a number without
-// a fraction).
+// a fraction). The expected type comes from the feature using it, which names its source (OpenAPI schemas
+// mostly).
 func (w *world) fieldType(path, typ string) (err error) {
 	defer w.verdict(&err)
 	return w.checkFields(jsoncheck.Check{Path: path, Op: jsoncheck.HasType, Arg: typ})
 }
 
 // fieldValue checks that the response's JSON member at the gjson path equals the value, or matches it as a
-// regular expression.
+// regular expression; the feature using it names where the value comes from.
 func (w *world) fieldValue(path, op, want string) (err error) {
 	defer w.verdict(&err)
 	return w.checkFields(jsoncheck.Check{Path: path, Op: map[string]jsoncheck.Op{"equals": jsoncheck.Equals, "matches": jsoncheck.Matches}[op], Arg: want})
 }
 
 // responseHas checks a table of | path | check | value | rows (jsoncheck.ParseTable) against the request's
-// answer.
+// answer; the feature using it names where each row's expectation comes from.
 func (w *world) responseHas(t *godog.Table) (err error) {
 	defer w.verdict(&err)
 	var rows [][]string
@@ -188,8 +189,9 @@ func headerHasToken(values []string, token string) bool {
 	return false
 }
 
-// refreshTokenPresence checks that the issued token response carries a refresh token or none; on RingCentral
-// refresh_token_expires_in comes and goes with it.
+// refreshTokenPresence checks that the issued token response carries a refresh token or none (RFC 6749 §5.1:
+// refresh_token is OPTIONAL, so which grants carry one is documented RingCentral behaviour, cited by each
+// feature); on RingCentral refresh_token_expires_in comes and goes with it (OpenAPI TokenInfo).
 func (w *world) refreshTokenPresence(which string) (err error) {
 	defer w.verdict(&err)
 	r, err := w.successful()
@@ -220,8 +222,10 @@ func (w *world) refreshTokenPresence(which string) (err error) {
 // 604799) and less when the lifetime started earlier (an authorization code's session, api-docs PR #33).
 const lifetimeSlack = 60
 
-// lifetime checks that the issued token's expires_in (access) or refresh_token_expires_in (refresh) is the
-// number of seconds, less at most a minute for the time the request took.
+// lifetime checks that the issued token's expires_in (access, RFC 6749 §5.1) or refresh_token_expires_in
+// (refresh, OpenAPI TokenInfo) is the number of seconds, less at most a minute for the time the request took;
+// the lifetimes and their clamping are documented RingCentral behaviour (auth-token-params.inc), cited by
+// the features.
 func (w *world) lifetime(which string, want int) (err error) {
 	defer w.verdict(&err)
 	r, err := w.successful()
@@ -408,7 +412,9 @@ func (w *world) ownedByUser() (err error) {
 	return p.err(r)
 }
 
-// noOwner checks that the issued token names no owner_id: it was issued to an app, not to a user.
+// noOwner checks that the issued token names no owner_id: it was issued to an app, not to a user (OpenAPI
+// TokenInfo.owner_id is the user's extension; a client credentials or guest token has none, the features
+// citing their source).
 func (w *world) noOwner() (err error) {
 	defer w.verdict(&err)
 	r, err := w.successful()
@@ -532,7 +538,8 @@ func (w *world) refusedWithoutRedirect(r *result, oauth string) error {
 // errorTextRE is RFC 6749 §5.2's character set of error_description: %x20-21 / %x23-5B / %x5D-7E.
 var errorTextRE = regexp.MustCompile(`^[\x20-\x21\x23-\x5B\x5D-\x7E]*$`)
 
-// rejectedStatus checks that the latest request got a response with the HTTP status.
+// rejectedStatus checks that the latest request got a response with the HTTP status, for answers that are no
+// OAuth error (such as 415, OpenAPI getToken); the feature using it names the status's source.
 func (w *world) rejectedStatus(status int) (err error) {
 	defer w.verdict(&err)
 	r, err := w.theAnswer()

@@ -10,8 +10,9 @@ Feature: Authorization code grant
   at. Authorization endpoint rules, code lifetime and reuse, redirect URI matching and PKCE have features of
   their own.
 
-  Scenarios here need the user to sign in at the authorization endpoint, which the harness does only on the
-  mock: on a real target they are skipped with that reason.
+  Scenarios here need the user to sign in at the authorization endpoint: the mock approves at once; on a real
+  target the harness signs in with the profile's sign-in recipe (OAUTH_SIGNIN), and without one they are
+  skipped with that reason.
 
   @rfc6749-4.1.3 @rfc6749-4.1.4 @rfc6749-5.1
   Scenario: An authorization code is exchanged for tokens
