@@ -138,8 +138,11 @@ func (w *world) provider(ctx context.Context) (issuer string, keys jose.JSONWebK
 	if err != nil {
 		return "", keys, fmt.Errorf("reading the discovery document: %w", err)
 	}
-	doc := resp.JSON()
-	issuer, jwksURI := doc.Get("issuer").String(), doc.Get("jwks_uri").String()
+	var doc driver.Metadata
+	if err := json.Unmarshal(resp.Body, &doc); err != nil {
+		return "", keys, fmt.Errorf("the discovery document is not OpenID Connect Discovery metadata: %v: %s", err, resp.String())
+	}
+	issuer, jwksURI := doc.Issuer, doc.JWKSURI
 	if issuer == "" || jwksURI == "" {
 		return "", keys, fmt.Errorf("the discovery document lacks issuer or jwks_uri: %s", resp.String())
 	}
