@@ -101,13 +101,13 @@ func (w *world) metadataRequired() (err error) {
 	if len(m.ResponseTypesSupported) == 0 {
 		p.addf("response_types_supported is missing or empty (REQUIRED, RFC 8414 §2)")
 	}
-	grants := m.Grants()
-	onlyImplicit := !slices.ContainsFunc(grants, func(g string) bool { return g != "implicit" })
+	grantTypes := m.Grants()
+	onlyImplicit := !slices.ContainsFunc(grantTypes, func(g string) bool { return g != "implicit" })
 	if !onlyImplicit && m.TokenEndpoint == "" {
-		p.addf("token_endpoint is missing (REQUIRED unless only the implicit grant is supported, RFC 8414 §2; grant types %v)", grants)
+		p.addf("token_endpoint is missing (REQUIRED unless only the implicit grant is supported, RFC 8414 §2; grant types %v)", grantTypes)
 	}
 	if (m.Supports("grant", "authorization_code") || m.Supports("grant", "implicit")) && m.AuthorizationEndpoint == "" {
-		p.addf("authorization_endpoint is missing (REQUIRED when a grant type uses it, RFC 8414 §2; grant types %v)", grants)
+		p.addf("authorization_endpoint is missing (REQUIRED when a grant type uses it, RFC 8414 §2; grant types %v)", grantTypes)
 	}
 	return p.err(r)
 }

@@ -347,23 +347,23 @@ func (w *world) concurrentRefresh(ctx context.Context, n int) (err error) {
 			return err
 		}
 	}
-	results := make([]*result, n)
+	answers := make([]*result, n)
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			res, err := w.client.Token(ctx, driver.TokenRequest{Form: form, Auth: auth})
-			results[i] = tokenResult(form, res, err)
-			results[i].spent = spent
+			answers[i] = tokenResult(form, res, err)
+			answers[i].spent = spent
 		}()
 	}
 	wg.Wait()
-	for _, r := range results {
+	for _, r := range answers {
 		w.countAuth(spent, r.resp, n)
 	}
-	w.batch = results
-	for _, r := range results {
+	w.batch = answers
+	for _, r := range answers {
 		w.setResult(r)
 	}
 	return nil
