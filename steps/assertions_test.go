@@ -304,3 +304,33 @@ func (w *world) revokeNow() error {
 }
 
 func authorizeNow(w *world) error { return w.authorizeApp(context.Background()) }
+
+// TestRingCentralChecksSkipInAnotherDialect shows the checks of what only RingCentral documents skipping,
+// with their reason, on a target of another dialect, instead of passing without checking anything; and
+// the check without an answer failing instead of dereferencing nil.
+func TestRingCentralChecksSkipInAnotherDialect(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		check func(w *world) error
+	}{
+		{"OpenAPI description", (*world).matchesOpenAPI},
+		{"code's expires_in", func(w *world) error { return w.codeExpiresIn(60) }},
+		{"owner_id", (*world).ownedByUser},
+		{"endpoint paths", (*world).metadataRingCentralPaths},
+	} {
+		w, _ := newTestWorld(t, "http://127.0.0.1:1")
+		w.s.dialect = DialectRFC
+		w.step = &godog.Step{Type: messages.PickleStepType_OUTCOME}
+		if err := tc.check(w); !errors.Is(err, godog.ErrSkip) || !strings.Contains(err.Error(), "RingCentral's rule") {
+			t.Errorf("%s in the rfc dialect: got %v; want a skip saying it is RingCentral's rule", tc.name, err)
+		}
+	}
+	for _, check := range []func(w *world) error{(*world).notCacheable, (*world).isJSON} {
+		w, _ := newTestWorld(t, "http://127.0.0.1:1")
+		w.step = &godog.Step{Type: messages.PickleStepType_OUTCOME}
+		w.request = &result{what: whatToken, err: errors.New("connection refused")}
+		if err := check(w); err == nil || !strings.Contains(err.Error(), "got no answer") {
+			t.Errorf("a check of a request without an answer: got %v; want a failure saying there was no answer", err)
+		}
+	}
+}
