@@ -123,7 +123,7 @@ func TestRotationByDialect(t *testing.T) {
 		w, _ := newTestWorld(t, "http://127.0.0.1:1")
 		w.s.dialect = tc.dialect
 		w.tokens = []*driver.TokenInfo{{AccessToken: "a1", RefreshToken: "r1"}, {AccessToken: "a2", RefreshToken: "r1"}}
-		w.token = &result{what: "token request", resp: &driver.Response{Status: 200}, token: w.tokens[1]}
+		w.token = &result{what: whatToken, resp: &driver.Response{Status: 200}, token: w.tokens[1]}
 		w.request = w.token
 		if err := w.tokensRotated(); (err != nil) != tc.fails {
 			t.Errorf("%s: got %v; want failure %v", tc.dialect, err, tc.fails)

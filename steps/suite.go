@@ -1,12 +1,13 @@
 // Package steps is the conformance suite's step vocabulary: godog step definitions that turn the business
 // sentences of features/*.feature into exchanges through the driver and assertions on their typed results.
 //
-// The vocabulary is grouped by subject, one file and one registration table each: apps and client
-// authentication (apps.go), token requests (token.go), responses (response.go), API calls (api.go), the
-// authorization endpoint (authorize.go), revocation (revoke.go), introspection (introspect.go), sessions
-// (sessions.go), rate limits (ratelimit.go), the mock's clock (clock.go), faults (faults.go), OpenID
-// Connect (oidc.go) and authorization server metadata (metadata.go). HTTP details stay in the driver; a
-// few explicit raw-request steps cover malformed input.
+// The vocabulary is grouped by subject, one file and one registration table each, registered in this order
+// (vocabulary.register): apps and client authentication (apps.go), token requests (token.go), scope
+// (scope.go), responses (response.go), API calls (api.go), WebSocket tokens (wstoken.go), the authorization
+// endpoint (authorize.go), revocation (revoke.go), introspection (introspect.go), sessions (sessions.go),
+// rate limits (ratelimit.go), the mock's clock (clock.go), faults (faults.go), grant-specific credentials
+// (credentials.go), OpenID Connect (oidc.go) and authorization server metadata (metadata.go). HTTP details
+// stay in the driver; a few explicit raw-request steps cover malformed input.
 //
 // State lives in a per-scenario world created by the scenario initializer; nothing scenario-related is
 // held at package level, so scenarios run concurrently and in random order. Run-level state (the target,

@@ -60,7 +60,7 @@ func (v *vocabulary) compile(expr string, assertion bool) *regexp.Regexp {
 	return r.(*regexp.Regexp)
 }
 
-// register calls every subject's registration, in the order of the package doc.
+// register calls every subject's registration, in the order the package doc lists them.
 func (v *vocabulary) register() {
 	for _, sub := range []struct {
 		name string
