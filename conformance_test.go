@@ -20,6 +20,7 @@ import (
 	"github.com/rcoauth/conformance/catalog"
 	"github.com/rcoauth/conformance/drift"
 	"github.com/rcoauth/conformance/env"
+	"github.com/rcoauth/conformance/report"
 	"github.com/rcoauth/conformance/results"
 	"github.com/rcoauth/conformance/steps"
 )
@@ -256,13 +257,16 @@ func suiteConfig(environ []string) (steps.Config, *godog.Options, error) {
 	if err != nil {
 		return steps.Config{}, nil, err
 	}
-	known, err := baseline.Load(filepath.Join("baselines", profile.Name()+".json"), profile.Name())
+	known, err := baseline.Load(filepath.Join(baseline.Dir, profile.Name()+".json"), profile.Name())
 	if err != nil {
 		return steps.Config{}, nil, err
 	}
 	cfg := steps.Config{
 		Profile: profile, ReportsDir: dir, Strict: strict, Features: features, Baseline: known,
 		HistoryFile: filepath.Join(reportsDir, results.HistoryFile), Commit: gitCommit(),
+		ReportInputs: func(run *results.Run) (report.Inputs, error) {
+			return report.LoadInputs(reportsDir, baseline.Dir, run.Profile)
+		},
 		Seed: seed, Tags: opts.Tags, Concurrency: concurrency,
 	}
 	return cfg, opts, nil

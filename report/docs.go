@@ -18,6 +18,8 @@ import (
 	gherkin "github.com/cucumber/gherkin/go/v26"
 	messages "github.com/cucumber/messages/go/v21"
 
+	"github.com/rcoauth/conformance/baseline"
+	"github.com/rcoauth/conformance/drift"
 	"github.com/rcoauth/conformance/driver"
 	"github.com/rcoauth/conformance/results"
 )
@@ -53,11 +55,11 @@ type DocsConfig struct {
 type catalogue struct {
 	Features   []*featureDoc
 	Targets    []targetDoc
-	History    []HistoryEntry
+	History    []results.HistoryLine
 	Sentences  []subjectDoc
-	Baselines  []*Baseline
+	Baselines  []*baseline.Baseline
 	Deviations []deviationDoc
-	Drift      *Drift
+	Drift      *driftView
 }
 
 type featureDoc struct {
@@ -162,21 +164,18 @@ func loadCatalogue(out string, cfg DocsConfig) (*catalogue, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.History, err = LoadHistory(filepath.Join(cfg.Reports, HistoryFile)); err != nil {
+	if c.History, err = results.ReadHistory(filepath.Join(cfg.Reports, results.HistoryFile)); err != nil {
 		return nil, err
 	}
-	if c.Drift, err = LoadDrift(filepath.Join(cfg.Reports, DriftFile)); err != nil {
+	d, err := LoadDrift(filepath.Join(cfg.Reports, drift.FileName))
+	if err != nil {
 		return nil, err
 	}
 	if c.Baselines, err = loadBaselines(cfg.Baselines); err != nil {
 		return nil, err
 	}
-	if c.Drift != nil {
-		for _, b := range c.Baselines {
-			if b.Profile == c.Drift.Real.Profile {
-				c.Drift = c.Drift.Explain(b)
-			}
-		}
+	if d != nil {
+		c.Drift = explainDrift(d, baselineFor(c.Baselines, d.Target.Profile))
 	}
 	c.Targets = targets(runs, c.History)
 	latest := latestResults(runs, filepath.Base(cfg.Features))
@@ -459,7 +458,7 @@ func findRuns(dir, out string) ([]*runDoc, error) {
 
 // targets describes the latest run against each kind of target, from results.json or, when newer, the
 // history.
-func targets(runs []*runDoc, history []HistoryEntry) []targetDoc {
+func targets(runs []*runDoc, history []results.HistoryLine) []targetDoc {
 	var out []targetDoc
 	for _, kind := range TargetKinds {
 		t := targetDoc{Kind: kind, Summary: "never run against " + kind}
@@ -472,10 +471,10 @@ func targets(runs []*runDoc, history []HistoryEntry) []targetDoc {
 			}
 		}
 		for _, h := range history {
-			if TargetKind(h.Target, h.Embedded) == kind && h.Time.After(when) {
-				when = h.Time
+			if TargetKind(h.Target, h.Embedded) == kind && h.Started.After(when) {
+				when = h.Started
 				t = targetDoc{Kind: kind, Profile: h.Profile, Target: h.Target, Date: formatTime(when),
-					Summary: countSummary(h.Counts), Source: HistoryFile}
+					Summary: countSummary(h.Counts), Source: results.HistoryFile}
 			}
 		}
 		out = append(out, t)
@@ -581,7 +580,7 @@ func summarizeResult(kind string, counts map[string]int, rows int, date, report 
 
 // featureResults sums a feature's scenarios per kind of target, or takes the history's counts for the
 // feature when the history has a newer run.
-func featureResults(f *featureDoc, history []HistoryEntry) []resultDoc {
+func featureResults(f *featureDoc, history []results.HistoryLine) []resultDoc {
 	var out []resultDoc
 	for i, kind := range TargetKinds {
 		counts := map[string]int{}
@@ -599,8 +598,8 @@ func featureResults(f *featureDoc, history []HistoryEntry) []resultDoc {
 		}
 		res := summarizeResult(kind, counts, rows, date, report, true)
 		for _, h := range history {
-			if fc := h.Features[f.Path]; TargetKind(h.Target, h.Embedded) == kind && fc != nil && formatTime(h.Time) > res.Date {
-				res = summarizeResult(kind, fc, rows, formatTime(h.Time), "", true)
+			if fc := h.Features[f.Path]; TargetKind(h.Target, h.Embedded) == kind && fc != nil && formatTime(h.Started) > res.Date {
+				res = summarizeResult(kind, fc, rows, formatTime(h.Started), "", true)
 			}
 		}
 		out = append(out, res)
@@ -733,26 +732,4 @@ func sentences(vocabulary []Sentence, features []*featureDoc) []subjectDoc {
 		out[len(out)-1].Sentences = append(out[len(out)-1].Sentences, d)
 	}
 	return out
-}
-
-// loadBaselines reads every <profile>.json in dir, by profile name.
-func loadBaselines(dir string) ([]*Baseline, error) {
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("report: %w", err)
-	}
-	var out []*Baseline
-	for _, e := range entries {
-		if profile, ok := strings.CutSuffix(e.Name(), ".json"); ok && !e.IsDir() {
-			b, err := LoadBaseline(dir, profile)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, b)
-		}
-	}
-	return out, nil
 }

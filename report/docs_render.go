@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"text/template"
+
+	"github.com/rcoauth/conformance/results"
 )
 
 // docsCSS is the documentation's style: the report's, and a few rules of its own.
@@ -39,7 +41,7 @@ var (
 )
 
 // recent is the newest twenty history entries, newest first.
-func recent(h []HistoryEntry) []HistoryEntry {
+func recent(h []results.HistoryLine) []results.HistoryLine {
 	out := slices.Clone(h[max(0, len(h)-20):])
 	slices.Reverse(out)
 	return out

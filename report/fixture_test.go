@@ -1,7 +1,6 @@
 package report
 
 import (
-	"bytes"
 	"encoding/json"
 	"flag"
 	"net/http"
@@ -128,51 +127,52 @@ func sampleRun() *results.Run {
 	}
 }
 
-// sampleInputs are a baseline, a drift report and a history for sampleRun.
+// sampleInputs are a baseline, a drift report and a history for sampleRun, in the types of the packages
+// that write them.
 func sampleInputs() Inputs {
+	const feature = "features/sample.feature"
 	return Inputs{
-		Baseline: &Baseline{Profile: "mock", Entries: []BaselineEntry{
-			{Scenario: "A replaced refresh token is refused", Expect: "fail", Reason: "OAU-211, not OAU-240", Recorded: "2026-11-01"},
-			{Scenario: "A refresh issues new tokens", Expect: "deviation", Reason: "fixed since"},
-			{Scenario: "A scenario that was renamed", Expect: "fail", Reason: "gone"},
+		Baseline: &baseline.Baseline{Profile: "mock", Entries: []baseline.Entry{
+			{Feature: feature, Scenario: "A replaced refresh token is refused", Outcome: baseline.Fail, Reason: "OAU-211, not OAU-240", Recorded: "2026-11-01"},
+			{Feature: feature, Scenario: "A refresh issues new tokens", Outcome: baseline.Deviation, Reason: "fixed since", Recorded: "2026-11-01"},
+			{Feature: feature, Scenario: "A scenario that was renamed", Outcome: baseline.Fail, Reason: "gone", Recorded: "2026-11-01"},
 		}},
-		Drift: &Drift{
-			Generated: t0, Mock: RunRef{Profile: "mock", Target: target, Started: t0},
-			Real:        RunRef{Profile: "production", Target: "https://platform.ringcentral.com", Started: t0},
-			Differences: []DriftDifference{{Scenario: "A replaced refresh token is refused", Feature: "features/sample.feature", Exchange: 3, Step: "POST /restapi/oauth/token", Field: "errorCode", Mock: "OAU-240", Real: "OAU-211"}},
+		Drift: &drift.Report{
+			Mock:   drift.RunRef{Profile: "mock", Target: target, Started: t0},
+			Target: drift.RunRef{Profile: "production", Target: "https://platform.ringcentral.com", Started: t0},
+			Diffs:  []drift.Difference{{Scenario: "A replaced refresh token is refused", Feature: feature, Exchange: 3, Request: "POST /restapi/oauth/token", Field: "errorCode", Mock: "OAU-240", Actual: "OAU-211"}},
 		},
-		History: []HistoryEntry{
-			{Time: t0.Add(-24 * time.Hour), Profile: "mock", Target: target, Embedded: true, Counts: map[string]int{"passed": 5}},
-			{Time: t0.Add(-time.Hour), Profile: "production", Target: "https://platform.ringcentral.com", Counts: map[string]int{"passed": 3, "failed": 1}},
+		History: []results.HistoryLine{
+			{Started: t0.Add(-24 * time.Hour), Profile: "mock", Target: target, Embedded: true, Counts: map[string]int{"passed": 5}},
+			{Started: t0.Add(-time.Hour), Profile: "production", Target: "https://platform.ringcentral.com", Counts: map[string]int{"passed": 3, "failed": 1}},
 		},
 	}
 }
 
-// onDisk writes in's baseline (as profile's, every entry in features/sample.feature), drift report and
-// history in the formats the harness writes them (packages baseline, drift and results), which is what
-// LoadBaseline, LoadDrift and LoadHistory read back.
-func onDisk(in Inputs, profile string) (base, drifts, history []byte) {
-	b := baseline.Baseline{Profile: profile}
-	for _, e := range in.Baseline.Entries {
-		recorded := e.Recorded
-		if recorded == "" {
-			recorded = "2026-11-01"
+// writeInputs stores in as the harness does: the baseline as profile's in baselines, the drift report and
+// the history in the reports root.
+func writeInputs(t *testing.T, in Inputs, profile, reports, baselines string) {
+	t.Helper()
+	b := *in.Baseline
+	b.Profile = profile
+	data, err := json.Marshal(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{reports, baselines} {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
 		}
-		b.Entries = append(b.Entries, baseline.Entry{Feature: "features/sample.feature", Scenario: e.Scenario,
-			Example: e.Example, Outcome: e.Expect, Reason: e.Reason, Link: e.Link, Recorded: recorded})
 	}
-	d := drift.Report{Mock: in.Drift.Mock, Target: in.Drift.Real}
-	for _, x := range in.Drift.Differences {
-		d.Diffs = append(d.Diffs, drift.Difference{Feature: x.Feature, Scenario: x.Scenario, Example: x.Example, Exchange: x.Exchange,
-			Request: x.Step, Field: x.Field, Mock: x.Mock, Actual: x.Real})
+	if err := os.WriteFile(filepath.Join(baselines, profile+".json"), data, 0o644); err != nil {
+		t.Fatal(err)
 	}
-	var h bytes.Buffer
-	for _, e := range in.History {
-		line, _ := json.Marshal(results.HistoryLine{Started: e.Time, Profile: e.Profile, Target: e.Target,
-			Embedded: e.Embedded, Commit: e.Commit, Counts: e.Counts, Features: e.Features})
-		h.Write(append(line, '\n'))
+	if err := drift.Write(filepath.Join(reports, drift.FileName), *in.Drift); err != nil {
+		t.Fatal(err)
 	}
-	base, _ = json.Marshal(b)
-	drifts, _ = json.Marshal(d)
-	return base, drifts, h.Bytes()
+	for _, l := range in.History {
+		if err := results.AppendHistory(filepath.Join(reports, results.HistoryFile), l); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

@@ -4,24 +4,15 @@ import (
 	"cmp"
 	"fmt"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/rcoauth/conformance/baseline"
 	"github.com/rcoauth/conformance/driver"
 	"github.com/rcoauth/conformance/results"
 )
-
-// Inputs are what a run report shows besides the run itself, each optional.
-type Inputs struct {
-	// Baseline is the profile's known-deviation baseline and Drift the latest drift report; nil when absent.
-	Baseline *Baseline
-	Drift    *Drift
-	// History are the earlier runs (history.jsonl); the report shows those against the run's target.
-	History []HistoryEntry
-}
 
 // Target kinds: where a run ran, as the documentation groups results.
 const (
@@ -58,17 +49,17 @@ func TargetKind(target string, embedded bool) string {
 
 // data is what the run report embeds as JSON and its script renders.
 type data struct {
-	Run       runMeta         `json:"run"`
-	Summary   summary         `json:"summary"`
-	Grants    []Axis          `json:"grants"`
-	Areas     []Axis          `json:"areas"`
-	Matrix    []cell          `json:"matrix"`
-	Clauses   []clauseRow     `json:"clauses"`
-	Scenarios []scenarioView  `json:"scenarios"`
-	Baseline  *baselineView   `json:"baseline"`
-	Drift     *Drift          `json:"drift"`
-	History   []HistoryEntry  `json:"history"`
-	Variables map[string]bool `json:"variables"`
+	Run       runMeta               `json:"run"`
+	Summary   summary               `json:"summary"`
+	Grants    []Axis                `json:"grants"`
+	Areas     []Axis                `json:"areas"`
+	Matrix    []cell                `json:"matrix"`
+	Clauses   []clauseRow           `json:"clauses"`
+	Scenarios []scenarioView        `json:"scenarios"`
+	Baseline  *baselineView         `json:"baseline"`
+	Drift     *driftView            `json:"drift"`
+	History   []results.HistoryLine `json:"history"`
+	Variables map[string]bool       `json:"variables"`
 }
 
 type runMeta struct {
@@ -116,20 +107,20 @@ type clauseRow struct {
 }
 
 type scenarioView struct {
-	ID       int            `json:"id"`
-	Name     string         `json:"name"`
-	Feature  string         `json:"feature"`
-	Tags     []string       `json:"tags"`
-	Clauses  []string       `json:"clauses"`
-	Grant    string         `json:"grant"`
-	Area     string         `json:"area"`
-	Status   string         `json:"status"`
-	Duration string         `json:"duration"`
-	Notes    []results.Note `json:"notes,omitempty"`
-	Expected *BaselineEntry `json:"expected,omitempty"`
-	Steps    []stepView     `json:"steps"`
-	Cleanup  []exchangeView `json:"cleanup,omitempty"`
-	Lineage  []TokenEvent   `json:"lineage,omitempty"`
+	ID       int             `json:"id"`
+	Name     string          `json:"name"`
+	Feature  string          `json:"feature"`
+	Tags     []string        `json:"tags"`
+	Clauses  []string        `json:"clauses"`
+	Grant    string          `json:"grant"`
+	Area     string          `json:"area"`
+	Status   string          `json:"status"`
+	Duration string          `json:"duration"`
+	Notes    []results.Note  `json:"notes,omitempty"`
+	Expected *baseline.Entry `json:"expected,omitempty"`
+	Steps    []stepView      `json:"steps"`
+	Cleanup  []exchangeView  `json:"cleanup,omitempty"`
+	Lineage  []TokenEvent    `json:"lineage,omitempty"`
 }
 
 type stepView struct {
@@ -160,9 +151,10 @@ type baselineView struct {
 }
 
 type baselineMatch struct {
-	BaselineEntry
-	// State is "expected" (the scenario did not pass, as recorded), "stale" (it passed) or "unmatched" (no
-	// scenario of this run has that name).
+	baseline.Entry
+	// State is what the run made of the entry (baseline.Compare): "expected" (the outcome it names),
+	// "stale" (the scenario passed), "changed" (another outcome) or "not run" (no scenario of this run is
+	// the one it names).
 	State string `json:"state"`
 }
 
@@ -178,12 +170,19 @@ func build(run *results.Run, in Inputs) *data {
 			Started: formatTime(run.Started), Duration: formatDuration(run.Duration),
 			Concurrency: run.Concurrency, Strict: run.Strict, Control: run.Control,
 		},
-		Grants: Grants, Areas: Areas, Drift: in.Drift.Explain(in.Baseline), Variables: map[string]bool{},
+		Grants: Grants, Areas: Areas, Variables: map[string]bool{},
 	}
 	for _, v := range run.SecretVariables {
 		for _, name := range strings.Split(v, ":") {
 			d.Variables[name] = true
 		}
+	}
+	if in.Drift != nil {
+		var b *baseline.Baseline
+		if in.Baseline != nil && in.Baseline.Profile == in.Drift.Target.Profile {
+			b = in.Baseline
+		}
+		d.Drift = explainDrift(in.Drift, b)
 	}
 	for _, h := range in.History {
 		if h.Profile == run.Profile {
@@ -229,10 +228,8 @@ func build(run *results.Run, in Inputs) *data {
 		for _, x := range sc.Cleanup {
 			v.Cleanup = append(v.Cleanup, viewExchange(x, run.Target, name))
 		}
-		if in.Baseline != nil {
-			if i := slices.IndexFunc(in.Baseline.Entries, func(e BaselineEntry) bool { return matches(e, sc) }); i >= 0 {
-				v.Expected = &in.Baseline.Entries[i]
-			}
+		if e, ok := in.Baseline.Find(sc.Feature, sc.Name, sc.Example); ok {
+			v.Expected = &e
 		}
 		c := cells[[2]string{v.Grant, v.Area}]
 		if c == nil {
@@ -266,8 +263,8 @@ func build(run *results.Run, in Inputs) *data {
 		}
 		d.Clauses = append(d.Clauses, r)
 	}
-	if in.Baseline != nil {
-		d.Baseline = matchBaseline(in.Baseline, run.Scenarios)
+	if in.Baseline != nil && len(in.Baseline.Entries) > 0 {
+		d.Baseline = matchBaseline(in.Baseline, run)
 	}
 	return d
 }
@@ -304,46 +301,24 @@ func summarize(run *results.Run) summary {
 	return s
 }
 
-// matches reports whether a baseline entry names a scenario. Scenario is the name the run records or, for
-// an outline, its name as written, with <placeholders> standing for any value; Example, if set, must occur
-// in the recorded name (an outline's row shows its values there); Feature, if set, must be the file.
-func matches(e BaselineEntry, sc results.Scenario) bool {
-	if e.Feature != "" && e.Feature != sc.Feature {
-		return false
-	}
-	if e.Example != "" && e.Example != sc.Example && !strings.Contains(sc.Name, e.Example) {
-		return false
-	}
-	if e.Scenario == sc.Name {
-		return true
-	}
-	if !strings.Contains(e.Scenario, "<") {
-		return false
-	}
-	pattern := placeholder.ReplaceAllString(regexp.QuoteMeta(e.Scenario), ".+")
-	ok, _ := regexp.MatchString("^"+pattern+"$", sc.Name)
-	return ok
-}
-
-// placeholder is an outline's <parameter> in a scenario name, after regexp.QuoteMeta.
-var placeholder = regexp.MustCompile(`<[^>]+>`)
-
-// matchBaseline says for each baseline entry whether this run bore it out.
-func matchBaseline(b *Baseline, scenarios []results.Scenario) *baselineView {
+// matchBaseline says for each of b's entries what this run made of it, as the run's verdict does
+// (baseline.Compare).
+func matchBaseline(b *baseline.Baseline, run *results.Run) *baselineView {
+	review := baseline.Compare(b, run, nil)
 	v := &baselineView{Profile: b.Profile}
 	for _, e := range b.Entries {
-		state := "unmatched"
-		for _, sc := range scenarios {
-			if !matches(e, sc) {
-				continue
-			}
-			if sc.Status == results.Passed {
-				state = "stale"
-			} else if state != "stale" {
-				state = "expected"
-			}
+		state := "not run"
+		switch {
+		case slices.Contains(review.Stale, e):
+			state = "stale"
+		case slices.ContainsFunc(review.Changed, func(c baseline.Changed) bool { return c.Entry == e }):
+			state = "changed"
+		case slices.ContainsFunc(run.Scenarios, func(sc results.Scenario) bool {
+			return e.Matches(sc.Feature, sc.Name, sc.Example) && sc.Status != results.Skipped
+		}):
+			state = "expected"
 		}
-		v.Entries = append(v.Entries, baselineMatch{BaselineEntry: e, State: state})
+		v.Entries = append(v.Entries, baselineMatch{Entry: e, State: state})
 	}
 	return v
 }

@@ -69,6 +69,9 @@ type Config struct {
 	ReportsDir string
 	// HistoryFile, if set, gets one line per run appended (results.HistoryLine).
 	HistoryFile string
+	// ReportInputs, if set, gives what the run report shows besides the run (baseline, drift, history);
+	// it is called once the run is over, before the report is written. Nil shows none of them.
+	ReportInputs func(*results.Run) (report.Inputs, error)
 	// Commit is the harness's git commit, recorded in results.json, the history and the report.
 	Commit string
 	// Features is the catalogue of the features the run reads (their lines and example rows); nil means
@@ -656,7 +659,15 @@ func (s *Suite) writeReports() error {
 	if err := results.Write(path, run); err != nil {
 		return err
 	}
-	reportPath, err := report.WriteRun(dir, run)
+	var in report.Inputs
+	var inErr error
+	if s.cfg.ReportInputs != nil {
+		in, inErr = s.cfg.ReportInputs(run)
+	}
+	reportPath, err := report.WriteRun(dir, run, in)
+	if err == nil {
+		err = inErr // a missing or malformed input is reported after the report is written without it
+	}
 	if reportPath != "" {
 		s.mu.Lock()
 		s.report = reportPath

@@ -144,7 +144,7 @@
       body.appendChild(h("p", { "class": "muted", text: "no baseline for profile " + data.run.profile + " (baselines/" + data.run.profile + ".json)" }));
     } else {
       table(body, ["scenario", "expected", "this run", "reason", "recorded"], data.baseline.entries.map(function (e) {
-        return [e.scenario + (e.example ? " [" + e.example + "]" : ""), e.expect, e.state,
+        return [e.scenario + (e.example ? " [" + e.example + "]" : ""), e.outcome, e.state,
           e.link ? [e.reason + " ", h("a", { href: e.link, text: "link" })] : e.reason, e.recorded || ""];
       }));
     }
@@ -154,7 +154,7 @@
     } else {
       body.appendChild(h("p", { text: "Mock " + data.drift.mock.profile + " vs " + data.drift.real.profile + " (" + data.drift.real.target + ")" }));
       table(body, ["scenario", "field", "mock", "RingCentral", "known"], data.drift.differences.map(function (d) {
-        return [d.scenario + (d.example ? " [" + d.example + "]" : ""), d.field, d.mock, d.real, d.reason || ""];
+        return [d.scenario + (d.example ? " [" + d.example + "]" : ""), d.field, d.mock, d.target, d.reason || ""];
       }));
     }
     body.appendChild(h("h3", { text: "History of profile " + data.run.profile }));
@@ -162,7 +162,7 @@
       body.appendChild(h("p", { "class": "muted", text: "no history yet (reports/history.jsonl)" }));
     } else {
       table(body, ["time", "target", "commit"].concat(STATUSES), data.history.slice(-20).reverse().map(function (e) {
-        return [e.time, e.target, e.commit || ""].concat(STATUSES.map(function (st) { return String((e.counts || {})[st] || 0); }));
+        return [e.started, e.target, e.commit || ""].concat(STATUSES.map(function (st) { return String((e.counts || {})[st] || 0); }));
       }));
     }
   }
@@ -180,7 +180,7 @@
       var d = h("details", { "class": "scenario " + sc.status, id: "s-" + sc.id, "data-status": sc.status },
         h("summary", null, badge(sc.status), h("span", { "class": "name", text: sc.name }),
           h("span", { "class": "feature", text: sc.feature }),
-          sc.expected ? h("span", { "class": "badge warned", text: "baseline: " + sc.expected.expect }) : null,
+          sc.expected ? h("span", { "class": "badge warned", text: "baseline: " + sc.expected.outcome }) : null,
           h("span", { "class": "dur", text: sc.duration })));
       d.addEventListener("toggle", function () { if (d.open) fill(d, sc); });
       var hay = [sc.name, sc.feature, sc.tags.join(" "), sc.clauses.join(" ")].concat(sc.steps.map(function (st) { return st.text; })).join("\n").toLowerCase();
@@ -196,7 +196,7 @@
     b.appendChild(h("div", { "class": "tags" }, sc.tags.map(function (t) { return h("span", { "class": "tag", text: t }); })));
     b.appendChild(h("div", { "class": "muted", text: "grant: " + label(data.grants, sc.grant) + " · area: " + label(data.areas, sc.area) + " · clauses: " + (sc.clauses.map(clauseName).join(", ") || "none") }));
     (sc.notes || []).forEach(function (n) { b.appendChild(h("div", { "class": "note " + n.kind, text: n.kind + ": " + n.message })); });
-    if (sc.expected) b.appendChild(h("div", { "class": "note", text: "baseline (" + sc.expected.expect + "): " + sc.expected.reason }));
+    if (sc.expected) b.appendChild(h("div", { "class": "note", text: "baseline (" + sc.expected.outcome + "): " + sc.expected.reason }));
     if (sc.lineage && sc.lineage.length) b.appendChild(lineage(sc));
     var ol = h("ol", { "class": "steps" });
     sc.steps.forEach(function (st) {
