@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"net"
@@ -35,6 +36,7 @@ type realRun struct {
 	extra    []string // more environment, e.g. RC_AUTH_RATE=5/300ms
 	omit     []string // credentials of env/mock.env not to pass
 	baseline *baseline.Baseline
+	reports  string // the reports root, where the drift from a mock run there is written (default: a new one)
 }
 
 // run executes r and returns its outcome; it judges nothing.
@@ -55,11 +57,15 @@ func (r realRun) run(t *testing.T) outcome {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.ReportsDir = filepath.Join(t.TempDir(), r.name)
+	if r.reports == "" {
+		r.reports = t.TempDir()
+	}
+	cfg.ReportsDir = filepath.Join(r.reports, r.name)
 	if err := os.MkdirAll(cfg.ReportsDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	cfg.HistoryFile, cfg.Baseline = "", r.baseline
+	cfg.ReportInputs = reportInputs(r.reports, r.baseline, true, testWriter{t})
 	cfg.Tags, opts.Tags = r.tags, r.tags
 	opts.Format = "progress"
 	opts.Output = testWriter{t}
@@ -255,8 +261,9 @@ func TestRealTargetAliases(t *testing.T) {
 	}
 }
 
-// TestRealTargetDrift runs one scenario on the embedded mock and on a standalone mock whose revocation
-// answer has a planted body, and finds the difference in the drift report.
+// TestRealTargetDrift runs one scenario on the embedded mock and then on a standalone mock whose
+// revocation answer has a planted body, and finds the difference in the drift report the run writes to
+// the reports root and in the run's report, written after it.
 func TestRealTargetDrift(t *testing.T) {
 	scenario := scenarioPath(t, "features/revocation.feature", "Revoking an unknown token succeeds")
 	faults := filepath.Join(t.TempDir(), "faults.json")
@@ -264,25 +271,33 @@ func TestRealTargetDrift(t *testing.T) {
 		t.Fatal(err)
 	}
 	url := startStandaloneMock(t, "-control=false", "-faults", faults)
-	target := realRun{name: "drift", target: url, paths: []string{scenario}, extra: []string{"RC_AUTH_RATE=5/300ms"}}.run(t)
+	root := t.TempDir()
 
 	cfg, opts, err := suiteConfig(append(runEnviron(), "OAUTH_ENV=mock", "CONFORMANCE_SEED=7"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.ReportsDir, cfg.HistoryFile = t.TempDir(), ""
+	cfg.ReportsDir, cfg.HistoryFile, cfg.ReportInputs = root, "", nil
 	opts.Paths, opts.Format, opts.Output = []string{scenario}, "progress", testWriter{t}
 	mock := execute(t, "drift-mock", cfg, opts)
+	target := realRun{name: "drift", target: url, paths: []string{scenario}, extra: []string{"RC_AUTH_RATE=5/300ms"}, reports: root}.run(t)
 	if mock.status != 0 || target.status != 0 {
 		t.Fatalf("status: mock %d, standalone %d; want both runs to pass", mock.status, target.status)
 	}
-	r := drift.Compare(mock.suite.Results(), target.suite.Results())
+	var r drift.Report
+	if b, err := os.ReadFile(filepath.Join(root, drift.FileName)); err != nil || json.Unmarshal(b, &r) != nil {
+		t.Fatalf("the run wrote no drift report to the reports root: %v", err)
+	}
 	found := false
 	for _, d := range r.Diffs {
 		found = found || (d.Field == "shape" && strings.Contains(d.Actual, "revoked: boolean") && d.Mock == "empty")
 	}
 	if r.Scenarios != 1 || !found {
 		t.Errorf("drift %+v; want a shape difference naming the planted field", r)
+	}
+	page, err := os.ReadFile(filepath.Join(root, "drift", "report-devtest.html"))
+	if err != nil || !strings.Contains(string(page), "revoked: boolean") {
+		t.Errorf("the run's report does not show the drift (%v); want it computed before the report is written", err)
 	}
 }
 

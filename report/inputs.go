@@ -25,24 +25,16 @@ type Inputs struct {
 	History []results.HistoryLine
 }
 
-// LoadInputs reads what the run report of profile shows besides the run, each optional: the profile's
-// baseline from baselines (baseline.Load's <profile>.json), and from the reports root reports the run
-// history (results.HistoryFile) and the latest drift (drift.FileName) — one history and one drift report
-// for every profile, which is where the harness writes them (README "Reports"). A malformed file is an
-// error; the Inputs then hold what could be read.
-func LoadInputs(reports, baselines, profile string) (Inputs, error) {
+// LoadInputs reads, from the reports root reports, the run history (results.HistoryFile) and the latest
+// drift (drift.FileName): one of each for every profile, where the harness writes them (README "Reports").
+// Either may be missing. The baseline is the caller's, which loaded it for the run's verdict. A malformed
+// file is an error; the Inputs then hold what could be read.
+func LoadInputs(reports string) (Inputs, error) {
 	var in Inputs
-	var errs []error
-	b, err := baseline.Load(filepath.Join(baselines, profile+".json"), profile)
-	if err == nil {
-		in.Baseline = b
-	}
-	errs = append(errs, err)
-	in.History, err = results.ReadHistory(filepath.Join(reports, results.HistoryFile))
-	errs = append(errs, err)
-	in.Drift, err = LoadDrift(filepath.Join(reports, drift.FileName))
-	errs = append(errs, err)
-	return in, errors.Join(errs...)
+	var err1, err2 error
+	in.History, err1 = results.ReadHistory(filepath.Join(reports, results.HistoryFile))
+	in.Drift, err2 = LoadDrift(filepath.Join(reports, drift.FileName))
+	return in, errors.Join(err1, err2)
 }
 
 // LoadDrift reads a drift report written by drift.Write; a missing file is a nil report and no error.

@@ -169,8 +169,8 @@ func TestCurl(t *testing.T) {
 
 func TestInputsAreOptional(t *testing.T) {
 	dir := t.TempDir()
-	in, err := LoadInputs(dir, dir, "production")
-	if err != nil || len(in.Baseline.Entries) != 0 || in.Drift != nil || in.History != nil {
+	in, err := LoadInputs(dir)
+	if err != nil || in.Baseline != nil || in.Drift != nil || in.History != nil {
 		t.Errorf("missing files gave %+v, %v; want nothing and no error", in, err)
 	}
 	write := func(name, content string) {
@@ -179,13 +179,12 @@ func TestInputsAreOptional(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	write("production.json", `{"profile":"production","entries":[{"feature":"features/a.feature","scenario":"A","outcome":"fail","reason":"r","recorded":"2026-12-01"}]}`)
 	write(results.HistoryFile, `{"started":"2026-11-30T22:00:00Z","profile":"mock","target":"x","counts":{"passed":1}}`+"\n")
-	if in, err := LoadInputs(dir, dir, "production"); err != nil || len(in.Baseline.Entries) != 1 || len(in.History) != 1 {
-		t.Errorf("a baseline and a history gave %+v, %v", in, err)
+	if in, err := LoadInputs(dir); err != nil || len(in.History) != 1 {
+		t.Errorf("a history gave %+v, %v", in, err)
 	}
 	write(drift.FileName, `{"differences":`)
-	if in, err := LoadInputs(dir, dir, "production"); err == nil || len(in.History) != 1 {
+	if in, err := LoadInputs(dir); err == nil || len(in.History) != 1 {
 		t.Errorf("a malformed drift.json gave %v, and the history %+v; want an error and the rest read", err, in.History)
 	}
 }
