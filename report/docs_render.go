@@ -56,6 +56,10 @@ func badge(status string) string {
 		return "❌"
 	case "warned":
 		return "⚠️"
+	case "deviated":
+		return "🔀"
+	case "known":
+		return "📌"
 	case "skipped":
 		return "⏭️"
 	}

@@ -66,13 +66,14 @@ const issued = `{"access_token":"[redacted:acce0001]","token_type":"bearer","exp
 const refreshed = `{"access_token":"[redacted:acce0002]","token_type":"bearer","expires_in":3599,"refresh_token":"[redacted:ref00002]","refresh_token_expires_in":604799}`
 const refused = `{"error":"invalid_grant","errors":[{"errorCode":"OAU-211","message":"Token revoked"}],"error_description":"Token revoked"}`
 
-// sampleRun is a run with one scenario of every outcome and a note of every kind.
+// sampleRun is a run with one scenario of every outcome and a note of every kind, and the two rows of an
+// outline whose name has no placeholder, so they share it.
 func sampleRun() *results.Run {
 	password := "grant_type=password&username=%2B16505550100&password=[redacted:pass0001]"
 	return &results.Run{
 		Harness: "devel", Commit: "0123456789abcdef", Profile: "mock", Target: target, Embedded: true, Control: true,
 		Seed: 42, Tags: "@sample", Concurrency: 4, Started: t0, Duration: 2 * time.Second,
-		Counts: map[string]int{"passed": 2, "failed": 1, "warned": 1, "skipped": 1},
+		Counts: map[string]int{"passed": 2, "failed": 1, "warned": 1, "skipped": 1, "deviated": 1, "known": 1},
 		SecretVariables: map[string]string{
 			"[redacted:aaaa0001]": "RC_CLIENT_ID:RC_CLIENT_SECRET",
 			"[redacted:pass0001]": "RC_PASSWORD",
@@ -81,6 +82,8 @@ func sampleRun() *results.Run {
 			{Kind: results.NoteWarning, Scenario: "Reuse of a code revokes its tokens", Feature: "features/sample.feature", Clauses: []string{"rfc6749-4.1.2"}, Message: "the first access token still works"},
 			{Kind: results.NoteSkip, Scenario: "A scenario for the sandbox", Feature: "features/sample.feature", Message: "needs the mock's control API"},
 			{Kind: results.NoteDeviation, Scenario: "A refresh issues new tokens", Feature: "features/sample.feature", Message: "RingCentral answered 400 OAU-232 where the mock assumes 200"},
+			{Kind: results.NoteDeviation, Scenario: "A grant issues a token", Feature: "features/sample.feature", Example: "password", Message: "RingCentral answered expires_in 3600 where the mock assumes 3599"},
+			{Kind: results.NoteKnown, Scenario: "A grant issues a token", Feature: "features/sample.feature", Example: "JWT bearer", Message: "the request is rejected with unauthorized_client", Baseline: "JWT is off for the test app"},
 		},
 		Scenarios: []results.Scenario{
 			{
@@ -115,7 +118,23 @@ func sampleRun() *results.Run {
 				Steps: []results.Step{{Type: "Action", Text: "10 seconds pass", Status: "skipped", Error: "needs the mock's control API"}},
 			},
 			{
-				Name: "Revoking the access token ends the session", Feature: "features/sample.feature", Tags: []string{"@sample", "@revocation", "@rfc7009-2.1"},
+				Name: "A grant issues a token", Feature: "features/sample.feature", Example: "password", Tags: []string{"@sample", "@grant"},
+				Status: results.Deviated, Started: t0, Duration: time.Millisecond,
+				Steps: []results.Step{
+					{Type: "Action", Text: "the app requests a token with the password grant", Status: "passed", Exchanges: []driver.Exchange{tokenExchange(password, 200, issued)}},
+					{Type: "Outcome", Text: "a token is issued", Status: "failed", Error: "expires_in is 3600; the mock assumes 3599"},
+				},
+			},
+			{
+				Name: "A grant issues a token", Feature: "features/sample.feature", Example: "JWT bearer", Tags: []string{"@sample", "@grant"},
+				Status: results.Known, Started: t0, Duration: time.Millisecond,
+				Steps: []results.Step{
+					{Type: "Action", Text: "the app requests a token with the JWT bearer grant", Status: "passed", Exchanges: []driver.Exchange{tokenExchange("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=[redacted:jwt00001]", 400, `{"error":"unauthorized_client"}`)}},
+					{Type: "Outcome", Text: "a token is issued", Status: "failed", Error: "the request is rejected with unauthorized_client"},
+				},
+			},
+			{
+				Name: "Revoking the access token ends the session", Feature: "features/sample.feature", Example: "access", Tags: []string{"@sample", "@revocation", "@rfc7009-2.1"},
 				Clauses: []string{"rfc7009-2.1"}, Status: results.Passed, Started: t0, Duration: time.Millisecond,
 				Steps: []results.Step{
 					{Type: "Context", Text: "the app requests a token with the password grant", Status: "passed", Exchanges: []driver.Exchange{tokenExchange(password, 200, issued)}},
@@ -136,6 +155,7 @@ func sampleInputs() Inputs {
 			{Feature: feature, Scenario: "A replaced refresh token is refused", Outcome: baseline.Fail, Reason: "OAU-211, not OAU-240", Recorded: "2026-11-01"},
 			{Feature: feature, Scenario: "A refresh issues new tokens", Outcome: baseline.Deviation, Reason: "fixed since", Recorded: "2026-11-01"},
 			{Feature: feature, Scenario: "A scenario that was renamed", Outcome: baseline.Fail, Reason: "gone", Recorded: "2026-11-01"},
+			{Feature: feature, Scenario: "A grant issues a token", Example: "JWT bearer", Outcome: baseline.Fail, Reason: "JWT is off for the test app", Recorded: "2026-11-01"},
 		}},
 		Drift: &drift.Report{
 			Mock:   drift.RunRef{Profile: "mock", Target: target, Started: t0},

@@ -49,6 +49,7 @@ func TargetKind(target string, embedded bool) string {
 
 // data is what the run report embeds as JSON and its script renders.
 type data struct {
+	Statuses  []string              `json:"statuses"`
 	Run       runMeta               `json:"run"`
 	Summary   summary               `json:"summary"`
 	Grants    []Axis                `json:"grants"`
@@ -82,6 +83,7 @@ type summary struct {
 	Counts     map[string]int `json:"counts"`
 	Warnings   []results.Note `json:"warnings"`
 	Deviations []results.Note `json:"deviations"`
+	Known      []results.Note `json:"known"`
 	Flaky      []results.Note `json:"flaky"`
 	Skips      []skipGroup    `json:"skips"`
 }
@@ -110,6 +112,7 @@ type scenarioView struct {
 	ID       int             `json:"id"`
 	Name     string          `json:"name"`
 	Feature  string          `json:"feature"`
+	Example  string          `json:"example,omitempty"` // an outline's row, which alone may tell two rows apart
 	Tags     []string        `json:"tags"`
 	Clauses  []string        `json:"clauses"`
 	Grant    string          `json:"grant"`
@@ -158,8 +161,19 @@ type baselineMatch struct {
 	State string `json:"state"`
 }
 
-// statusOrder puts the scenarios a reader must look at first.
-var statusOrder = map[string]int{results.Failed: 0, results.Warned: 1, results.Skipped: 2, results.Passed: 3}
+// Statuses are the scenario outcomes in the order a reader must look at them: what fails the run, what
+// does not but is news (a SHOULD not met, a deviation from the mock's documented choice), what the
+// baseline expects, then skipped and passed.
+var Statuses = []string{results.Failed, results.Warned, results.Deviated, results.Known, results.Skipped, results.Passed}
+
+// statusOrder is each outcome's place in Statuses.
+var statusOrder = func() map[string]int {
+	m := map[string]int{}
+	for i, s := range Statuses {
+		m[s] = i
+	}
+	return m
+}()
 
 // build turns a run into the report's data.
 func build(run *results.Run, in Inputs) *data {
@@ -170,7 +184,7 @@ func build(run *results.Run, in Inputs) *data {
 			Started: formatTime(run.Started), Duration: formatDuration(run.Duration),
 			Concurrency: run.Concurrency, Strict: run.Strict, Control: run.Control,
 		},
-		Grants: Grants, Areas: Areas, Variables: map[string]bool{},
+		Statuses: Statuses, Grants: Grants, Areas: Areas, Variables: map[string]bool{},
 	}
 	for _, v := range run.SecretVariables {
 		for _, name := range strings.Split(v, ":") {
@@ -193,19 +207,22 @@ func build(run *results.Run, in Inputs) *data {
 	scenarios := slices.Clone(run.Scenarios)
 	slices.SortStableFunc(scenarios, func(a, b results.Scenario) int {
 		return cmp.Or(cmp.Compare(statusOrder[a.Status], statusOrder[b.Status]),
-			cmp.Compare(a.Feature, b.Feature), cmp.Compare(a.Name, b.Name))
+			cmp.Compare(a.Feature, b.Feature), cmp.Compare(a.Name, b.Name), cmp.Compare(a.Line, b.Line))
 	})
+	// A note belongs to one case: its scenario and, for an outline, its row.
+	noteKey := func(feature, name, example string) string { return feature + "\x00" + name + "\x00" + example }
 	notes := map[string][]results.Note{}
 	for _, n := range run.Notes {
-		notes[n.Feature+"\x00"+n.Scenario] = append(notes[n.Feature+"\x00"+n.Scenario], n)
+		k := noteKey(n.Feature, n.Scenario, n.Example)
+		notes[k] = append(notes[k], n)
 	}
 	cells := map[[2]string]*cell{}
 	rows := map[string]*clauseRow{}
 	var seen []string
 	for i, sc := range scenarios {
 		v := scenarioView{
-			ID: i, Name: sc.Name, Feature: sc.Feature, Status: sc.Status,
-			Duration: formatDuration(sc.Duration), Notes: notes[sc.Feature+"\x00"+sc.Name],
+			ID: i, Name: sc.Name, Feature: sc.Feature, Example: sc.Example, Status: sc.Status,
+			Duration: formatDuration(sc.Duration), Notes: notes[noteKey(sc.Feature, sc.Name, sc.Example)],
 		}
 		var texts []StepText
 		var xs [][]driver.Exchange
@@ -288,6 +305,8 @@ func summarize(run *results.Run) summary {
 			s.Warnings = append(s.Warnings, n)
 		case results.NoteDeviation:
 			s.Deviations = append(s.Deviations, n)
+		case results.NoteKnown:
+			s.Known = append(s.Known, n)
 		case results.NoteSkip:
 			i, ok := bySkip[n.Message]
 			if !ok {

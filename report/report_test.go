@@ -195,7 +195,7 @@ func TestBaselineStates(t *testing.T) {
 	for _, e := range v.Entries {
 		got = append(got, e.State)
 	}
-	if want := []string{"expected", "stale", "not run"}; !slices.Equal(got, want) {
+	if want := []string{"expected", "stale", "not run", "expected"}; !slices.Equal(got, want) {
 		t.Errorf("baseline states %v; want %v", got, want)
 	}
 }
@@ -225,7 +225,7 @@ func TestReportEmbedsTheRunOnce(t *testing.T) {
 	if island == nil || json.Unmarshal([]byte(island[1]), &d) != nil {
 		t.Fatal("the run's data is not an embedded JSON document")
 	}
-	if len(d.Scenarios) != 5 || d.Scenarios[0].Status != results.Failed || !d.Scenarios[0].Steps[2].Exchanges[0].hasCurl() {
+	if len(d.Scenarios) != 7 || d.Scenarios[0].Status != results.Failed || !d.Scenarios[0].Steps[2].Exchanges[0].hasCurl() {
 		t.Errorf("the embedded scenarios are not the run's, failed first, with curl commands: %+v", d.Scenarios[0])
 	}
 	if n := strings.Count(page, "A replaced refresh token is refused"); n != 1 {
@@ -299,5 +299,35 @@ func TestDocsGolden(t *testing.T) {
 	want := []string{"README.md", "deviations.html", "deviations.md", "index.html", "sample.html", "sample.md", "vocabulary.html", "vocabulary.md"}
 	if !slices.Equal(names, want) {
 		t.Errorf("the documentation has the pages %v; want %v", names, want)
+	}
+}
+
+// TestOutlineRowsStayApart checks that the two rows of an outline whose name has no placeholder are two
+// scenarios of the report, each with its row, its own notes and its own outcome, known and deviated among
+// the statuses the page draws.
+func TestOutlineRowsStayApart(t *testing.T) {
+	d := build(sampleRun(), sampleInputs())
+	rows := map[string]scenarioView{}
+	for _, v := range d.Scenarios {
+		if v.Name == "A grant issues a token" {
+			rows[v.Example] = v
+		}
+	}
+	for example, want := range map[string]string{"password": results.NoteDeviation, "JWT bearer": results.NoteKnown} {
+		v, ok := rows[example]
+		if !ok || len(v.Notes) != 1 || v.Notes[0].Kind != want {
+			t.Errorf("row %q: %+v; want its own scenario with one %s note", example, v, want)
+		}
+	}
+	if rows["JWT bearer"].Expected == nil || rows["password"].Expected != nil {
+		t.Error("the baseline entry for one row is shown on the other")
+	}
+	for _, st := range []string{results.Known, results.Deviated} {
+		if !slices.Contains(d.Statuses, st) {
+			t.Errorf("the page does not draw the status %s (statuses %v)", st, d.Statuses)
+		}
+	}
+	if got := countSummary(map[string]int{results.Known: 1, results.Deviated: 2}); got != "2 deviated, 1 known" {
+		t.Errorf("countSummary = %q; want the known and deviated outcomes counted", got)
 	}
 }
