@@ -199,7 +199,7 @@ func loadCatalogue(out string, cfg DocsConfig) (*catalogue, error) {
 		f.Results = featureResults(f, c.History)
 	}
 	c.Sentences = sentences(cfg.Vocabulary, c.Features)
-	for _, kind := range TargetKinds {
+	for _, kind := range results.TargetKinds {
 		for i := len(runs) - 1; i >= 0; i-- {
 			if r := runs[i]; r.kind == kind {
 				d := deviationDoc{Kind: kind, Profile: r.run.Profile, Date: formatTime(r.run.Started)}
@@ -466,7 +466,7 @@ func findRuns(dir, out string) ([]*runDoc, error) {
 		if err != nil {
 			return err
 		}
-		r := &runDoc{run: run, kind: TargetKind(run.Target, run.Embedded)}
+		r := &runDoc{run: run, kind: run.KindOf()}
 		html := filepath.Join(filepath.Dir(path), FileName(run.Profile))
 		if _, err := os.Stat(html); err == nil {
 			if rel, err := filepath.Rel(out, html); err == nil {
@@ -487,7 +487,7 @@ func findRuns(dir, out string) ([]*runDoc, error) {
 // history.
 func targets(runs []*runDoc, history []results.HistoryLine) []targetDoc {
 	var out []targetDoc
-	for _, kind := range TargetKinds {
+	for _, kind := range results.TargetKinds {
 		t := targetDoc{Kind: kind, Summary: "never run against " + kind}
 		var when time.Time
 		for _, r := range runs {
@@ -498,7 +498,7 @@ func targets(runs []*runDoc, history []results.HistoryLine) []targetDoc {
 			}
 		}
 		for _, h := range history {
-			if TargetKind(h.Target, h.Embedded) == kind && h.Started.After(when) {
+			if h.KindOf() == kind && h.Started.After(when) {
 				when = h.Started
 				t = targetDoc{Kind: kind, Profile: h.Profile, Target: h.Target, Date: formatTime(when),
 					Summary: countSummary(h.Counts), Source: results.HistoryFile}
@@ -563,7 +563,7 @@ var worstOf = []string{results.Failed, results.Warned, results.Deviated, results
 // scenarioResults sums a scenario's rows' latest results per kind of target.
 func scenarioResults(path string, s *scenarioDoc, latest map[string]map[string]pickleResult) []resultDoc {
 	var out []resultDoc
-	for _, kind := range TargetKinds {
+	for _, kind := range results.TargetKinds {
 		counts := map[string]int{}
 		var when time.Time
 		report := ""
@@ -614,7 +614,7 @@ func summarizeResult(kind string, counts map[string]int, rows int, date, report 
 // feature when the history has a newer run.
 func featureResults(f *featureDoc, history []results.HistoryLine) []resultDoc {
 	var out []resultDoc
-	for i, kind := range TargetKinds {
+	for i, kind := range results.TargetKinds {
 		counts := map[string]int{}
 		rows := 0
 		date, report := "", ""
@@ -630,7 +630,7 @@ func featureResults(f *featureDoc, history []results.HistoryLine) []resultDoc {
 		}
 		res := summarizeResult(kind, counts, rows, date, report, true)
 		for _, h := range history {
-			if fc := h.Features[f.Path]; TargetKind(h.Target, h.Embedded) == kind && fc != nil && formatTime(h.Started) > res.Date {
+			if fc := h.Features[f.Path]; h.KindOf() == kind && fc != nil && formatTime(h.Started) > res.Date {
 				res = summarizeResult(kind, fc, rows, formatTime(h.Started), "", true)
 			}
 		}

@@ -17,7 +17,7 @@ var docsCSS = reportCSS + asset("docs.css")
 
 // docsFuncs are the helpers both the HTML and the Markdown templates use.
 var docsFuncs = map[string]any{
-	"kinds":  func() []string { return TargetKinds },
+	"kinds":  func() []string { return results.TargetKinds },
 	"recent": recent,
 	"time":   formatTime,
 	"counts": countSummary,

@@ -72,6 +72,7 @@ func sampleRun() *results.Run {
 	password := "grant_type=password&username=%2B16505550100&password=[redacted:pass0001]"
 	return &results.Run{
 		Harness: "devel", Commit: "0123456789abcdef", Profile: "mock", Target: target, Embedded: true, Control: true,
+		Kind: results.TargetMock, Dialect: "ringcentral", TagLimited: true,
 		Seed: 42, Tags: "@sample", Concurrency: 4, Started: t0, Duration: 2 * time.Second,
 		Counts: map[string]int{"passed": 2, "failed": 1, "warned": 1, "skipped": 1, "deviated": 1, "known": 1},
 		SecretVariables: map[string]string{

@@ -3,7 +3,6 @@ package report
 import (
 	"cmp"
 	"fmt"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,39 +12,6 @@ import (
 	"github.com/rcoauth/conformance/driver"
 	"github.com/rcoauth/conformance/results"
 )
-
-// Target kinds: where a run ran, as the documentation groups results.
-const (
-	TargetMock       = "mock"
-	TargetStandalone = "standalone mock"
-	TargetDevtest    = "devtest"
-	TargetProduction = "production"
-)
-
-// TargetKinds are the target kinds in the order the documentation lists them.
-var TargetKinds = []string{TargetMock, TargetStandalone, TargetDevtest, TargetProduction}
-
-// TargetKind says where a run ran: the embedded mock, a standalone mock (any other server that is not
-// RingCentral's), RingCentral's sandbox (devtest) or production.
-func TargetKind(target string, embedded bool) string {
-	if embedded {
-		return TargetMock
-	}
-	u, err := url.Parse(target)
-	host := ""
-	if err == nil {
-		host = strings.ToLower(u.Hostname())
-	}
-	switch {
-	case host == "ringcentral.com" || strings.HasSuffix(host, ".ringcentral.com"):
-		if strings.Contains(host, "devtest") {
-			return TargetDevtest
-		}
-		return TargetProduction
-	default:
-		return TargetStandalone
-	}
-}
 
 // data is what the run report embeds as JSON and its script renders.
 type data struct {
@@ -67,6 +33,8 @@ type runMeta struct {
 	Profile     string `json:"profile"`
 	Target      string `json:"target"`
 	Kind        string `json:"kind"`
+	Dialect     string `json:"dialect"`
+	TagLimited  bool   `json:"tag_limited"`
 	Seed        string `json:"seed"`
 	Tags        string `json:"tags"`
 	Commit      string `json:"commit"`
@@ -179,7 +147,7 @@ var statusOrder = func() map[string]int {
 func build(run *results.Run, in Inputs) *data {
 	d := &data{
 		Run: runMeta{
-			Profile: run.Profile, Target: run.Target, Kind: TargetKind(run.Target, run.Embedded),
+			Profile: run.Profile, Target: run.Target, Kind: run.KindOf(), Dialect: run.Dialect, TagLimited: run.TagLimited,
 			Seed: strconv.FormatInt(run.Seed, 10), Tags: run.Tags, Commit: run.Commit, Harness: run.Harness,
 			Started: formatTime(run.Started), Duration: formatDuration(run.Duration),
 			Concurrency: run.Concurrency, Strict: run.Strict, Control: run.Control,

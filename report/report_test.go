@@ -68,24 +68,6 @@ func TestClauses(t *testing.T) {
 	}
 }
 
-func TestTargetKind(t *testing.T) {
-	for _, tc := range []struct {
-		url      string
-		embedded bool
-		want     string
-	}{
-		{"http://127.0.0.1:1234", true, TargetMock},
-		{"http://127.0.0.1:8910", false, TargetStandalone},
-		{"https://platform.devtest.ringcentral.com", false, TargetDevtest},
-		{"https://platform.ringcentral.com/", false, TargetProduction},
-		{"https://ringcentral.com.example.org", false, TargetStandalone},
-	} {
-		if got := TargetKind(tc.url, tc.embedded); got != tc.want {
-			t.Errorf("TargetKind(%q, %v) = %q; want %q", tc.url, tc.embedded, got, tc.want)
-		}
-	}
-}
-
 func TestLineage(t *testing.T) {
 	run := sampleRun()
 	sc := run.Scenarios[1] // grant, refresh, refused refresh with the first refresh token
@@ -264,7 +246,7 @@ func TestDocsGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	standalone := sampleRun()
-	standalone.Profile, standalone.Embedded, standalone.Started = "local", false, t0.Add(time.Minute)
+	standalone.Profile, standalone.Embedded, standalone.Kind, standalone.Started = "local", false, results.TargetStandalone, t0.Add(time.Minute)
 	standalone.Scenarios = standalone.Scenarios[:1]
 	if err := results.Write(filepath.Join(reports, "standalone", results.FileName), standalone); err != nil {
 		t.Fatal(err)
