@@ -62,14 +62,14 @@ func revokeExchange(token string) driver.Exchange {
 	}
 }
 
-const issued = `{"access_token":"[redacted:acce0001]","token_type":"bearer","expires_in":3599,"refresh_token":"[redacted:ref00001]","refresh_token_expires_in":604799}`
-const refreshed = `{"access_token":"[redacted:acce0002]","token_type":"bearer","expires_in":3599,"refresh_token":"[redacted:ref00002]","refresh_token_expires_in":604799}`
+const issued = `{"access_token":"[redacted:acce0001]","token_type":"bearer","expires_in":3599,"refresh_token":"[redacted:4ef00001]","refresh_token_expires_in":604799}`
+const refreshed = `{"access_token":"[redacted:acce0002]","token_type":"bearer","expires_in":3599,"refresh_token":"[redacted:4ef00002]","refresh_token_expires_in":604799}`
 const refused = `{"error":"invalid_grant","errors":[{"errorCode":"OAU-211","message":"Token revoked"}],"error_description":"Token revoked"}`
 
 // sampleRun is a run with one scenario of every outcome and a note of every kind, and the two rows of an
 // outline whose name has no placeholder, so they share it.
 func sampleRun() *results.Run {
-	password := "grant_type=password&username=%2B16505550100&password=[redacted:pass0001]"
+	password := "grant_type=password&username=%2B16505550100&password=[redacted:9a550001]"
 	return &results.Run{
 		Harness: "devel", Commit: "0123456789abcdef", Profile: "mock", Target: target, Embedded: true, Control: true,
 		Kind: results.TargetMock, Dialect: "ringcentral", TagLimited: true,
@@ -77,7 +77,7 @@ func sampleRun() *results.Run {
 		Counts: map[string]int{"passed": 2, "failed": 1, "warned": 1, "skipped": 1, "deviated": 1, "known": 1},
 		SecretVariables: map[string]string{
 			"[redacted:aaaa0001]": "RC_CLIENT_ID:RC_CLIENT_SECRET",
-			"[redacted:pass0001]": "RC_PASSWORD",
+			"[redacted:9a550001]": "RC_PASSWORD",
 		},
 		Notes: []results.Note{
 			{Kind: results.NoteWarning, Scenario: "Reuse of a code revokes its tokens", Feature: "features/sample.feature", Clauses: []string{"rfc6749-4.1.2"}, Message: "the first access token still works"},
@@ -93,7 +93,7 @@ func sampleRun() *results.Run {
 				Flaky: []string{"/restapi/oauth/token: connection reset, retry 1 of 2"},
 				Steps: []results.Step{
 					{Type: "Context", Text: "the app requests a token with the password grant", Status: "passed", Exchanges: []driver.Exchange{tokenExchange(password, 200, issued)}},
-					{Type: "Action", Text: "the app refreshes the token", Status: "passed", Exchanges: []driver.Exchange{tokenExchange("grant_type=refresh_token&refresh_token=[redacted:ref00001]", 200, refreshed)}},
+					{Type: "Action", Text: "the app refreshes the token", Status: "passed", Exchanges: []driver.Exchange{tokenExchange("grant_type=refresh_token&refresh_token=[redacted:4ef00001]", 200, refreshed)}},
 					{Type: "Outcome", Text: "a token is issued", Status: "passed"},
 				},
 				Cleanup: []driver.Exchange{revokeExchange("[redacted:acce0002]")},
@@ -103,8 +103,8 @@ func sampleRun() *results.Run {
 				Clauses: []string{"rfc6749-5.2"}, Status: results.Failed, Started: t0, Duration: 4 * time.Millisecond,
 				Steps: []results.Step{
 					{Type: "Context", Text: "the app requests a token with the password grant", Status: "passed", Exchanges: []driver.Exchange{tokenExchange(password, 200, issued)}},
-					{Type: "Context", Text: "the app refreshes the token", Status: "passed", Exchanges: []driver.Exchange{tokenExchange("grant_type=refresh_token&refresh_token=[redacted:ref00001]", 200, refreshed)}},
-					{Type: "Action", Text: "the app refreshes with the first refresh token", Status: "passed", Exchanges: []driver.Exchange{tokenExchange("grant_type=refresh_token&refresh_token=[redacted:ref00001]", 400, refused)}},
+					{Type: "Context", Text: "the app refreshes the token", Status: "passed", Exchanges: []driver.Exchange{tokenExchange("grant_type=refresh_token&refresh_token=[redacted:4ef00001]", 200, refreshed)}},
+					{Type: "Action", Text: "the app refreshes with the first refresh token", Status: "passed", Exchanges: []driver.Exchange{tokenExchange("grant_type=refresh_token&refresh_token=[redacted:4ef00001]", 400, refused)}},
 					{Type: "Outcome", Text: "the request is rejected with invalid_grant OAU-240", Status: "failed", Error: "errorCode is OAU-211; want OAU-240"},
 				},
 			},
@@ -130,7 +130,7 @@ func sampleRun() *results.Run {
 				Name: "A grant issues a token", Feature: "features/sample.feature", Example: "JWT bearer", Tags: []string{"@sample", "@grant"},
 				Status: results.Known, Started: t0, Duration: time.Millisecond,
 				Steps: []results.Step{
-					{Type: "Action", Text: "the app requests a token with the JWT bearer grant", Status: "passed", Exchanges: []driver.Exchange{tokenExchange("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=[redacted:jwt00001]", 400, `{"error":"unauthorized_client"}`)}},
+					{Type: "Action", Text: "the app requests a token with the JWT bearer grant", Status: "passed", Exchanges: []driver.Exchange{tokenExchange("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=[redacted:a7700001]", 400, `{"error":"unauthorized_client"}`)}},
 					{Type: "Outcome", Text: "a token is issued", Status: "failed", Error: "the request is rejected with unauthorized_client"},
 				},
 			},

@@ -77,9 +77,9 @@ func TestLineage(t *testing.T) {
 	}
 	got := Lineage(steps, []driver.Exchange{revokeExchange("[redacted:acce0002]")})
 	want := []TokenEvent{
-		{Kind: "grant", Label: "password", Step: 0, Status: 200, OK: true, Access: "[redacted:acce0001]", Refresh: "[redacted:ref00001]", From: -1, Lane: 0},
-		{Kind: "refresh", Label: "refresh", Step: 1, Status: 200, OK: true, Access: "[redacted:acce0002]", Refresh: "[redacted:ref00002]", Used: "[redacted:ref00001]", From: 0, Lane: 0},
-		{Kind: "refresh", Label: "refresh", Step: 2, Status: 400, Used: "[redacted:ref00001]", From: 0, Lane: 0},
+		{Kind: "grant", Label: "password", Step: 0, Status: 200, OK: true, Access: "[redacted:acce0001]", Refresh: "[redacted:4ef00001]", From: -1, Lane: 0},
+		{Kind: "refresh", Label: "refresh", Step: 1, Status: 200, OK: true, Access: "[redacted:acce0002]", Refresh: "[redacted:4ef00002]", Used: "[redacted:4ef00001]", From: 0, Lane: 0},
+		{Kind: "refresh", Label: "refresh", Step: 2, Status: 400, Used: "[redacted:4ef00001]", From: 0, Lane: 0},
 		{Kind: "revoke", Label: "revoke", Step: -1, Status: 200, OK: true, Used: "[redacted:acce0002]", From: 1, Lane: 0},
 	}
 	if !slices.Equal(got, want) {
@@ -103,17 +103,17 @@ func TestCurl(t *testing.T) {
 		t.Skip("no bash")
 	}
 	run := sampleRun()
-	name := NewNamer(run.SecretVariables, []TokenEvent{{Access: "[redacted:acce0001]", Refresh: "[redacted:ref00001]"}})
+	name := NewNamer(run.SecretVariables, []TokenEvent{{Access: "[redacted:acce0001]", Refresh: "[redacted:4ef00001]"}})
 	for _, tc := range []struct {
 		name string
 		x    driver.Exchange
 		want []string
 	}{
-		{"a password grant", tokenExchange("grant_type=password&username=%2B16505550100&password=[redacted:pass0001]", 200, issued), []string{
+		{"a password grant", tokenExchange("grant_type=password&username=%2B16505550100&password=[redacted:9a550001]", 200, issued), []string{
 			"http://mock.test/restapi/oauth/token", "-u", "app-id:app secret's", "-H", "Content-Type: application/x-www-form-urlencoded",
 			"--data-raw", "grant_type=password", "--data-raw", "username=%2B16505550100", "--data-urlencode", "password=pa$$ word",
 		}},
-		{"a refresh", tokenExchange("grant_type=refresh_token&refresh_token=[redacted:ref00001]", 200, refreshed), []string{
+		{"a refresh", tokenExchange("grant_type=refresh_token&refresh_token=[redacted:4ef00001]", 200, refreshed), []string{
 			"http://mock.test/restapi/oauth/token", "-u", "app-id:app secret's", "-H", "Content-Type: application/x-www-form-urlencoded",
 			"--data-raw", "grant_type=refresh_token", "--data-urlencode", "refresh_token=the-refresh-token",
 		}},
@@ -136,7 +136,7 @@ func TestCurl(t *testing.T) {
 			script := `curl() { for a in "$@"; do printf '%s\n' "$a"; done; }` + "\n" + cmd
 			sh := exec.Command(bash, "-c", script)
 			sh.Env = []string{"RC_SERVER_URL=http://mock.test", "RC_CLIENT_ID=app-id", "RC_CLIENT_SECRET=app secret's", "RC_PASSWORD=pa$$ word",
-				"ACCESS_TOKEN_acce0001=the-access-token", "REFRESH_TOKEN_ref00001=the-refresh-token", "REDACTED_0000beef=unknown"}
+				"ACCESS_TOKEN_acce0001=the-access-token", "REFRESH_TOKEN_4ef00001=the-refresh-token", "REDACTED_0000beef=unknown"}
 			out, err := sh.Output()
 			if err != nil {
 				t.Fatalf("bash: %v\n%s", err, cmd)
