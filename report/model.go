@@ -200,7 +200,7 @@ func build(run *results.Run, in Inputs) *data {
 		}
 		v.Grant, v.Area = Classify(sc.Tags, texts)
 		// The page reads these lists without checking for null.
-		v.Tags, v.Clauses, v.Steps = append([]string{}, sc.Tags...), append([]string{}, ClausesOf(sc.Tags, v.Grant, v.Area)...), []stepView{}
+		v.Tags, v.Clauses, v.Steps = append([]string{}, sc.Tags...), append([]string{}, ClausesOf(sc, v.Grant, v.Area)...), []stepView{}
 		v.Lineage = Lineage(xs, sc.Cleanup)
 		name := NewNamer(run.SecretVariables, v.Lineage)
 		for _, st := range sc.Steps {
