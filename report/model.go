@@ -38,12 +38,10 @@ type runMeta struct {
 	Seed        string `json:"seed"`
 	Tags        string `json:"tags"`
 	Commit      string `json:"commit"`
-	Harness     string `json:"harness"`
 	Started     string `json:"started"`
 	Duration    string `json:"duration"`
 	Concurrency int    `json:"concurrency"`
 	Strict      bool   `json:"strict"`
-	Control     bool   `json:"control"`
 }
 
 type summary struct {
@@ -148,9 +146,9 @@ func build(run *results.Run, in Inputs) *data {
 	d := &data{
 		Run: runMeta{
 			Profile: run.Profile, Target: run.Target, Kind: run.KindOf(), Dialect: run.Dialect, TagLimited: run.TagLimited,
-			Seed: strconv.FormatInt(run.Seed, 10), Tags: run.Tags, Commit: run.Commit, Harness: run.Harness,
+			Seed: strconv.FormatInt(run.Seed, 10), Tags: run.Tags, Commit: run.Commit,
 			Started: formatTime(run.Started), Duration: formatDuration(run.Duration),
-			Concurrency: run.Concurrency, Strict: run.Strict, Control: run.Control,
+			Concurrency: run.Concurrency, Strict: run.Strict,
 		},
 		Statuses: Statuses, Grants: Grants, Areas: Areas, Variables: map[string]bool{},
 	}

@@ -50,7 +50,7 @@
     var r = data.run, dl = byId("meta");
     var rows = [["profile", r.profile], ["target", r.target + " (" + r.kind + ")"],
       ["dialect", r.dialect || "unknown"], ["seed", r.seed],
-      ["tags", r.tag_limited ? r.tags + " (a selection, not the whole suite)" : "all scenarios"], ["commit", r.commit || "unknown"], ["harness", r.harness],
+      ["tags", r.tag_limited ? r.tags + " (a selection, not the whole suite)" : "all scenarios"], ["commit", r.commit || "unknown"],
       ["started", r.started], ["duration", r.duration], ["concurrency", String(r.concurrency)],
       ["strict", r.strict ? "yes: a failed SHOULD fails the run" : "no: a failed SHOULD warns"]];
     rows.forEach(function (kv) { dl.appendChild(h("div", null, h("dt", { text: kv[0] }), h("dd", { text: kv[1] }))); });
