@@ -711,7 +711,7 @@ func (s *Suite) printSummary() {
 			fmt.Fprintf(out, "  %s — %s: %s%s\n", label, n.Scenario, strings.ReplaceAll(n.Message, "\n", "\n      "), expected)
 		}
 	}
-	if s.cfg.Baseline != nil {
+	if s.cfg.Baseline != nil && s.cfg.Baseline.Path != "" { // a profile without a baseline file has none to review
 		review := s.Review()
 		fmt.Fprintf(out, "Baseline %s: %d expected outcomes, %d new failures, %d stale, %d changed, %d unmatched entries.\n",
 			s.cfg.Baseline.Path, review.Expected, len(review.NewFailures), len(review.Stale), len(review.Changed), len(review.Unmatched))
@@ -723,6 +723,10 @@ func (s *Suite) printSummary() {
 	path := s.report
 	s.mu.Unlock()
 	if path != "" {
+		// The one line naming the report, in full, so it opens from wherever the console is read.
+		if abs, err := filepath.Abs(path); err == nil {
+			path = abs
+		}
 		fmt.Fprintf(out, "The report: %s\n", path)
 	}
 }
