@@ -288,7 +288,7 @@ func suiteConfig(environ []string) (steps.Config, *godog.Options, error) {
 		Profile: profile, ReportsDir: dir, Strict: strict, Features: features, Baseline: known,
 		HistoryFile: filepath.Join(reportsDir, results.HistoryFile), Commit: gitCommit(),
 		ReportInputs: reportInputs(reportsDir, known, dialect == steps.DialectRingCentral, os.Stdout),
-		Seed: seed, Tags: opts.Tags, Concurrency: concurrency,
+		Seed:         seed, Tags: opts.Tags, Concurrency: concurrency,
 	}
 	return cfg, opts, nil
 }
