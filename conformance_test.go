@@ -287,9 +287,9 @@ func suiteConfig(environ []string) (steps.Config, *godog.Options, error) {
 	cfg := steps.Config{
 		Profile: profile, ReportsDir: dir, Strict: strict, Features: features, Baseline: known,
 		HistoryFile: filepath.Join(reportsDir, results.HistoryFile), Commit: gitCommit(),
-		ReportInputs: reportInputs(reportsDir, known, dialect == steps.DialectRingCentral, os.Stdout),
-		Seed:         seed, Tags: opts.Tags, Concurrency: concurrency,
+		Seed: seed, Tags: opts.Tags, Concurrency: concurrency,
 	}
+	cfg.ReportInputs = reportInputs(reportsDir, known, dialect == steps.DialectRingCentral, os.Stdout)
 	return cfg, opts, nil
 }
 
