@@ -134,7 +134,7 @@ func execute(t *testing.T, name string, cfg steps.Config, opts *godog.Options) o
 
 // reportInputs gives the run report, once a run is over, what it shows besides the run: the profile's
 // baseline known, and the history and drift in the reports root root. The drift of a run against a real
-// RingCentral target (with drift true) from the latest run against the mock under root is computed first
+// RingCentral target (withDrift) from the latest run against the mock under root is computed first
 // and written to root/drift.json — the one drift report, which `make drift` also writes and the
 // documentation and `harness summary` read — so the report shows it; it is also listed on out.
 func reportInputs(root string, known *baseline.Baseline, withDrift bool, out io.Writer) func(*results.Run) (report.Inputs, error) {

@@ -78,8 +78,7 @@ func TargetKind(target string, embedded bool) string {
 
 // Run is one run of the suite against one target.
 type Run struct {
-	// Harness is the harness's version (its module version or VCS revision) and Commit the checkout's
-	// commit, when known.
+	// Harness is the harness's version: its module version or VCS revision, "devel" for a test binary.
 	Harness string `json:"harness"`
 	// Commit is the git commit of the harness that ran (with "-dirty" when the work tree had changes), or
 	// empty when it is not known.
@@ -121,8 +120,8 @@ type Run struct {
 	Budgets []Budget `json:"budgets,omitempty"`
 	// Stopped says why the run stopped early (the target could not be reached); empty if it did not.
 	Stopped string `json:"stopped,omitempty"`
-	// Scenarios are in the order they finished.
-	Scenarios []Scenario `json:"scenarios"`
+	// Scenarios are in the order they finished; run.json, the short summary, leaves them out.
+	Scenarios []Scenario `json:"scenarios,omitempty"`
 }
 
 // KindOf is the run's kind of target: the one it recorded, or else the one its target and Embedded say.

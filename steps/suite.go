@@ -65,7 +65,8 @@ type Config struct {
 	Profile *env.Profile
 	// Target is the server the suite runs against.
 	Target Target
-	// ReportsDir receives exchanges.jsonl, run.json, results.json and junit.xml; empty means no files.
+	// ReportsDir receives exchanges.jsonl, run.json, results.json, junit.xml and the run report
+	// (report-<profile>.html); empty means no files.
 	ReportsDir string
 	// HistoryFile, if set, gets one line per run appended (results.HistoryLine).
 	HistoryFile string
@@ -604,20 +605,6 @@ func (s *Suite) Review() baseline.Review {
 	return baseline.Compare(s.cfg.Baseline, s.Results(), s.cfg.Features)
 }
 
-// runReport is reports/run.json, the run's short summary.
-type runReport struct {
-	Profile     string         `json:"profile"`
-	Target      string         `json:"target"`
-	Embedded    bool           `json:"embedded_mock"`
-	Control     bool           `json:"mock_control"`
-	Seed        int64          `json:"seed"`
-	Tags        string         `json:"tags,omitempty"`
-	Concurrency int            `json:"concurrency"`
-	Strict      bool           `json:"strict"`
-	Counts      map[string]int `json:"counts"`
-	Notes       []Note         `json:"notes"`
-}
-
 func (s *Suite) writeReports() error {
 	dir := s.cfg.ReportsDir
 	if dir == "" {
@@ -641,12 +628,10 @@ func (s *Suite) writeReports() error {
 	if err := os.WriteFile(filepath.Join(dir, "exchanges.jsonl"), lines, 0o644); err != nil {
 		return fmt.Errorf("steps: reports: %w", err)
 	}
-	rep := runReport{
-		Profile: run.Profile, Target: run.Target, Embedded: run.Embedded, Control: run.Control,
-		Seed: run.Seed, Tags: run.Tags, Concurrency: run.Concurrency, Strict: run.Strict,
-		Counts: run.Counts, Notes: run.Notes,
-	}
-	b, err := json.MarshalIndent(rep, "", "  ")
+	// run.json is the run's short summary: its record without the scenarios, which results.json holds.
+	brief := *run
+	brief.Scenarios = nil
+	b, err := json.MarshalIndent(brief, "", "  ")
 	if err != nil {
 		return fmt.Errorf("steps: encoding run.json: %w", err)
 	}
