@@ -251,8 +251,8 @@ func suiteConfig(environ []string) (steps.Config, *godog.Options, error) {
 		}
 	}
 	format := get(envFormat)
-	if format == "" {
-		format = "pretty"
+	if format == "" || format == "pretty" {
+		format = prettyFormat // godog's pretty console, a whole scenario or outline at a time (console.go)
 	}
 	strict := false
 	if v := get(envStrict); v != "" {
