@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -353,5 +354,22 @@ func TestPlanAttribution(t *testing.T) {
 		if u != 2 {
 			t.Errorf("scenario %q assigned to user %d; want user 2, which keeps user 1's budget from doubling", k, u)
 		}
+	}
+}
+
+// TestReportInputsReadTheRoot checks that the report of a run of any profile, whose reports go to
+// reports/<profile>/, reads the one history and the one drift report in the reports root.
+func TestReportInputsReadTheRoot(t *testing.T) {
+	root := t.TempDir()
+	line := results.HistoryLine{Started: time.Date(2026, 12, 1, 3, 17, 0, 0, time.UTC), Profile: "local", Target: "http://127.0.0.1:8910", Counts: map[string]int{"passed": 1}}
+	if err := results.AppendHistory(filepath.Join(root, results.HistoryFile), line); err != nil {
+		t.Fatal(err)
+	}
+	if err := drift.Write(filepath.Join(root, drift.FileName), drift.Report{Target: drift.RunRef{Profile: "local"}}); err != nil {
+		t.Fatal(err)
+	}
+	in, err := reportInputs(root, nil, false, io.Discard)(&results.Run{Profile: "local", Target: line.Target})
+	if err != nil || len(in.History) != 1 || in.Drift == nil || in.Drift.Target.Profile != "local" {
+		t.Errorf("the inputs of a local run are %+v, %v; want the root's history line and drift report", in, err)
 	}
 }
