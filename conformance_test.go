@@ -3,7 +3,9 @@ package conformance
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -20,6 +22,7 @@ import (
 	"github.com/rcoauth/conformance/catalog"
 	"github.com/rcoauth/conformance/drift"
 	"github.com/rcoauth/conformance/env"
+	"github.com/rcoauth/conformance/report"
 	"github.com/rcoauth/conformance/results"
 	"github.com/rcoauth/conformance/steps"
 )
@@ -125,32 +128,49 @@ func execute(t *testing.T, name string, cfg steps.Config, opts *godog.Options) o
 	if plan != nil {
 		used := suite.Results().Budgets
 		fmt.Printf("Auth-group requests: planned %d, made %d; answered 429 anyway: %d.\n", total(plan.Budgets, false), total(used, false), total(used, true))
-		reportDrift(suite.Results(), cfg.ReportsDir)
 	}
 	return outcome{suite: suite, plan: plan, status: status}
 }
 
-// reportDrift compares a real-target run with the latest run against the mock under reports/, writes the
-// differences to the run's drift.json and lists them.
-func reportDrift(run *results.Run, dir string) {
-	mock, _, err := drift.Latest(reportsDir)
-	if err != nil || mock == nil {
-		fmt.Println("Drift: no run against the mock under reports/ to compare with (make conformance, then make drift).")
+// reportInputs gives the run report, once a run is over, what it shows besides the run: the profile's
+// baseline known, and the history and drift in the reports root root. The drift of a run against a real
+// RingCentral target (withDrift) from the latest run against the mock under root is computed first
+// and written to root/drift.json — the one drift report, which `make drift` also writes and the
+// documentation and `harness summary` read — so the report shows it; it is also listed on out.
+func reportInputs(root string, known *baseline.Baseline, withDrift bool, out io.Writer) func(*results.Run) (report.Inputs, error) {
+	return func(run *results.Run) (report.Inputs, error) {
+		var errs []error
+		if withDrift && !run.Control {
+			mock, _, err := drift.Latest(root)
+			var r *drift.Report
+			if err == nil && mock != nil {
+				d := drift.Compare(mock, run)
+				r, err = &d, drift.Write(filepath.Join(root, drift.FileName), d)
+			}
+			errs = append(errs, err)
+			printDrift(out, r, root)
+		}
+		in, err := report.LoadInputs(root)
+		in.Baseline = known
+		return in, errors.Join(append(errs, err)...)
+	}
+}
+
+// printDrift lists a run's drift from the mock (r, nil when there was no mock run under root) on w, up to
+// twenty differences.
+func printDrift(w io.Writer, r *drift.Report, root string) {
+	path := filepath.Join(root, drift.FileName)
+	if r == nil {
+		fmt.Fprintf(w, "Drift: no run against the mock under %s/ to compare with (make conformance, then make drift).\n", root)
 		return
 	}
-	r := drift.Compare(mock, run)
-	if dir != "" {
-		if err := drift.Write(filepath.Join(dir, drift.FileName), r); err != nil {
-			fmt.Println("Drift:", err)
-		}
-	}
-	fmt.Printf("Drift from the mock run of %s: %d differences in %d scenarios compared.\n", mock.Started.Format(time.RFC3339), len(r.Diffs), r.Scenarios)
+	fmt.Fprintf(w, "Drift from the mock run of %s: %d differences in %d scenarios compared.\n", r.Mock.Started.Format(time.RFC3339), len(r.Diffs), r.Scenarios)
 	for i, d := range r.Diffs {
 		if i == 20 {
-			fmt.Printf("  … and %d more in %s\n", len(r.Diffs)-i, filepath.Join(dir, drift.FileName))
+			fmt.Fprintf(w, "  … and %d more in %s\n", len(r.Diffs)-i, path)
 			break
 		}
-		fmt.Println("  " + d.String())
+		fmt.Fprintln(w, "  "+d.String())
 	}
 }
 
@@ -231,8 +251,8 @@ func suiteConfig(environ []string) (steps.Config, *godog.Options, error) {
 		}
 	}
 	format := get(envFormat)
-	if format == "" {
-		format = "pretty"
+	if format == "" || format == "pretty" {
+		format = prettyFormat // godog's pretty console, a whole scenario or outline at a time (console.go)
 	}
 	strict := false
 	if v := get(envStrict); v != "" {
@@ -256,7 +276,11 @@ func suiteConfig(environ []string) (steps.Config, *godog.Options, error) {
 	if err != nil {
 		return steps.Config{}, nil, err
 	}
-	known, err := baseline.Load(filepath.Join("baselines", profile.Name()+".json"), profile.Name())
+	dialect, err := steps.Dialect(profile)
+	if err != nil {
+		return steps.Config{}, nil, err
+	}
+	known, err := baseline.Load(filepath.Join(baseline.Dir, profile.Name()+".json"), profile.Name())
 	if err != nil {
 		return steps.Config{}, nil, err
 	}
@@ -265,6 +289,7 @@ func suiteConfig(environ []string) (steps.Config, *godog.Options, error) {
 		HistoryFile: filepath.Join(reportsDir, results.HistoryFile), Commit: gitCommit(),
 		Seed: seed, Tags: opts.Tags, Concurrency: concurrency,
 	}
+	cfg.ReportInputs = reportInputs(reportsDir, known, dialect == steps.DialectRingCentral, os.Stdout)
 	return cfg, opts, nil
 }
 

@@ -11,7 +11,9 @@ import (
 
 	"github.com/cucumber/godog"
 
+	"github.com/rcoauth/conformance/baseline"
 	"github.com/rcoauth/conformance/env"
+	"github.com/rcoauth/conformance/report"
 	"github.com/rcoauth/conformance/results"
 	"github.com/rcoauth/conformance/steps"
 )
@@ -28,13 +30,23 @@ type featureRun struct {
 // strict, with the harness's own suite, and returns godog's status, the console and the run's results.
 func runFeature(t *testing.T, feature, format string, strict bool) featureRun {
 	t.Helper()
+	return runFeatureWith(t, feature, format, strict, nil)
+}
+
+// runFeatureWith is runFeature with the suite's configuration changed by configure first (nil: none).
+func runFeatureWith(t *testing.T, feature, format string, strict bool, configure func(*steps.Config)) featureRun {
+	t.Helper()
 	profile, err := env.Load("env", "mock", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
 	var console bytes.Buffer
-	suite, err := newSuite(steps.Config{Profile: profile, ReportsDir: dir, Strict: strict, Out: &console, Seed: 1, Concurrency: 1})
+	cfg := steps.Config{Profile: profile, ReportsDir: dir, Strict: strict, Out: &console, Seed: 1, Concurrency: 1}
+	if configure != nil {
+		configure(&cfg)
+	}
+	suite, err := newSuite(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,5 +220,30 @@ func TestLayering(t *testing.T) {
 				t.Errorf("%s imports %s (directly or not); the harness's layers must not", pkg, b)
 			}
 		}
+	}
+}
+
+// TestSummaryNamesWhatExists checks the end of the console: a profile without a baseline file gets no
+// baseline line, and the report is named once, by its full path.
+func TestSummaryNamesWhatExists(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "mock.json")
+	known, err := baseline.Load(missing, "mock")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := runFeatureWith(t, `Feature: the summary
+  Scenario: A token is issued
+    When the app requests a token with the password grant
+    Then a token is issued
+`, "progress", false, func(cfg *steps.Config) { cfg.Baseline = known })
+	if strings.Contains(f.console, "Baseline ") {
+		t.Errorf("the console names a baseline, but %s does not exist:\n%s", missing, tail(f.console, 5))
+	}
+	page, err := filepath.Abs(filepath.Join(f.dir, report.FileName("mock")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(f.console, "The report: "); n != 1 || !strings.Contains(f.console, "The report: "+page+"\n") {
+		t.Errorf("the console names the report %d times; want once, as %s:\n%s", n, page, tail(f.console, 5))
 	}
 }

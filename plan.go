@@ -8,7 +8,6 @@ import (
 	"os"
 	"slices"
 	"sort"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -336,11 +335,4 @@ func ReadPlanRecord(path string) (budgets []results.Budget, duration time.Durati
 		return nil, 0, fmt.Errorf("plan: %s: %w", path, err)
 	}
 	return r.Budgets, r.Duration, nil
-}
-
-// String renders the plan as Print does.
-func (plan *Plan) String() string {
-	var b strings.Builder
-	plan.Print(&b)
-	return b.String()
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/rcoauth/conformance/baseline"
 	"github.com/rcoauth/conformance/report"
 	"github.com/rcoauth/conformance/report/vocab"
 )
@@ -131,7 +132,7 @@ func TestReportInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	docs := filepath.Join(f.dir, "docs")
-	if err := report.WriteDocs(docs, report.DocsConfig{Features: "features", Reports: f.dir, Baselines: report.BaselineDir, Vocabulary: sentences}); err != nil {
+	if err := report.WriteDocs(docs, report.DocsConfig{Features: "features", Reports: f.dir, Baselines: baseline.Dir, Vocabulary: sentences}); err != nil {
 		t.Fatal(err)
 	}
 	b.do(t, "opening the documentation", chromedp.Navigate(fileURL(t, filepath.Join(docs, "index.html"))),

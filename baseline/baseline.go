@@ -19,6 +19,9 @@ import (
 	"time"
 )
 
+// Dir is the baselines' directory in the repository, relative to its root: one <profile>.json each.
+const Dir = "baselines"
+
 // Outcomes an entry expects (Entry.Outcome).
 const (
 	Fail      = "fail"      // the scenario fails: an RFC MUST or a documented behaviour is not met
@@ -31,7 +34,7 @@ type Baseline struct {
 	// Profile is the target profile the baseline belongs to (OAUTH_ENV).
 	Profile string  `json:"profile"`
 	Entries []Entry `json:"entries"`
-	// Path is the file the baseline was read from.
+	// Path is the file the baseline was read from; empty when there was none (no known differences).
 	Path string `json:"-"`
 }
 
@@ -70,11 +73,12 @@ func (e Entry) Matches(feature, scenario, example string) bool {
 // Load reads the baseline at path. A missing file is an empty baseline for profile, so a target without
 // known differences needs no file.
 func Load(path, profile string) (*Baseline, error) {
-	b := &Baseline{Profile: profile, Path: path}
+	b := &Baseline{Profile: profile}
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return b, nil
 	}
+	b.Path = path
 	if err != nil {
 		return nil, fmt.Errorf("baseline: %w", err)
 	}

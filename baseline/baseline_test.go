@@ -47,6 +47,8 @@ func TestLoad(t *testing.T) {
 				t.Fatal(err)
 			case tt.wantErr == "" && len(b.Entries) != tt.entries:
 				t.Errorf("got %d entries; want %d", len(b.Entries), tt.entries)
+			case tt.wantErr == "" && (b.Path != "") != (tt.content != ""):
+				t.Errorf("got Path %q; want the file's path only when there is a file", b.Path)
 			}
 		})
 	}

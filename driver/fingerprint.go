@@ -5,7 +5,18 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"regexp"
 )
+
+// FingerprintPattern finds a fingerprint in redacted text, "[redacted:1a2b3c4d5e6f]": the one pattern that
+// the driver and every reader of a run's outputs (the reports' curl commands and token lineage) use.
+var FingerprintPattern = regexp.MustCompile(`\[redacted:[0-9a-f]{8,}\]`)
+
+// IsFingerprint reports whether s is exactly one fingerprint.
+func IsFingerprint(s string) bool {
+	loc := FingerprintPattern.FindStringIndex(s)
+	return loc != nil && loc[0] == 0 && loc[1] == len(s)
+}
 
 // fingerprintHex is how many hex digits of the keyed hash a fingerprint shows: 48 bits, so that the
 // values of a run do not collide.

@@ -41,15 +41,10 @@ var sensitiveNames = map[string]bool{
 	"ws_access_token":  true,
 }
 
-// fingerprintPattern matches a whole fingerprint, "[redacted:1a2b3c4d5e6f]".
-var fingerprintPattern = regexp.MustCompile(`^\[redacted:[0-9a-f]{8,}\]$`)
-
-func isFingerprint(v string) bool { return fingerprintPattern.MatchString(v) }
-
 // redacted is the fingerprint of a value found by structure, or the value itself if it is one already:
 // known secrets are replaced first, and their fingerprints must stay as they are.
 func (r *Redactor) redacted(v string) string {
-	if isFingerprint(v) {
+	if IsFingerprint(v) {
 		return v
 	}
 	return r.fp.Fingerprint(v)
@@ -435,7 +430,7 @@ func (r *Redactor) redactJSON(s string) string {
 		if v.Index <= 0 || v.Index+len(v.Raw) > len(s) || s[v.Index:v.Index+len(v.Raw)] != v.Raw {
 			return
 		}
-		if isFingerprint(v.Str) {
+		if IsFingerprint(v.Str) {
 			return
 		}
 		spans = append(spans, span{v.Index, v.Index + len(v.Raw), `"` + r.fp.Fingerprint(v.Str) + `"`})

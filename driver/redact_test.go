@@ -25,7 +25,7 @@ func TestFingerprinterIsKeyed(t *testing.T) {
 		t.Errorf(`Fingerprint("") = %q; want ""`, got)
 	}
 	a, b := testFP.Fingerprint("246810"), testFP.Fingerprint("246810")
-	if a != b || !isFingerprint(a) || len(a) != len("[redacted:]")+fingerprintHex {
+	if a != b || !IsFingerprint(a) || len(a) != len("[redacted:]")+fingerprintHex {
 		t.Errorf("Fingerprint twice = %q, %q; want one fingerprint of %d hex digits", a, b, fingerprintHex)
 	}
 	if testFP.Fingerprint("token-1") == testFP.Fingerprint("token-2") {
@@ -54,7 +54,7 @@ func TestRedactorsShareTheRunsFingerprints(t *testing.T) {
 	if a, b := r1.Text("secret-PIN-1"), r2.Text("secret-PIN-1"); a != b || a != testFP.Fingerprint("secret-PIN-1") {
 		t.Errorf("two Redactors of one run: %q and %q; want the run's fingerprint", a, b)
 	}
-	if got := NewRedactor(nil, "secret-PIN-1").Text("secret-PIN-1"); got == r1.Text("secret-PIN-1") || !isFingerprint(got) {
+	if got := NewRedactor(nil, "secret-PIN-1").Text("secret-PIN-1"); got == r1.Text("secret-PIN-1") || !IsFingerprint(got) {
 		t.Errorf("a Redactor without the run's Fingerprinter gives %q; want a fingerprint of its own", got)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/rcoauth/conformance/results"
 )
 
 // Axis is one row or column of the conformance matrix: a grant type or a behaviour area.
@@ -240,9 +242,9 @@ var factSections = map[string][]string{
 // negativeSections are the fact-sheet sections of the malformed-request scenarios (@negative).
 var negativeSections = []string{"rc-2.1", "rc-5.2"}
 
-// ClausesOf returns the clauses a scenario checks: its RFC clause tags, then the fact-sheet sections of
-// its grant and area, without repeats.
-func ClausesOf(tags []string, grant, area string) []string {
+// ClausesOf returns the clauses a scenario checks: the RFC clauses the run recorded for it (sc.Clauses,
+// from its clause tags), then the fact-sheet sections of its grant and area, without repeats.
+func ClausesOf(sc results.Scenario, grant, area string) []string {
 	var out []string
 	add := func(ids ...string) {
 		for _, id := range ids {
@@ -251,12 +253,8 @@ func ClausesOf(tags []string, grant, area string) []string {
 			}
 		}
 	}
-	for _, t := range tags {
-		if rfcTag.MatchString(t) {
-			add(strings.TrimPrefix(t, "@"))
-		}
-	}
-	if slices.Contains(tags, "@negative") {
+	add(sc.Clauses...)
+	if slices.Contains(sc.Tags, "@negative") {
 		add(negativeSections...)
 	}
 	add(factSections[area]...)

@@ -68,7 +68,7 @@ func Curl(x driver.Exchange, target string, name Namer) string {
 	}
 	if auth := x.RequestHeader.Get("Authorization"); auth != "" {
 		scheme, cred, _ := strings.Cut(auth, " ")
-		if pair := name(cred); strings.EqualFold(scheme, "Basic") && isFingerprint(cred) && strings.Contains(pair, ":") {
+		if pair := name(cred); strings.EqualFold(scheme, "Basic") && driver.IsFingerprint(cred) && strings.Contains(pair, ":") {
 			a, b, _ := strings.Cut(pair, ":")
 			args = append(args, `-u "${`+a+`}:${`+b+`}"`)
 		} else {
@@ -96,13 +96,13 @@ func Curl(x driver.Exchange, target string, name Namer) string {
 // bodyArgs sends a form body parameter by parameter, so that a parameter holding a fingerprint can be
 // URL-encoded by curl from its variable; any other body is sent as it was.
 func bodyArgs(body, contentType string, name Namer) []string {
-	if !strings.HasPrefix(contentType, "application/x-www-form-urlencoded") || !fingerprintRe.MatchString(body) {
+	if !strings.HasPrefix(contentType, "application/x-www-form-urlencoded") || !driver.FingerprintPattern.MatchString(body) {
 		return []string{"--data-raw " + shellWord(body, name)}
 	}
 	var out []string
 	for _, seg := range strings.Split(body, "&") {
 		k, v, _ := strings.Cut(seg, "=")
-		if isFingerprint(v) {
+		if driver.IsFingerprint(v) {
 			out = append(out, "--data-urlencode "+shellWord(k+"=", name)+`"${`+name(v)+`}"`)
 		} else {
 			out = append(out, "--data-raw "+shellWord(seg, name))
@@ -116,7 +116,7 @@ func bodyArgs(body, contentType string, name Namer) []string {
 func shellWord(s string, name Namer) string {
 	var b strings.Builder
 	last := 0
-	for _, loc := range fingerprintRe.FindAllStringIndex(s, -1) {
+	for _, loc := range driver.FingerprintPattern.FindAllStringIndex(s, -1) {
 		b.WriteString(singleQuote(s[last:loc[0]]))
 		b.WriteString(`"${` + name(s[loc[0]:loc[1]]) + `}"`)
 		last = loc[1]

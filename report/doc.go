@@ -11,8 +11,10 @@
 // The report names the profile variable behind a redacted value where the run recorded it
 // (results.Run.SecretVariables), so a copied curl command reads "$RC_CLIENT_SECRET", never a value.
 //
-// Besides the run, the report and the documentation read what the real-target path writes, each optional:
-// notes of kind "deviation" and "flaky" in the run, baselines/<profile>.json (Baseline), drift.json
-// (Drift) and history.jsonl (HistoryEntry) in the reports directory. A missing file is shown as "none
-// recorded", never as an error.
+// Besides the run, the report and the documentation show what the real-target path writes, each optional
+// and in the type of the package that writes it (Inputs): the profile's baseline (baseline.Baseline, from
+// baselines/<profile>.json), and in the reports root the drift between the mock and RingCentral
+// (drift.Report, drift.json) and the run history (results.HistoryLine, history.jsonl). A missing file is
+// shown as "none recorded", never as an error. The documentation takes each scenario's example rows from
+// package catalog, so the rows of an outline are counted apart even when they share a name.
 package report

@@ -18,6 +18,9 @@ import (
 	gherkin "github.com/cucumber/gherkin/go/v26"
 	messages "github.com/cucumber/messages/go/v21"
 
+	"github.com/rcoauth/conformance/baseline"
+	"github.com/rcoauth/conformance/catalog"
+	"github.com/rcoauth/conformance/drift"
 	"github.com/rcoauth/conformance/driver"
 	"github.com/rcoauth/conformance/results"
 )
@@ -53,11 +56,11 @@ type DocsConfig struct {
 type catalogue struct {
 	Features   []*featureDoc
 	Targets    []targetDoc
-	History    []HistoryEntry
+	History    []results.HistoryLine
 	Sentences  []subjectDoc
-	Baselines  []*Baseline
+	Baselines  []*baseline.Baseline
 	Deviations []deviationDoc
-	Drift      *Drift
+	Drift      *driftView
 }
 
 type featureDoc struct {
@@ -74,7 +77,7 @@ type featureDoc struct {
 func (f *featureDoc) Count() string {
 	rows := 0
 	for _, s := range f.Scenarios {
-		rows += max(len(s.pickles), 1)
+		rows += max(len(s.rows), 1)
 	}
 	if rows == len(f.Scenarios) {
 		return strconv.Itoa(rows)
@@ -89,8 +92,15 @@ type scenarioDoc struct {
 	Gherkin      string
 	Results      []resultDoc
 	Example      *exampleDoc
-	pickles      []string // the names of its pickles (an outline has one per row), as runs record them
-	steps        []string // the distinct step texts of its pickles, placeholders filled in
+	line         int          // the line of its Scenario or Scenario Outline keyword
+	rows         []scenarioID // its runnable cases (an outline has one per example row), as runs record them
+	steps        []string     // the distinct step texts of its rows, placeholders filled in
+}
+
+// scenarioID names one runnable case as a run records it: an outline's rows may share a name, and only
+// their example row tells them apart.
+type scenarioID struct {
+	Name, Example string
 }
 
 // resultDoc is the latest result of a scenario (or a feature) against one kind of target.
@@ -158,25 +168,25 @@ func loadCatalogue(out string, cfg DocsConfig) (*catalogue, error) {
 	if c.Features, err = readFeatures(cfg.Features); err != nil {
 		return nil, err
 	}
+	if err := addRows(c.Features, cfg.Features); err != nil {
+		return nil, err
+	}
 	runs, err := findRuns(cfg.Reports, out)
 	if err != nil {
 		return nil, err
 	}
-	if c.History, err = LoadHistory(filepath.Join(cfg.Reports, HistoryFile)); err != nil {
+	if c.History, err = results.ReadHistory(filepath.Join(cfg.Reports, results.HistoryFile)); err != nil {
 		return nil, err
 	}
-	if c.Drift, err = LoadDrift(filepath.Join(cfg.Reports, DriftFile)); err != nil {
+	d, err := LoadDrift(filepath.Join(cfg.Reports, drift.FileName))
+	if err != nil {
 		return nil, err
 	}
 	if c.Baselines, err = loadBaselines(cfg.Baselines); err != nil {
 		return nil, err
 	}
-	if c.Drift != nil {
-		for _, b := range c.Baselines {
-			if b.Profile == c.Drift.Real.Profile {
-				c.Drift = c.Drift.Explain(b)
-			}
-		}
+	if d != nil {
+		c.Drift = explainDrift(d, baselineFor(c.Baselines, d.Target.Profile))
 	}
 	c.Targets = targets(runs, c.History)
 	latest := latestResults(runs, filepath.Base(cfg.Features))
@@ -189,7 +199,7 @@ func loadCatalogue(out string, cfg DocsConfig) (*catalogue, error) {
 		f.Results = featureResults(f, c.History)
 	}
 	c.Sentences = sentences(cfg.Vocabulary, c.Features)
-	for _, kind := range TargetKinds {
+	for _, kind := range results.TargetKinds {
 		for i := len(runs) - 1; i >= 0; i-- {
 			if r := runs[i]; r.kind == kind {
 				d := deviationDoc{Kind: kind, Profile: r.run.Profile, Date: formatTime(r.run.Started)}
@@ -253,10 +263,6 @@ func readFeature(path, rel string) (*featureDoc, error) {
 	}
 	ft := doc.Feature
 	f := &featureDoc{Path: rel, Name: ft.Name, Tags: tagNames(ft.Tags), Description: paragraphs(ft.Description)}
-	pickles := map[string][]*messages.Pickle{} // scenario node ID → its pickles
-	for _, p := range gherkin.Pickles(*doc, rel, newID) {
-		pickles[p.AstNodeIds[0]] = append(pickles[p.AstNodeIds[0]], p)
-	}
 	anchors := map[string]int{}
 	var walk func(children []*messages.FeatureChild, rules []*messages.RuleChild, inherited []string)
 	walk = func(children []*messages.FeatureChild, rules []*messages.RuleChild, inherited []string) {
@@ -277,15 +283,7 @@ func readFeature(path, rel string) (*featureDoc, error) {
 			}
 		}
 		for _, sc := range scs {
-			s := &scenarioDoc{Name: sc.Name, Anchor: uniqueSlug(anchors, slug(sc.Name))}
-			for _, p := range pickles[sc.Id] {
-				s.pickles = append(s.pickles, p.Name)
-				for _, st := range p.Steps {
-					if !slices.Contains(s.steps, st.Text) {
-						s.steps = append(s.steps, st.Text)
-					}
-				}
-			}
+			s := &scenarioDoc{Name: sc.Name, Anchor: uniqueSlug(anchors, slug(sc.Name)), line: int(sc.Location.Line)}
 			s.Tags = append(slices.Clone(inherited), tagNames(sc.Tags)...)
 			for _, ex := range sc.Examples {
 				for _, t := range tagNames(ex.Tags) {
@@ -305,6 +303,34 @@ func readFeature(path, rel string) (*featureDoc, error) {
 	}
 	walk(ft.Children, nil, nil)
 	return f, nil
+}
+
+// addRows gives each scenario of features its runnable cases from the catalog of dir, the one list of
+// scenarios and example rows that the runs name theirs by.
+func addRows(features []*featureDoc, dir string) error {
+	cat, err := catalog.Load(dir)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	byLine := map[string]*scenarioDoc{}
+	for _, f := range features {
+		for _, s := range f.Scenarios {
+			byLine[f.Path+":"+strconv.Itoa(s.line)] = s
+		}
+	}
+	for _, c := range cat.Scenarios {
+		s := byLine[featureKey(c.Feature, filepath.Base(dir))+":"+strconv.Itoa(c.Definition)]
+		if s == nil {
+			continue
+		}
+		s.rows = append(s.rows, scenarioID{c.Name, c.Example})
+		for _, text := range c.Steps {
+			if !slices.Contains(s.steps, text) {
+				s.steps = append(s.steps, text)
+			}
+		}
+	}
+	return nil
 }
 
 func tagNames(tags []*messages.Tag) []string {
@@ -440,7 +466,7 @@ func findRuns(dir, out string) ([]*runDoc, error) {
 		if err != nil {
 			return err
 		}
-		r := &runDoc{run: run, kind: TargetKind(run.Target, run.Embedded)}
+		r := &runDoc{run: run, kind: run.KindOf()}
 		html := filepath.Join(filepath.Dir(path), FileName(run.Profile))
 		if _, err := os.Stat(html); err == nil {
 			if rel, err := filepath.Rel(out, html); err == nil {
@@ -459,9 +485,9 @@ func findRuns(dir, out string) ([]*runDoc, error) {
 
 // targets describes the latest run against each kind of target, from results.json or, when newer, the
 // history.
-func targets(runs []*runDoc, history []HistoryEntry) []targetDoc {
+func targets(runs []*runDoc, history []results.HistoryLine) []targetDoc {
 	var out []targetDoc
-	for _, kind := range TargetKinds {
+	for _, kind := range results.TargetKinds {
 		t := targetDoc{Kind: kind, Summary: "never run against " + kind}
 		var when time.Time
 		for _, r := range runs {
@@ -472,10 +498,10 @@ func targets(runs []*runDoc, history []HistoryEntry) []targetDoc {
 			}
 		}
 		for _, h := range history {
-			if TargetKind(h.Target, h.Embedded) == kind && h.Time.After(when) {
-				when = h.Time
+			if h.KindOf() == kind && h.Started.After(when) {
+				when = h.Started
 				t = targetDoc{Kind: kind, Profile: h.Profile, Target: h.Target, Date: formatTime(when),
-					Summary: countSummary(h.Counts), Source: HistoryFile}
+					Summary: countSummary(h.Counts), Source: results.HistoryFile}
 			}
 		}
 		out = append(out, t)
@@ -486,7 +512,7 @@ func targets(runs []*runDoc, history []HistoryEntry) []targetDoc {
 // countSummary reads counts of outcomes: "12 passed, 1 failed".
 func countSummary(counts map[string]int) string {
 	var parts []string
-	for _, st := range []string{results.Passed, results.Failed, results.Warned, results.Skipped} {
+	for _, st := range []string{results.Passed, results.Failed, results.Warned, results.Deviated, results.Known, results.Skipped} {
 		if counts[st] > 0 {
 			parts = append(parts, strconv.Itoa(counts[st])+" "+st)
 		}
@@ -505,7 +531,7 @@ func latestResults(runs []*runDoc, features string) map[string]map[string]pickle
 	for _, r := range runs {
 		for i := range r.run.Scenarios {
 			sc := &r.run.Scenarios[i]
-			key := featureKey(sc.Feature, features) + "\x00" + sc.Name
+			key := resultKey(featureKey(sc.Feature, features), scenarioID{sc.Name, sc.Example})
 			if idx[key] == nil {
 				idx[key] = map[string]pickleResult{}
 			}
@@ -517,6 +543,11 @@ func latestResults(runs []*runDoc, features string) map[string]map[string]pickle
 	return idx
 }
 
+// resultKey indexes a case's results: its feature (relative to the features directory), name and row.
+func resultKey(feature string, id scenarioID) string {
+	return feature + "\x00" + id.Name + "\x00" + id.Example
+}
+
 // featureKey is a run's feature path relative to the features directory.
 func featureKey(uri, features string) string {
 	uri = filepath.ToSlash(uri)
@@ -526,25 +557,25 @@ func featureKey(uri, features string) string {
 	return uri
 }
 
-// worstOf orders outcomes by what a reader must see first.
-var worstOf = []string{results.Failed, results.Warned, results.Passed, results.Skipped}
+// worstOf orders outcomes by what a reader must see first; a row that ran beats one that was skipped.
+var worstOf = []string{results.Failed, results.Warned, results.Deviated, results.Known, results.Passed, results.Skipped}
 
 // scenarioResults sums a scenario's rows' latest results per kind of target.
 func scenarioResults(path string, s *scenarioDoc, latest map[string]map[string]pickleResult) []resultDoc {
 	var out []resultDoc
-	for _, kind := range TargetKinds {
+	for _, kind := range results.TargetKinds {
 		counts := map[string]int{}
 		var when time.Time
 		report := ""
-		for _, name := range s.pickles {
-			if pr, ok := latest[path+"\x00"+name][kind]; ok {
+		for _, id := range s.rows {
+			if pr, ok := latest[resultKey(path, id)][kind]; ok {
 				counts[pr.sc.Status]++
 				if pr.run.run.Started.After(when) {
 					when, report = pr.run.run.Started, pr.run.report
 				}
 			}
 		}
-		out = append(out, summarizeResult(kind, counts, len(s.pickles), formatTime(when), report, false))
+		out = append(out, summarizeResult(kind, counts, len(s.rows), formatTime(when), report, false))
 	}
 	return out
 }
@@ -581,14 +612,14 @@ func summarizeResult(kind string, counts map[string]int, rows int, date, report 
 
 // featureResults sums a feature's scenarios per kind of target, or takes the history's counts for the
 // feature when the history has a newer run.
-func featureResults(f *featureDoc, history []HistoryEntry) []resultDoc {
+func featureResults(f *featureDoc, history []results.HistoryLine) []resultDoc {
 	var out []resultDoc
-	for i, kind := range TargetKinds {
+	for i, kind := range results.TargetKinds {
 		counts := map[string]int{}
 		rows := 0
 		date, report := "", ""
 		for _, s := range f.Scenarios {
-			rows += len(s.pickles)
+			rows += len(s.rows)
 			r := s.Results[i]
 			for st, n := range r.counts {
 				counts[st] += n
@@ -599,8 +630,8 @@ func featureResults(f *featureDoc, history []HistoryEntry) []resultDoc {
 		}
 		res := summarizeResult(kind, counts, rows, date, report, true)
 		for _, h := range history {
-			if fc := h.Features[f.Path]; TargetKind(h.Target, h.Embedded) == kind && fc != nil && formatTime(h.Time) > res.Date {
-				res = summarizeResult(kind, fc, rows, formatTime(h.Time), "", true)
+			if fc := h.Features[f.Path]; h.KindOf() == kind && fc != nil && formatTime(h.Started) > res.Date {
+				res = summarizeResult(kind, fc, rows, formatTime(h.Started), "", true)
 			}
 		}
 		out = append(out, res)
@@ -614,7 +645,7 @@ func example(path string, s *scenarioDoc, newest []*runDoc, features string) *ex
 	for _, r := range newest {
 		for i := range r.run.Scenarios {
 			sc := &r.run.Scenarios[i]
-			if featureKey(sc.Feature, features) != path || !slices.Contains(s.pickles, sc.Name) {
+			if featureKey(sc.Feature, features) != path || !slices.Contains(s.rows, scenarioID{sc.Name, sc.Example}) {
 				continue
 			}
 			x, ok := behaviourExchange(sc)
@@ -622,8 +653,8 @@ func example(path string, s *scenarioDoc, newest []*runDoc, features string) *ex
 				continue
 			}
 			e := &exampleDoc{Kind: r.kind, Date: formatTime(r.run.Started), Request: requestText(x, r.run.Target), Response: responseText(x)}
-			if len(s.pickles) > 1 {
-				e.Row = sc.Name
+			if len(s.rows) > 1 {
+				e.Row = cmp.Or(sc.Example, sc.Name)
 			}
 			return e
 		}
@@ -733,26 +764,4 @@ func sentences(vocabulary []Sentence, features []*featureDoc) []subjectDoc {
 		out[len(out)-1].Sentences = append(out[len(out)-1].Sentences, d)
 	}
 	return out
-}
-
-// loadBaselines reads every <profile>.json in dir, by profile name.
-func loadBaselines(dir string) ([]*Baseline, error) {
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("report: %w", err)
-	}
-	var out []*Baseline
-	for _, e := range entries {
-		if profile, ok := strings.CutSuffix(e.Name(), ".json"); ok && !e.IsDir() {
-			b, err := LoadBaseline(dir, profile)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, b)
-		}
-	}
-	return out, nil
 }

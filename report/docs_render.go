@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"text/template"
+
+	"github.com/rcoauth/conformance/results"
 )
 
 // docsCSS is the documentation's style: the report's, and a few rules of its own.
@@ -15,7 +17,7 @@ var docsCSS = reportCSS + asset("docs.css")
 
 // docsFuncs are the helpers both the HTML and the Markdown templates use.
 var docsFuncs = map[string]any{
-	"kinds":  func() []string { return TargetKinds },
+	"kinds":  func() []string { return results.TargetKinds },
 	"recent": recent,
 	"time":   formatTime,
 	"counts": countSummary,
@@ -39,7 +41,7 @@ var (
 )
 
 // recent is the newest twenty history entries, newest first.
-func recent(h []HistoryEntry) []HistoryEntry {
+func recent(h []results.HistoryLine) []results.HistoryLine {
 	out := slices.Clone(h[max(0, len(h)-20):])
 	slices.Reverse(out)
 	return out
@@ -54,6 +56,10 @@ func badge(status string) string {
 		return "❌"
 	case "warned":
 		return "⚠️"
+	case "deviated":
+		return "🔀"
+	case "known":
+		return "📌"
 	case "skipped":
 		return "⏭️"
 	}

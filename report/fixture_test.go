@@ -1,7 +1,6 @@
 package report
 
 import (
-	"bytes"
 	"encoding/json"
 	"flag"
 	"net/http"
@@ -63,25 +62,29 @@ func revokeExchange(token string) driver.Exchange {
 	}
 }
 
-const issued = `{"access_token":"[redacted:acce0001]","token_type":"bearer","expires_in":3599,"refresh_token":"[redacted:ref00001]","refresh_token_expires_in":604799}`
-const refreshed = `{"access_token":"[redacted:acce0002]","token_type":"bearer","expires_in":3599,"refresh_token":"[redacted:ref00002]","refresh_token_expires_in":604799}`
+const issued = `{"access_token":"[redacted:acce0001]","token_type":"bearer","expires_in":3599,"refresh_token":"[redacted:4ef00001]","refresh_token_expires_in":604799}`
+const refreshed = `{"access_token":"[redacted:acce0002]","token_type":"bearer","expires_in":3599,"refresh_token":"[redacted:4ef00002]","refresh_token_expires_in":604799}`
 const refused = `{"error":"invalid_grant","errors":[{"errorCode":"OAU-211","message":"Token revoked"}],"error_description":"Token revoked"}`
 
-// sampleRun is a run with one scenario of every outcome and a note of every kind.
+// sampleRun is a run with one scenario of every outcome and a note of every kind, and the two rows of an
+// outline whose name has no placeholder, so they share it.
 func sampleRun() *results.Run {
-	password := "grant_type=password&username=%2B16505550100&password=[redacted:pass0001]"
+	password := "grant_type=password&username=%2B16505550100&password=[redacted:9a550001]"
 	return &results.Run{
 		Harness: "devel", Commit: "0123456789abcdef", Profile: "mock", Target: target, Embedded: true, Control: true,
+		Kind: results.TargetMock, Dialect: "ringcentral", TagLimited: true,
 		Seed: 42, Tags: "@sample", Concurrency: 4, Started: t0, Duration: 2 * time.Second,
-		Counts: map[string]int{"passed": 2, "failed": 1, "warned": 1, "skipped": 1},
+		Counts: map[string]int{"passed": 2, "failed": 1, "warned": 1, "skipped": 1, "deviated": 1, "known": 1},
 		SecretVariables: map[string]string{
 			"[redacted:aaaa0001]": "RC_CLIENT_ID:RC_CLIENT_SECRET",
-			"[redacted:pass0001]": "RC_PASSWORD",
+			"[redacted:9a550001]": "RC_PASSWORD",
 		},
 		Notes: []results.Note{
 			{Kind: results.NoteWarning, Scenario: "Reuse of a code revokes its tokens", Feature: "features/sample.feature", Clauses: []string{"rfc6749-4.1.2"}, Message: "the first access token still works"},
 			{Kind: results.NoteSkip, Scenario: "A scenario for the sandbox", Feature: "features/sample.feature", Message: "needs the mock's control API"},
 			{Kind: results.NoteDeviation, Scenario: "A refresh issues new tokens", Feature: "features/sample.feature", Message: "RingCentral answered 400 OAU-232 where the mock assumes 200"},
+			{Kind: results.NoteDeviation, Scenario: "A grant issues a token", Feature: "features/sample.feature", Example: "password", Message: "RingCentral answered expires_in 3600 where the mock assumes 3599"},
+			{Kind: results.NoteKnown, Scenario: "A grant issues a token", Feature: "features/sample.feature", Example: "JWT bearer", Message: "the request is rejected with unauthorized_client", Baseline: "JWT is off for the test app"},
 		},
 		Scenarios: []results.Scenario{
 			{
@@ -90,7 +93,7 @@ func sampleRun() *results.Run {
 				Flaky: []string{"/restapi/oauth/token: connection reset, retry 1 of 2"},
 				Steps: []results.Step{
 					{Type: "Context", Text: "the app requests a token with the password grant", Status: "passed", Exchanges: []driver.Exchange{tokenExchange(password, 200, issued)}},
-					{Type: "Action", Text: "the app refreshes the token", Status: "passed", Exchanges: []driver.Exchange{tokenExchange("grant_type=refresh_token&refresh_token=[redacted:ref00001]", 200, refreshed)}},
+					{Type: "Action", Text: "the app refreshes the token", Status: "passed", Exchanges: []driver.Exchange{tokenExchange("grant_type=refresh_token&refresh_token=[redacted:4ef00001]", 200, refreshed)}},
 					{Type: "Outcome", Text: "a token is issued", Status: "passed"},
 				},
 				Cleanup: []driver.Exchange{revokeExchange("[redacted:acce0002]")},
@@ -100,8 +103,8 @@ func sampleRun() *results.Run {
 				Clauses: []string{"rfc6749-5.2"}, Status: results.Failed, Started: t0, Duration: 4 * time.Millisecond,
 				Steps: []results.Step{
 					{Type: "Context", Text: "the app requests a token with the password grant", Status: "passed", Exchanges: []driver.Exchange{tokenExchange(password, 200, issued)}},
-					{Type: "Context", Text: "the app refreshes the token", Status: "passed", Exchanges: []driver.Exchange{tokenExchange("grant_type=refresh_token&refresh_token=[redacted:ref00001]", 200, refreshed)}},
-					{Type: "Action", Text: "the app refreshes with the first refresh token", Status: "passed", Exchanges: []driver.Exchange{tokenExchange("grant_type=refresh_token&refresh_token=[redacted:ref00001]", 400, refused)}},
+					{Type: "Context", Text: "the app refreshes the token", Status: "passed", Exchanges: []driver.Exchange{tokenExchange("grant_type=refresh_token&refresh_token=[redacted:4ef00001]", 200, refreshed)}},
+					{Type: "Action", Text: "the app refreshes with the first refresh token", Status: "passed", Exchanges: []driver.Exchange{tokenExchange("grant_type=refresh_token&refresh_token=[redacted:4ef00001]", 400, refused)}},
 					{Type: "Outcome", Text: "the request is rejected with invalid_grant OAU-240", Status: "failed", Error: "errorCode is OAU-211; want OAU-240"},
 				},
 			},
@@ -116,7 +119,23 @@ func sampleRun() *results.Run {
 				Steps: []results.Step{{Type: "Action", Text: "10 seconds pass", Status: "skipped", Error: "needs the mock's control API"}},
 			},
 			{
-				Name: "Revoking the access token ends the session", Feature: "features/sample.feature", Tags: []string{"@sample", "@revocation", "@rfc7009-2.1"},
+				Name: "A grant issues a token", Feature: "features/sample.feature", Example: "password", Tags: []string{"@sample", "@grant"},
+				Status: results.Deviated, Started: t0, Duration: time.Millisecond,
+				Steps: []results.Step{
+					{Type: "Action", Text: "the app requests a token with the password grant", Status: "passed", Exchanges: []driver.Exchange{tokenExchange(password, 200, issued)}},
+					{Type: "Outcome", Text: "a token is issued", Status: "failed", Error: "expires_in is 3600; the mock assumes 3599"},
+				},
+			},
+			{
+				Name: "A grant issues a token", Feature: "features/sample.feature", Example: "JWT bearer", Tags: []string{"@sample", "@grant"},
+				Status: results.Known, Started: t0, Duration: time.Millisecond,
+				Steps: []results.Step{
+					{Type: "Action", Text: "the app requests a token with the JWT bearer grant", Status: "passed", Exchanges: []driver.Exchange{tokenExchange("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=[redacted:a7700001]", 400, `{"error":"unauthorized_client"}`)}},
+					{Type: "Outcome", Text: "a token is issued", Status: "failed", Error: "the request is rejected with unauthorized_client"},
+				},
+			},
+			{
+				Name: "Revoking the access token ends the session", Feature: "features/sample.feature", Example: "access", Tags: []string{"@sample", "@revocation", "@rfc7009-2.1"},
 				Clauses: []string{"rfc7009-2.1"}, Status: results.Passed, Started: t0, Duration: time.Millisecond,
 				Steps: []results.Step{
 					{Type: "Context", Text: "the app requests a token with the password grant", Status: "passed", Exchanges: []driver.Exchange{tokenExchange(password, 200, issued)}},
@@ -128,51 +147,53 @@ func sampleRun() *results.Run {
 	}
 }
 
-// sampleInputs are a baseline, a drift report and a history for sampleRun.
+// sampleInputs are a baseline, a drift report and a history for sampleRun, in the types of the packages
+// that write them.
 func sampleInputs() Inputs {
+	const feature = "features/sample.feature"
 	return Inputs{
-		Baseline: &Baseline{Profile: "mock", Entries: []BaselineEntry{
-			{Scenario: "A replaced refresh token is refused", Expect: "fail", Reason: "OAU-211, not OAU-240", Recorded: "2026-11-01"},
-			{Scenario: "A refresh issues new tokens", Expect: "deviation", Reason: "fixed since"},
-			{Scenario: "A scenario that was renamed", Expect: "fail", Reason: "gone"},
+		Baseline: &baseline.Baseline{Profile: "mock", Entries: []baseline.Entry{
+			{Feature: feature, Scenario: "A replaced refresh token is refused", Outcome: baseline.Fail, Reason: "OAU-211, not OAU-240", Recorded: "2026-11-01"},
+			{Feature: feature, Scenario: "A refresh issues new tokens", Outcome: baseline.Deviation, Reason: "fixed since", Recorded: "2026-11-01"},
+			{Feature: feature, Scenario: "A scenario that was renamed", Outcome: baseline.Fail, Reason: "gone", Recorded: "2026-11-01"},
+			{Feature: feature, Scenario: "A grant issues a token", Example: "JWT bearer", Outcome: baseline.Fail, Reason: "JWT is off for the test app", Recorded: "2026-11-01"},
 		}},
-		Drift: &Drift{
-			Generated: t0, Mock: RunRef{Profile: "mock", Target: target, Started: t0},
-			Real:        RunRef{Profile: "production", Target: "https://platform.ringcentral.com", Started: t0},
-			Differences: []DriftDifference{{Scenario: "A replaced refresh token is refused", Feature: "features/sample.feature", Exchange: 3, Step: "POST /restapi/oauth/token", Field: "errorCode", Mock: "OAU-240", Real: "OAU-211"}},
+		Drift: &drift.Report{
+			Mock:   drift.RunRef{Profile: "mock", Target: target, Started: t0},
+			Target: drift.RunRef{Profile: "production", Target: "https://platform.ringcentral.com", Started: t0},
+			Diffs:  []drift.Difference{{Scenario: "A replaced refresh token is refused", Feature: feature, Exchange: 3, Request: "POST /restapi/oauth/token", Field: "errorCode", Mock: "OAU-240", Actual: "OAU-211"}},
 		},
-		History: []HistoryEntry{
-			{Time: t0.Add(-24 * time.Hour), Profile: "mock", Target: target, Embedded: true, Counts: map[string]int{"passed": 5}},
-			{Time: t0.Add(-time.Hour), Profile: "production", Target: "https://platform.ringcentral.com", Counts: map[string]int{"passed": 3, "failed": 1}},
+		History: []results.HistoryLine{
+			{Started: t0.Add(-24 * time.Hour), Profile: "mock", Target: target, Embedded: true, Counts: map[string]int{"passed": 5}},
+			{Started: t0.Add(-time.Hour), Profile: "production", Target: "https://platform.ringcentral.com", Counts: map[string]int{"passed": 3, "failed": 1}},
 		},
 	}
 }
 
-// onDisk writes in's baseline (as profile's, every entry in features/sample.feature), drift report and
-// history in the formats the harness writes them (packages baseline, drift and results), which is what
-// LoadBaseline, LoadDrift and LoadHistory read back.
-func onDisk(in Inputs, profile string) (base, drifts, history []byte) {
-	b := baseline.Baseline{Profile: profile}
-	for _, e := range in.Baseline.Entries {
-		recorded := e.Recorded
-		if recorded == "" {
-			recorded = "2026-11-01"
+// writeInputs stores in as the harness does: the baseline as profile's in baselines, the drift report and
+// the history in the reports root.
+func writeInputs(t *testing.T, in Inputs, profile, reports, baselines string) {
+	t.Helper()
+	b := *in.Baseline
+	b.Profile = profile
+	data, err := json.Marshal(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{reports, baselines} {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
 		}
-		b.Entries = append(b.Entries, baseline.Entry{Feature: "features/sample.feature", Scenario: e.Scenario,
-			Example: e.Example, Outcome: e.Expect, Reason: e.Reason, Link: e.Link, Recorded: recorded})
 	}
-	d := drift.Report{Mock: in.Drift.Mock, Target: in.Drift.Real}
-	for _, x := range in.Drift.Differences {
-		d.Diffs = append(d.Diffs, drift.Difference{Feature: x.Feature, Scenario: x.Scenario, Example: x.Example, Exchange: x.Exchange,
-			Request: x.Step, Field: x.Field, Mock: x.Mock, Actual: x.Real})
+	if err := os.WriteFile(filepath.Join(baselines, profile+".json"), data, 0o644); err != nil {
+		t.Fatal(err)
 	}
-	var h bytes.Buffer
-	for _, e := range in.History {
-		line, _ := json.Marshal(results.HistoryLine{Started: e.Time, Profile: e.Profile, Target: e.Target,
-			Embedded: e.Embedded, Commit: e.Commit, Counts: e.Counts, Features: e.Features})
-		h.Write(append(line, '\n'))
+	if err := drift.Write(filepath.Join(reports, drift.FileName), *in.Drift); err != nil {
+		t.Fatal(err)
 	}
-	base, _ = json.Marshal(b)
-	drifts, _ = json.Marshal(d)
-	return base, drifts, h.Bytes()
+	for _, l := range in.History {
+		if err := results.AppendHistory(filepath.Join(reports, results.HistoryFile), l); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

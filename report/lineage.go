@@ -2,7 +2,6 @@ package report
 
 import (
 	"net/url"
-	"regexp"
 	"strings"
 
 	"github.com/tidwall/gjson"
@@ -34,14 +33,6 @@ type TokenEvent struct {
 	// Lane is the session's row in the drawing: a grant opens a lane, a refresh or revocation continues
 	// the lane of the tokens it used.
 	Lane int `json:"lane"`
-}
-
-// fingerprintRe finds a redacted value's fingerprint as the driver writes it ("[redacted:1a2b3c4d]").
-var fingerprintRe = regexp.MustCompile(`\[redacted:[^\]\s]+\]`)
-
-// isFingerprint reports whether s is exactly one fingerprint.
-func isFingerprint(s string) bool {
-	return s != "" && fingerprintRe.FindString(s) == s
 }
 
 // Lineage derives a scenario's token lineage from its redacted exchanges, in order: which grant issued

@@ -3,87 +3,45 @@ package report
 import (
 	"cmp"
 	"fmt"
-	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/rcoauth/conformance/baseline"
 	"github.com/rcoauth/conformance/driver"
 	"github.com/rcoauth/conformance/results"
 )
 
-// Inputs are what a run report shows besides the run itself, each optional.
-type Inputs struct {
-	// Baseline is the profile's known-deviation baseline and Drift the latest drift report; nil when absent.
-	Baseline *Baseline
-	Drift    *Drift
-	// History are the earlier runs (history.jsonl); the report shows those against the run's target.
-	History []HistoryEntry
-}
-
-// Target kinds: where a run ran, as the documentation groups results.
-const (
-	TargetMock       = "mock"
-	TargetStandalone = "standalone mock"
-	TargetDevtest    = "devtest"
-	TargetProduction = "production"
-)
-
-// TargetKinds are the target kinds in the order the documentation lists them.
-var TargetKinds = []string{TargetMock, TargetStandalone, TargetDevtest, TargetProduction}
-
-// TargetKind says where a run ran: the embedded mock, a standalone mock (any other server that is not
-// RingCentral's), RingCentral's sandbox (devtest) or production.
-func TargetKind(target string, embedded bool) string {
-	if embedded {
-		return TargetMock
-	}
-	u, err := url.Parse(target)
-	host := ""
-	if err == nil {
-		host = strings.ToLower(u.Hostname())
-	}
-	switch {
-	case host == "ringcentral.com" || strings.HasSuffix(host, ".ringcentral.com"):
-		if strings.Contains(host, "devtest") {
-			return TargetDevtest
-		}
-		return TargetProduction
-	default:
-		return TargetStandalone
-	}
-}
-
 // data is what the run report embeds as JSON and its script renders.
 type data struct {
-	Run       runMeta         `json:"run"`
-	Summary   summary         `json:"summary"`
-	Grants    []Axis          `json:"grants"`
-	Areas     []Axis          `json:"areas"`
-	Matrix    []cell          `json:"matrix"`
-	Clauses   []clauseRow     `json:"clauses"`
-	Scenarios []scenarioView  `json:"scenarios"`
-	Baseline  *baselineView   `json:"baseline"`
-	Drift     *Drift          `json:"drift"`
-	History   []HistoryEntry  `json:"history"`
-	Variables map[string]bool `json:"variables"`
+	Statuses  []string              `json:"statuses"`
+	Run       runMeta               `json:"run"`
+	Summary   summary               `json:"summary"`
+	Grants    []Axis                `json:"grants"`
+	Areas     []Axis                `json:"areas"`
+	Matrix    []cell                `json:"matrix"`
+	Clauses   []clauseRow           `json:"clauses"`
+	Scenarios []scenarioView        `json:"scenarios"`
+	Baseline  *baselineView         `json:"baseline"`
+	Drift     *driftView            `json:"drift"`
+	History   []results.HistoryLine `json:"history"`
+	Variables map[string]bool       `json:"variables"`
 }
 
 type runMeta struct {
 	Profile     string `json:"profile"`
 	Target      string `json:"target"`
 	Kind        string `json:"kind"`
+	Dialect     string `json:"dialect"`
+	TagLimited  bool   `json:"tag_limited"`
 	Seed        string `json:"seed"`
 	Tags        string `json:"tags"`
 	Commit      string `json:"commit"`
-	Harness     string `json:"harness"`
 	Started     string `json:"started"`
 	Duration    string `json:"duration"`
 	Concurrency int    `json:"concurrency"`
 	Strict      bool   `json:"strict"`
-	Control     bool   `json:"control"`
 }
 
 type summary struct {
@@ -91,6 +49,7 @@ type summary struct {
 	Counts     map[string]int `json:"counts"`
 	Warnings   []results.Note `json:"warnings"`
 	Deviations []results.Note `json:"deviations"`
+	Known      []results.Note `json:"known"`
 	Flaky      []results.Note `json:"flaky"`
 	Skips      []skipGroup    `json:"skips"`
 }
@@ -116,20 +75,21 @@ type clauseRow struct {
 }
 
 type scenarioView struct {
-	ID       int            `json:"id"`
-	Name     string         `json:"name"`
-	Feature  string         `json:"feature"`
-	Tags     []string       `json:"tags"`
-	Clauses  []string       `json:"clauses"`
-	Grant    string         `json:"grant"`
-	Area     string         `json:"area"`
-	Status   string         `json:"status"`
-	Duration string         `json:"duration"`
-	Notes    []results.Note `json:"notes,omitempty"`
-	Expected *BaselineEntry `json:"expected,omitempty"`
-	Steps    []stepView     `json:"steps"`
-	Cleanup  []exchangeView `json:"cleanup,omitempty"`
-	Lineage  []TokenEvent   `json:"lineage,omitempty"`
+	ID       int             `json:"id"`
+	Name     string          `json:"name"`
+	Feature  string          `json:"feature"`
+	Example  string          `json:"example,omitempty"` // an outline's row, which alone may tell two rows apart
+	Tags     []string        `json:"tags"`
+	Clauses  []string        `json:"clauses"`
+	Grant    string          `json:"grant"`
+	Area     string          `json:"area"`
+	Status   string          `json:"status"`
+	Duration string          `json:"duration"`
+	Notes    []results.Note  `json:"notes,omitempty"`
+	Expected *baseline.Entry `json:"expected,omitempty"`
+	Steps    []stepView      `json:"steps"`
+	Cleanup  []exchangeView  `json:"cleanup,omitempty"`
+	Lineage  []TokenEvent    `json:"lineage,omitempty"`
 }
 
 type stepView struct {
@@ -160,30 +120,49 @@ type baselineView struct {
 }
 
 type baselineMatch struct {
-	BaselineEntry
-	// State is "expected" (the scenario did not pass, as recorded), "stale" (it passed) or "unmatched" (no
-	// scenario of this run has that name).
+	baseline.Entry
+	// State is what the run made of the entry (baseline.Compare): "expected" (the outcome it names),
+	// "stale" (the scenario passed), "changed" (another outcome) or "not run" (no scenario of this run is
+	// the one it names).
 	State string `json:"state"`
 }
 
-// statusOrder puts the scenarios a reader must look at first.
-var statusOrder = map[string]int{results.Failed: 0, results.Warned: 1, results.Skipped: 2, results.Passed: 3}
+// Statuses are the scenario outcomes in the order a reader must look at them: what fails the run, what
+// does not but is news (a SHOULD not met, a deviation from the mock's documented choice), what the
+// baseline expects, then skipped and passed.
+var Statuses = []string{results.Failed, results.Warned, results.Deviated, results.Known, results.Skipped, results.Passed}
+
+// statusOrder is each outcome's place in Statuses.
+var statusOrder = func() map[string]int {
+	m := map[string]int{}
+	for i, s := range Statuses {
+		m[s] = i
+	}
+	return m
+}()
 
 // build turns a run into the report's data.
 func build(run *results.Run, in Inputs) *data {
 	d := &data{
 		Run: runMeta{
-			Profile: run.Profile, Target: run.Target, Kind: TargetKind(run.Target, run.Embedded),
-			Seed: strconv.FormatInt(run.Seed, 10), Tags: run.Tags, Commit: run.Commit, Harness: run.Harness,
+			Profile: run.Profile, Target: run.Target, Kind: run.KindOf(), Dialect: run.Dialect, TagLimited: run.TagLimited,
+			Seed: strconv.FormatInt(run.Seed, 10), Tags: run.Tags, Commit: run.Commit,
 			Started: formatTime(run.Started), Duration: formatDuration(run.Duration),
-			Concurrency: run.Concurrency, Strict: run.Strict, Control: run.Control,
+			Concurrency: run.Concurrency, Strict: run.Strict,
 		},
-		Grants: Grants, Areas: Areas, Drift: in.Drift.Explain(in.Baseline), Variables: map[string]bool{},
+		Statuses: Statuses, Grants: Grants, Areas: Areas, Variables: map[string]bool{},
 	}
 	for _, v := range run.SecretVariables {
 		for _, name := range strings.Split(v, ":") {
 			d.Variables[name] = true
 		}
+	}
+	if in.Drift != nil {
+		var b *baseline.Baseline
+		if in.Baseline != nil && in.Baseline.Profile == in.Drift.Target.Profile {
+			b = in.Baseline
+		}
+		d.Drift = explainDrift(in.Drift, b)
 	}
 	for _, h := range in.History {
 		if h.Profile == run.Profile {
@@ -194,19 +173,22 @@ func build(run *results.Run, in Inputs) *data {
 	scenarios := slices.Clone(run.Scenarios)
 	slices.SortStableFunc(scenarios, func(a, b results.Scenario) int {
 		return cmp.Or(cmp.Compare(statusOrder[a.Status], statusOrder[b.Status]),
-			cmp.Compare(a.Feature, b.Feature), cmp.Compare(a.Name, b.Name))
+			cmp.Compare(a.Feature, b.Feature), cmp.Compare(a.Name, b.Name), cmp.Compare(a.Line, b.Line))
 	})
+	// A note belongs to one case: its scenario and, for an outline, its row.
+	noteKey := func(feature, name, example string) string { return feature + "\x00" + name + "\x00" + example }
 	notes := map[string][]results.Note{}
 	for _, n := range run.Notes {
-		notes[n.Feature+"\x00"+n.Scenario] = append(notes[n.Feature+"\x00"+n.Scenario], n)
+		k := noteKey(n.Feature, n.Scenario, n.Example)
+		notes[k] = append(notes[k], n)
 	}
 	cells := map[[2]string]*cell{}
 	rows := map[string]*clauseRow{}
 	var seen []string
 	for i, sc := range scenarios {
 		v := scenarioView{
-			ID: i, Name: sc.Name, Feature: sc.Feature, Status: sc.Status,
-			Duration: formatDuration(sc.Duration), Notes: notes[sc.Feature+"\x00"+sc.Name],
+			ID: i, Name: sc.Name, Feature: sc.Feature, Example: sc.Example, Status: sc.Status,
+			Duration: formatDuration(sc.Duration), Notes: notes[noteKey(sc.Feature, sc.Name, sc.Example)],
 		}
 		var texts []StepText
 		var xs [][]driver.Exchange
@@ -216,7 +198,7 @@ func build(run *results.Run, in Inputs) *data {
 		}
 		v.Grant, v.Area = Classify(sc.Tags, texts)
 		// The page reads these lists without checking for null.
-		v.Tags, v.Clauses, v.Steps = append([]string{}, sc.Tags...), append([]string{}, ClausesOf(sc.Tags, v.Grant, v.Area)...), []stepView{}
+		v.Tags, v.Clauses, v.Steps = append([]string{}, sc.Tags...), append([]string{}, ClausesOf(sc, v.Grant, v.Area)...), []stepView{}
 		v.Lineage = Lineage(xs, sc.Cleanup)
 		name := NewNamer(run.SecretVariables, v.Lineage)
 		for _, st := range sc.Steps {
@@ -229,10 +211,8 @@ func build(run *results.Run, in Inputs) *data {
 		for _, x := range sc.Cleanup {
 			v.Cleanup = append(v.Cleanup, viewExchange(x, run.Target, name))
 		}
-		if in.Baseline != nil {
-			if i := slices.IndexFunc(in.Baseline.Entries, func(e BaselineEntry) bool { return matches(e, sc) }); i >= 0 {
-				v.Expected = &in.Baseline.Entries[i]
-			}
+		if e, ok := in.Baseline.Find(sc.Feature, sc.Name, sc.Example); ok {
+			v.Expected = &e
 		}
 		c := cells[[2]string{v.Grant, v.Area}]
 		if c == nil {
@@ -266,8 +246,8 @@ func build(run *results.Run, in Inputs) *data {
 		}
 		d.Clauses = append(d.Clauses, r)
 	}
-	if in.Baseline != nil {
-		d.Baseline = matchBaseline(in.Baseline, run.Scenarios)
+	if in.Baseline != nil && len(in.Baseline.Entries) > 0 {
+		d.Baseline = matchBaseline(in.Baseline, run)
 	}
 	return d
 }
@@ -291,6 +271,8 @@ func summarize(run *results.Run) summary {
 			s.Warnings = append(s.Warnings, n)
 		case results.NoteDeviation:
 			s.Deviations = append(s.Deviations, n)
+		case results.NoteKnown:
+			s.Known = append(s.Known, n)
 		case results.NoteSkip:
 			i, ok := bySkip[n.Message]
 			if !ok {
@@ -304,46 +286,24 @@ func summarize(run *results.Run) summary {
 	return s
 }
 
-// matches reports whether a baseline entry names a scenario. Scenario is the name the run records or, for
-// an outline, its name as written, with <placeholders> standing for any value; Example, if set, must occur
-// in the recorded name (an outline's row shows its values there); Feature, if set, must be the file.
-func matches(e BaselineEntry, sc results.Scenario) bool {
-	if e.Feature != "" && e.Feature != sc.Feature {
-		return false
-	}
-	if e.Example != "" && e.Example != sc.Example && !strings.Contains(sc.Name, e.Example) {
-		return false
-	}
-	if e.Scenario == sc.Name {
-		return true
-	}
-	if !strings.Contains(e.Scenario, "<") {
-		return false
-	}
-	pattern := placeholder.ReplaceAllString(regexp.QuoteMeta(e.Scenario), ".+")
-	ok, _ := regexp.MatchString("^"+pattern+"$", sc.Name)
-	return ok
-}
-
-// placeholder is an outline's <parameter> in a scenario name, after regexp.QuoteMeta.
-var placeholder = regexp.MustCompile(`<[^>]+>`)
-
-// matchBaseline says for each baseline entry whether this run bore it out.
-func matchBaseline(b *Baseline, scenarios []results.Scenario) *baselineView {
+// matchBaseline says for each of b's entries what this run made of it, as the run's verdict does
+// (baseline.Compare).
+func matchBaseline(b *baseline.Baseline, run *results.Run) *baselineView {
+	review := baseline.Compare(b, run, nil)
 	v := &baselineView{Profile: b.Profile}
 	for _, e := range b.Entries {
-		state := "unmatched"
-		for _, sc := range scenarios {
-			if !matches(e, sc) {
-				continue
-			}
-			if sc.Status == results.Passed {
-				state = "stale"
-			} else if state != "stale" {
-				state = "expected"
-			}
+		state := "not run"
+		switch {
+		case slices.Contains(review.Stale, e):
+			state = "stale"
+		case slices.ContainsFunc(review.Changed, func(c baseline.Changed) bool { return c.Entry == e }):
+			state = "changed"
+		case slices.ContainsFunc(run.Scenarios, func(sc results.Scenario) bool {
+			return e.Matches(sc.Feature, sc.Name, sc.Example) && sc.Status != results.Skipped
+		}):
+			state = "expected"
 		}
-		v.Entries = append(v.Entries, baselineMatch{BaselineEntry: e, State: state})
+		v.Entries = append(v.Entries, baselineMatch{Entry: e, State: state})
 	}
 	return v
 }

@@ -21,6 +21,8 @@ type HistoryLine struct {
 	Profile  string         `json:"profile"`
 	Target   string         `json:"target"`
 	Embedded bool           `json:"embedded_mock,omitempty"`
+	Kind     string         `json:"target_kind,omitempty"` // Run.Kind
+	Dialect  string         `json:"dialect,omitempty"`
 	Control  bool           `json:"mock_control,omitempty"`
 	Harness  string         `json:"harness"`
 	Commit   string         `json:"commit,omitempty"`
@@ -43,6 +45,7 @@ type HistoryLine struct {
 func Line(r *Run, results string) HistoryLine {
 	l := HistoryLine{
 		Started: r.Started, Duration: r.Duration, Profile: r.Profile, Target: r.Target, Embedded: r.Embedded,
+		Kind: r.Kind, Dialect: r.Dialect,
 		Control: r.Control, Harness: r.Harness, Commit: r.Commit, Tags: r.Tags, Seed: r.Seed, Counts: r.Counts,
 		Stopped: r.Stopped, Results: results, Features: map[string]map[string]int{},
 	}
@@ -60,6 +63,14 @@ func Line(r *Run, results string) HistoryLine {
 		l.RateLimited += b.RateLimited
 	}
 	return l
+}
+
+// KindOf is the line's kind of target: the one its run recorded, or else the one its target says.
+func (l HistoryLine) KindOf() string {
+	if l.Kind != "" {
+		return l.Kind
+	}
+	return TargetKind(l.Target, l.Embedded)
 }
 
 // AppendHistory appends one line to the history at path, creating it if needed.

@@ -10,7 +10,9 @@ package results
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/rcoauth/conformance/driver"
@@ -41,10 +43,42 @@ const (
 	NoteKnown     = "known"
 )
 
+// Target kinds (Run.Kind): where a run ran, as the reports and the documentation group results.
+const (
+	TargetMock       = "mock"
+	TargetStandalone = "standalone mock"
+	TargetDevtest    = "devtest"
+	TargetProduction = "production"
+)
+
+// TargetKinds are the target kinds in the order the documentation lists them.
+var TargetKinds = []string{TargetMock, TargetStandalone, TargetDevtest, TargetProduction}
+
+// TargetKind says where a run against target ran (embedded: the harness started the mock in-process): the embedded mock, a standalone mock (any other server that is not
+// RingCentral's), RingCentral's sandbox (devtest) or production.
+func TargetKind(target string, embedded bool) string {
+	if embedded {
+		return TargetMock
+	}
+	u, err := url.Parse(target)
+	host := ""
+	if err == nil {
+		host = strings.ToLower(u.Hostname())
+	}
+	switch {
+	case host == "ringcentral.com" || strings.HasSuffix(host, ".ringcentral.com"):
+		if strings.Contains(host, "devtest") {
+			return TargetDevtest
+		}
+		return TargetProduction
+	default:
+		return TargetStandalone
+	}
+}
+
 // Run is one run of the suite against one target.
 type Run struct {
-	// Harness is the harness's version (its module version or VCS revision) and Commit the checkout's
-	// commit, when known.
+	// Harness is the harness's version: its module version or VCS revision, "devel" for a test binary.
 	Harness string `json:"harness"`
 	// Commit is the git commit of the harness that ran (with "-dirty" when the work tree had changes), or
 	// empty when it is not known.
@@ -54,9 +88,16 @@ type Run struct {
 	Target   string `json:"target"`
 	Embedded bool   `json:"embedded_mock"`
 	Control  bool   `json:"mock_control"`
-	// Seed, Tags, Concurrency and Strict are the run options.
+	// Kind is the kind of target (TargetKind) and Dialect the rules beyond the RFCs it was judged by
+	// ("ringcentral", or "rfc" for another OAuth server); both are empty in a record written before they
+	// were kept, whose kind KindOf derives.
+	Kind    string `json:"target_kind,omitempty"`
+	Dialect string `json:"dialect,omitempty"`
+	// Seed, Tags, Concurrency and Strict are the run options. TagLimited says a tag expression selected
+	// the scenarios, so the run is not the whole suite (a godog CLI run's --tags are not seen here).
 	Seed        int64  `json:"seed"`
 	Tags        string `json:"tags,omitempty"`
+	TagLimited  bool   `json:"tag_limited,omitempty"`
 	Concurrency int    `json:"concurrency"`
 	Strict      bool   `json:"strict"`
 	// Started is when the run began; Duration how long it took.
@@ -79,8 +120,16 @@ type Run struct {
 	Budgets []Budget `json:"budgets,omitempty"`
 	// Stopped says why the run stopped early (the target could not be reached); empty if it did not.
 	Stopped string `json:"stopped,omitempty"`
-	// Scenarios are in the order they finished.
-	Scenarios []Scenario `json:"scenarios"`
+	// Scenarios are in the order they finished; run.json, the short summary, leaves them out.
+	Scenarios []Scenario `json:"scenarios,omitempty"`
+}
+
+// KindOf is the run's kind of target: the one it recorded, or else the one its target and Embedded say.
+func (r *Run) KindOf() string {
+	if r.Kind != "" {
+		return r.Kind
+	}
+	return TargetKind(r.Target, r.Embedded)
 }
 
 // Note is something a reader of the run must see besides pass and fail: a skipped scenario and why, a

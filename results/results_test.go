@@ -98,3 +98,37 @@ func TestHistory(t *testing.T) {
 		t.Errorf("a broken line: %v; want an error naming line 3", err)
 	}
 }
+
+func TestTargetKind(t *testing.T) {
+	for _, tc := range []struct {
+		url      string
+		embedded bool
+		want     string
+	}{
+		{"http://127.0.0.1:1234", true, TargetMock},
+		{"http://127.0.0.1:8910", false, TargetStandalone},
+		{"https://platform.devtest.ringcentral.com", false, TargetDevtest},
+		{"https://platform.ringcentral.com/", false, TargetProduction},
+		{"https://ringcentral.com.example.org", false, TargetStandalone},
+	} {
+		if got := TargetKind(tc.url, tc.embedded); got != tc.want {
+			t.Errorf("TargetKind(%q, %v) = %q; want %q", tc.url, tc.embedded, got, tc.want)
+		}
+	}
+}
+
+// TestKindOf checks that a run's recorded kind of target wins, in the run and in its history line, and
+// that a record from before kinds were kept gets the one its target says.
+func TestKindOf(t *testing.T) {
+	recorded := &Run{Target: "https://platform.ringcentral.com", Kind: TargetStandalone, Dialect: "rfc"}
+	if got := recorded.KindOf(); got != TargetStandalone {
+		t.Errorf("a recorded kind gives %q; want %q", got, TargetStandalone)
+	}
+	if l := Line(recorded, ""); l.KindOf() != TargetStandalone || l.Dialect != "rfc" {
+		t.Errorf("the history line has the kind %q and dialect %q; want the run's", l.KindOf(), l.Dialect)
+	}
+	old := &Run{Target: "https://platform.devtest.ringcentral.com"}
+	if got := old.KindOf(); got != TargetDevtest {
+		t.Errorf("an old record gives %q; want %q", got, TargetDevtest)
+	}
+}

@@ -66,10 +66,14 @@ type Config struct {
 	Profile *env.Profile
 	// Target is the server the suite runs against.
 	Target Target
-	// ReportsDir receives exchanges.jsonl, run.json, results.json and junit.xml; empty means no files.
+	// ReportsDir receives exchanges.jsonl, run.json, results.json, junit.xml and the run report
+	// (report-<profile>.html); empty means no files.
 	ReportsDir string
 	// HistoryFile, if set, gets one line per run appended (results.HistoryLine).
 	HistoryFile string
+	// ReportInputs, if set, gives what the run report shows besides the run (baseline, drift, history);
+	// it is called once the run is over, before the report is written. Nil shows none of them.
+	ReportInputs func(*results.Run) (report.Inputs, error)
 	// Commit is the harness's git commit, recorded in results.json, the history and the report.
 	Commit string
 	// Features is the catalogue of the features the run reads (their lines and example rows); nil means
@@ -521,7 +525,8 @@ func (s *Suite) Results() *results.Run {
 	return &results.Run{
 		Harness: harnessVersion(), Commit: s.cfg.Commit, Profile: s.cfg.Profile.Name(), Target: s.cfg.Target.URL,
 		Embedded: s.cfg.Target.Embedded, Control: s.cfg.Target.Control,
-		Seed: s.cfg.Seed, Tags: s.cfg.Tags, Concurrency: s.cfg.Concurrency, Strict: s.cfg.Strict,
+		Kind: results.TargetKind(s.cfg.Target.URL, s.cfg.Target.Embedded), Dialect: s.dialect,
+		Seed: s.cfg.Seed, Tags: s.cfg.Tags, TagLimited: s.cfg.Tags != "", Concurrency: s.cfg.Concurrency, Strict: s.cfg.Strict,
 		Started: s.started, Duration: time.Since(s.started),
 		Counts: counts, SecretVariables: s.secretVariables(), Notes: s.sortedNotes(), Scenarios: append([]results.Scenario{}, s.finished...),
 		Users: s.nUsers, Rate: s.pacer.rate.String(), Budgets: s.pacer.snapshot(), Stopped: errString(s.stopped()),
@@ -586,20 +591,6 @@ func (s *Suite) Review() baseline.Review {
 	return baseline.Compare(s.cfg.Baseline, s.Results(), s.cfg.Features)
 }
 
-// runReport is reports/run.json, the run's short summary.
-type runReport struct {
-	Profile     string         `json:"profile"`
-	Target      string         `json:"target"`
-	Embedded    bool           `json:"embedded_mock"`
-	Control     bool           `json:"mock_control"`
-	Seed        int64          `json:"seed"`
-	Tags        string         `json:"tags,omitempty"`
-	Concurrency int            `json:"concurrency"`
-	Strict      bool           `json:"strict"`
-	Counts      map[string]int `json:"counts"`
-	Notes       []Note         `json:"notes"`
-}
-
 func (s *Suite) writeReports() error {
 	dir := s.cfg.ReportsDir
 	if dir == "" {
@@ -623,12 +614,10 @@ func (s *Suite) writeReports() error {
 	if err := os.WriteFile(filepath.Join(dir, "exchanges.jsonl"), lines, 0o644); err != nil {
 		return fmt.Errorf("steps: reports: %w", err)
 	}
-	rep := runReport{
-		Profile: run.Profile, Target: run.Target, Embedded: run.Embedded, Control: run.Control,
-		Seed: run.Seed, Tags: run.Tags, Concurrency: run.Concurrency, Strict: run.Strict,
-		Counts: run.Counts, Notes: run.Notes,
-	}
-	b, err := json.MarshalIndent(rep, "", "  ")
+	// run.json is the run's short summary: its record without the scenarios, which results.json holds.
+	brief := *run
+	brief.Scenarios = nil
+	b, err := json.MarshalIndent(brief, "", "  ")
 	if err != nil {
 		return fmt.Errorf("steps: encoding run.json: %w", err)
 	}
@@ -642,7 +631,15 @@ func (s *Suite) writeReports() error {
 	if err := results.Write(path, run); err != nil {
 		return err
 	}
-	reportPath, err := report.WriteRun(dir, run)
+	var in report.Inputs
+	var inErr error
+	if s.cfg.ReportInputs != nil {
+		in, inErr = s.cfg.ReportInputs(run)
+	}
+	reportPath, err := report.WriteRun(dir, run, in)
+	if err == nil {
+		err = inErr // a missing or malformed input is reported after the report is written without it
+	}
 	if reportPath != "" {
 		s.mu.Lock()
 		s.report = reportPath
@@ -685,7 +682,7 @@ func (s *Suite) printSummary() {
 			fmt.Fprintf(out, "  %s — %s: %s%s\n", label, n.Scenario, strings.ReplaceAll(n.Message, "\n", "\n      "), expected)
 		}
 	}
-	if s.cfg.Baseline != nil {
+	if s.cfg.Baseline != nil && s.cfg.Baseline.Path != "" { // a profile without a baseline file has none to review
 		review := s.Review()
 		fmt.Fprintf(out, "Baseline %s: %d expected outcomes, %d new failures, %d stale, %d changed, %d unmatched entries.\n",
 			s.cfg.Baseline.Path, review.Expected, len(review.NewFailures), len(review.Stale), len(review.Changed), len(review.Unmatched))
@@ -697,6 +694,10 @@ func (s *Suite) printSummary() {
 	path := s.report
 	s.mu.Unlock()
 	if path != "" {
+		// The one line naming the report, in full, so it opens from wherever the console is read.
+		if abs, err := filepath.Abs(path); err == nil {
+			path = abs
+		}
 		fmt.Fprintf(out, "The report: %s\n", path)
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/rcoauth/conformance/baseline"
 	"github.com/rcoauth/conformance/report"
 	"github.com/rcoauth/conformance/report/vocab"
 )
@@ -43,7 +44,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	features := fs.String("features", "features", "the features directory")
 	reports := fs.String("reports", "reports", "the reports directory: results.json files, history.jsonl, drift.json")
-	baselines := fs.String("baselines", report.BaselineDir, "the known-deviation baselines, one <profile>.json each")
+	baselines := fs.String("baselines", baseline.Dir, "the known-deviation baselines, one <profile>.json each")
 	stepsDir := fs.String("steps", "steps", "the step vocabulary's source, for each sentence's doc comment")
 	envDir := fs.String("env", "env", "the profiles directory (the vocabulary is listed with the mock profile)")
 	out := fs.String("out", filepath.Join("reports", "docs"), "where to write the documentation")

@@ -3,7 +3,7 @@
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("report-data").textContent);
-  var STATUSES = ["failed", "warned", "skipped", "passed"];
+  var STATUSES = data.statuses; // the outcomes, in the order a reader must look at them
   var KEYWORD = { Context: "Given", Action: "When", Outcome: "Then" };
 
   function h(tag, attrs) {
@@ -48,8 +48,9 @@
   // Run metadata.
   function renderMeta() {
     var r = data.run, dl = byId("meta");
-    var rows = [["profile", r.profile], ["target", r.target + " (" + r.kind + ")"], ["seed", r.seed],
-      ["tags", r.tags || "all scenarios"], ["commit", r.commit || "unknown"], ["harness", r.harness],
+    var rows = [["profile", r.profile], ["target", r.target + " (" + r.kind + ")"],
+      ["dialect", r.dialect || "unknown"], ["seed", r.seed],
+      ["tags", r.tag_limited ? r.tags + " (a selection, not the whole suite)" : "all scenarios"], ["commit", r.commit || "unknown"],
       ["started", r.started], ["duration", r.duration], ["concurrency", String(r.concurrency)],
       ["strict", r.strict ? "yes: a failed SHOULD fails the run" : "no: a failed SHOULD warns"]];
     rows.forEach(function (kv) { dl.appendChild(h("div", null, h("dt", { text: kv[0] }), h("dd", { text: kv[1] }))); });
@@ -63,7 +64,6 @@
       cards.appendChild(h("div", { "class": "card " + st, "data-status": st, title: "list the " + st + " scenarios",
         onclick: function () { setFilters({ status: st }); } }, h("b", { text: String(s.counts[st] || 0) }), st));
     });
-    cards.appendChild(h("div", { "class": "card" }, h("b", { text: String((s.deviations || []).length) }), "deviations"));
     cards.appendChild(h("div", { "class": "card" }, h("b", { text: String((s.flaky || []).length) }), "flaky"));
     cards.appendChild(h("div", { "class": "card" }, h("b", { text: String(s.total) }), "scenarios"));
     body.appendChild(cards);
@@ -71,7 +71,10 @@
       return [h("b", { text: (n.clauses || []).map(clauseName).join(", ") || "SHOULD" }), " — ", n.scenario + ": " + n.message];
     });
     noteList(body, "Deviations from what the mock assumes", s.deviations, "no deviations recorded", function (n) {
-      return [h("b", { text: n.scenario }), ": " + n.message];
+      return [h("b", { text: n.scenario + (n.example ? " [" + n.example + "]" : "") }), ": " + n.message];
+    });
+    noteList(body, "Known failures (the baseline expects them)", s.known, "no known failures", function (n) {
+      return [h("b", { text: n.scenario + (n.example ? " [" + n.example + "]" : "") }), ": " + n.message + (n.baseline ? " — baseline: " + n.baseline : "")];
     });
     noteList(body, "Flaky", s.flaky, "no flaky scenarios", function (n) { return [h("b", { text: n.scenario }), ": " + n.message]; });
     noteList(body, "Skipped, by reason", s.skips, "no skipped scenarios", function (g) {
@@ -144,7 +147,7 @@
       body.appendChild(h("p", { "class": "muted", text: "no baseline for profile " + data.run.profile + " (baselines/" + data.run.profile + ".json)" }));
     } else {
       table(body, ["scenario", "expected", "this run", "reason", "recorded"], data.baseline.entries.map(function (e) {
-        return [e.scenario + (e.example ? " [" + e.example + "]" : ""), e.expect, e.state,
+        return [e.scenario + (e.example ? " [" + e.example + "]" : ""), e.outcome, e.state,
           e.link ? [e.reason + " ", h("a", { href: e.link, text: "link" })] : e.reason, e.recorded || ""];
       }));
     }
@@ -154,7 +157,7 @@
     } else {
       body.appendChild(h("p", { text: "Mock " + data.drift.mock.profile + " vs " + data.drift.real.profile + " (" + data.drift.real.target + ")" }));
       table(body, ["scenario", "field", "mock", "RingCentral", "known"], data.drift.differences.map(function (d) {
-        return [d.scenario + (d.example ? " [" + d.example + "]" : ""), d.field, d.mock, d.real, d.reason || ""];
+        return [d.scenario + (d.example ? " [" + d.example + "]" : ""), d.field, d.mock, d.target, d.reason || ""];
       }));
     }
     body.appendChild(h("h3", { text: "History of profile " + data.run.profile }));
@@ -162,7 +165,7 @@
       body.appendChild(h("p", { "class": "muted", text: "no history yet (reports/history.jsonl)" }));
     } else {
       table(body, ["time", "target", "commit"].concat(STATUSES), data.history.slice(-20).reverse().map(function (e) {
-        return [e.time, e.target, e.commit || ""].concat(STATUSES.map(function (st) { return String((e.counts || {})[st] || 0); }));
+        return [e.started, e.target, e.commit || ""].concat(STATUSES.map(function (st) { return String((e.counts || {})[st] || 0); }));
       }));
     }
   }
@@ -179,11 +182,12 @@
     data.scenarios.forEach(function (sc) {
       var d = h("details", { "class": "scenario " + sc.status, id: "s-" + sc.id, "data-status": sc.status },
         h("summary", null, badge(sc.status), h("span", { "class": "name", text: sc.name }),
+          sc.example ? h("span", { "class": "example", text: sc.example }) : null,
           h("span", { "class": "feature", text: sc.feature }),
-          sc.expected ? h("span", { "class": "badge warned", text: "baseline: " + sc.expected.expect }) : null,
+          sc.expected ? h("span", { "class": "badge warned", text: "baseline: " + sc.expected.outcome }) : null,
           h("span", { "class": "dur", text: sc.duration })));
       d.addEventListener("toggle", function () { if (d.open) fill(d, sc); });
-      var hay = [sc.name, sc.feature, sc.tags.join(" "), sc.clauses.join(" ")].concat(sc.steps.map(function (st) { return st.text; })).join("\n").toLowerCase();
+      var hay = [sc.name, sc.example || "", sc.feature, sc.tags.join(" "), sc.clauses.join(" ")].concat(sc.steps.map(function (st) { return st.text; })).join("\n").toLowerCase();
       items.push({ sc: sc, el: d, hay: hay });
       list.appendChild(d);
       if (sc.status === "failed") d.open = true;
@@ -196,7 +200,7 @@
     b.appendChild(h("div", { "class": "tags" }, sc.tags.map(function (t) { return h("span", { "class": "tag", text: t }); })));
     b.appendChild(h("div", { "class": "muted", text: "grant: " + label(data.grants, sc.grant) + " · area: " + label(data.areas, sc.area) + " · clauses: " + (sc.clauses.map(clauseName).join(", ") || "none") }));
     (sc.notes || []).forEach(function (n) { b.appendChild(h("div", { "class": "note " + n.kind, text: n.kind + ": " + n.message })); });
-    if (sc.expected) b.appendChild(h("div", { "class": "note", text: "baseline (" + sc.expected.expect + "): " + sc.expected.reason }));
+    if (sc.expected) b.appendChild(h("div", { "class": "note", text: "baseline (" + sc.expected.outcome + "): " + sc.expected.reason }));
     if (sc.lineage && sc.lineage.length) b.appendChild(lineage(sc));
     var ol = h("ol", { "class": "steps" });
     sc.steps.forEach(function (st) {

@@ -36,6 +36,16 @@ Feature: A sample of the specification
       | access  |
       | refresh |
 
+  @grant
+  Scenario Outline: A grant issues a token
+    When the app requests a token with the <grant> grant
+    Then a token is issued
+
+    Examples:
+      | grant      |
+      | password   |
+      | JWT bearer |
+
   Scenario: A scenario no run has seen
     When the app requests a token with the password grant with these parameters:
       | parameter        | value |
