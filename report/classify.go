@@ -68,7 +68,7 @@ var grantSentence = regexp.MustCompile(`\bthe (password|authorization code|refre
 var codeSentence = regexp.MustCompile(`\b(authorizes the app|exchanges the code)\b`)
 
 // refusal finds the checks that say a request was refused.
-var refusal = regexp.MustCompile(`^(the request is rejected|the request fails|the app is redirected with error|the app is not redirected|the last sign-in is refused|the device is told to)`)
+var refusal = regexp.MustCompile(`^(the request is rejected|the request fails|the app is redirected with error|the app is not redirected|the device is told to)`)
 
 // Classify returns a scenario's grant and area, from its tags first: a grant feature's tag (@password)
 // names the grant, an area feature's tag (@ttl) the area. A scenario of an area feature has the grant its
