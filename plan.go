@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"slices"
 	"sort"
@@ -137,9 +138,12 @@ func dryRun(p *env.Profile, opts PlanOptions) (*results.Run, error) {
 	return suite.Results(), nil
 }
 
-// schedule assigns each scenario, in run order, to a test user so that the users' busiest budgets stay even,
-// and paces each of its Auth-group requests on the budget it spends, as the run does (steps/pacing.go):
-// each user runs its scenarios one after the other, in run order.
+// schedule assigns each scenario, in run order, to a test user, and paces each of its Auth-group requests on
+// the budget it spends, as the run does (steps/pacing.go): each user runs its scenarios one after the
+// other, in run order. A scenario goes to the user with which it would end first; between users with which
+// it ends at the same time, to the one whose busiest budget stays the least busy. Ending first, not
+// balancing request counts, is what keeps the run short: a user's scenarios also wait on the budgets of
+// other users whose credentials they present, and on the clear windows around bursts.
 func (plan *Plan) schedule(scenarios []results.Scenario, p *env.Profile) {
 	spacing := time.Duration(0)
 	if plan.Rate.Requests > 0 {
@@ -150,45 +154,19 @@ func (plan *Plan) schedule(scenarios []results.Scenario, p *env.Profile) {
 	used := map[steps.Budget]*results.Budget{}
 	load := map[steps.Budget]int{}
 	for _, sc := range scenarios {
-		// The user with which the busiest budget of all stays the least busy once this scenario's requests
-		// are added, then the one free first: balancing the budgets balances the users' paced time.
-		u, best := 1, -1
+		u, end, busiest := 0, time.Duration(0), 0
 		for n := 1; n <= plan.Users; n++ {
-			extra := map[steps.Budget]int{}
-			for _, r := range sc.Auth {
-				extra[steps.Budget{User: attribute(r, n, p), App: r.App}]++
-			}
-			busiest := 0
-			for b, k := range extra {
-				busiest = max(busiest, load[b]+k)
-			}
-			for b, k := range load {
-				if b.User == n {
-					busiest = max(busiest, k)
-				}
-			}
-			if best < 0 || busiest < best || (busiest == best && free[n] < free[u]) {
-				u, best = n, busiest
+			e := plan.pace(sc, n, p, free[n], maps.Clone(next), spacing)
+			b := busiestWith(sc, n, p, load)
+			if u == 0 || e < end || (e == end && b < busiest) {
+				u, end, busiest = n, e, b
 			}
 		}
-		for _, r := range sc.Auth {
-			load[steps.Budget{User: attribute(r, u, p), App: r.App}]++
-		}
+		free[u] = plan.pace(sc, u, p, free[u], next, spacing)
 		plan.Assign[PlanKey(sc.Feature, sc.Name, sc.Example)] = u
-		t := free[u]
-		for i, r := range sc.Auth {
+		for _, r := range sc.Auth {
 			b := steps.Budget{User: attribute(r, u, p), App: r.App}
-			t = max(t, next[b])
-			switch {
-			case r.Burst > 1 && (i == 0 || sc.Auth[i-1].Burst != r.Burst):
-				// The first of a burst: a whole window clear before it, and after it (steps/pacing.go).
-				t += time.Duration(plan.Rate.Requests-1) * spacing
-				next[b] = t + time.Duration(plan.Rate.Requests)*spacing
-			case r.Burst > 1:
-				// The rest of the burst goes at the same time.
-			default:
-				next[b] = t + spacing
-			}
+			load[b]++
 			if used[b] == nil {
 				used[b] = &results.Budget{User: b.User, App: b.App}
 			}
@@ -197,7 +175,6 @@ func (plan *Plan) schedule(scenarios []results.Scenario, p *env.Profile) {
 				used[b].ClientErrors++
 			}
 		}
-		free[u] = t
 	}
 	for _, f := range free {
 		plan.Duration = max(plan.Duration, f)
@@ -211,6 +188,44 @@ func (plan *Plan) schedule(scenarios []results.Scenario, p *env.Profile) {
 		}
 		return plan.Budgets[i].App < plan.Budgets[j].App
 	})
+}
+
+// pace paces scenario sc's Auth-group requests as test user u's, starting when u is free, on the budgets'
+// next free times (which it moves on), and returns when its last request goes.
+func (plan *Plan) pace(sc results.Scenario, u int, p *env.Profile, t time.Duration, next map[steps.Budget]time.Duration, spacing time.Duration) time.Duration {
+	for i, r := range sc.Auth {
+		b := steps.Budget{User: attribute(r, u, p), App: r.App}
+		t = max(t, next[b])
+		switch {
+		case r.Burst > 1 && (i == 0 || sc.Auth[i-1].Burst != r.Burst):
+			// The first of a burst: a whole window clear before it, and after it (steps/pacing.go).
+			t += time.Duration(plan.Rate.Requests-1) * spacing
+			next[b] = t + time.Duration(plan.Rate.Requests)*spacing
+		case r.Burst > 1:
+			// The rest of the burst goes at the same time.
+		default:
+			next[b] = t + spacing
+		}
+	}
+	return t
+}
+
+// busiestWith is the request count of user u's busiest budget once scenario sc runs as u.
+func busiestWith(sc results.Scenario, u int, p *env.Profile, load map[steps.Budget]int) int {
+	extra := map[steps.Budget]int{}
+	for _, r := range sc.Auth {
+		extra[steps.Budget{User: attribute(r, u, p), App: r.App}]++
+	}
+	busiest := 0
+	for b, k := range extra {
+		busiest = max(busiest, load[b]+k)
+	}
+	for b, k := range load {
+		if b.User == u {
+			busiest = max(busiest, k)
+		}
+	}
+	return busiest
 }
 
 // attribute is the test user whose budget a dry-run request spends when its scenario runs as user u: no

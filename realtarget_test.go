@@ -373,3 +373,26 @@ func TestReportInputsReadTheRoot(t *testing.T) {
 		t.Errorf("the inputs of a local run are %+v, %v; want the root's history line and drift report", in, err)
 	}
 }
+
+// TestPlanEndsFirst checks that a plan gives each scenario to the test user with which it ends first. The
+// second scenario below makes as many requests on either user's busiest budget, so evening out request
+// counts cannot choose; run as user 1 its first request waits a spacing (12 s) behind the first scenario's, run as
+// user 2 nothing waits.
+func TestPlanEndsFirst(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "p.env"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := env.Load(dir, "p", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := &Plan{Rate: steps.AuthRate{Requests: 5, Window: time.Minute}, Users: 2, Assign: map[string]int{}}
+	plan.schedule([]results.Scenario{
+		{Feature: "f", Name: "one", Auth: []results.AuthRequest{{App: "x"}}},
+		{Feature: "f", Name: "three", Auth: []results.AuthRequest{{App: "x"}, {App: "y"}, {App: "y"}}},
+	}, p)
+	if plan.Duration != plan.Rate.Spacing() || plan.Assign[PlanKey("f", "one", "")] != 1 || plan.Assign[PlanKey("f", "three", "")] != 2 {
+		t.Errorf("schedule: %v, users %v; want one spacing with the scenarios on users 1 and 2", plan.Duration, plan.Assign)
+	}
+}
