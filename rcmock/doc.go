@@ -74,8 +74,9 @@
 //   - API 401s carry an RFC 6750 WWW-Authenticate challenge;
 //   - wstoken answers expires_in 30 (Options.WSTokenTTL) and refuses a token without the WebSocket
 //     permission with 403 CMN-401; a ws_access_token is "used" when presented at the stand-in gateway;
-//   - introspection (Options.Introspection) answers a failed client authentication with 401 invalid_client
-//     (RFC 7662 §2.3; SPEC-2024-04 documented 400), refuses public apps, tells an app about its own tokens
+//   - introspection (Options.Introspection) answers a failed client authentication with 400 invalid_client,
+//     the only status SPEC-2024-04 documented (Settings.IntrospectClientError "rfc" answers RFC 7662 §2.3's
+//     401 with a Basic challenge instead), refuses public apps, tells an app about its own tokens
 //     only (another app's token is inactive), counts in the Auth group, and ignores SPEC-2024-04's scope
 //     parameter and its Interoperability permission;
 //   - the refresh token of a session ended early (revoked, evicted, or issued from a reused code) answers

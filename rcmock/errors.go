@@ -340,14 +340,14 @@ func errRevokeQueryMismatch() *Error {
 
 // Introspection errors (RFC 7662; served with Options.Introspection).
 
-// errIntrospectionClient is RFC 7662 §2.3's answer to a caller whose client authentication failed: "HTTP 401
-// (Unauthorized) as described in Section 5.2 of OAuth 2.0", with a challenge for the one scheme a client
-// sends in a header, Basic (RFC 6749 §5.2, RFC 9110 §15.5.2), and RingCentral's body of the same failure
-// (invalid_client and its OAU code), which e already holds. Any other error is returned as it is. SPEC-2024-04
-// documented only HTTP 400 for this endpoint ("invalid_client: The client application is disabled"), as
-// RingCentral answers at the token endpoint; which status RingCentral's introspection answered is UNVERIFIED.
-func errIntrospectionClient(e *Error) *Error {
-	if e.OAuth != "invalid_client" {
+// errIntrospectionClient is the introspection endpoint's answer to a caller whose client authentication
+// failed, RingCentral's body of that failure (invalid_client and its OAU code), which e already holds, with
+// the status mode chooses (Settings.IntrospectClientError): 400 as SPEC-2024-04 documented for this
+// endpoint ("invalid_client: The client application is disabled"), or RFC 7662 §2.3's "HTTP 401
+// (Unauthorized) as described in Section 5.2 of OAuth 2.0" with a challenge for the one scheme a client
+// sends in a header, Basic (RFC 6749 §5.2, RFC 9110 §15.5.2). Any other error is returned as it is.
+func errIntrospectionClient(e *Error, mode string) *Error {
+	if e.OAuth != "invalid_client" || mode != IntrospectClientErrorRFC {
 		return e
 	}
 	e.Status = http.StatusUnauthorized

@@ -26,7 +26,8 @@ type introspectionResponse struct {
 
 // handleIntrospect serves POST /restapi/oauth/introspect (RFC 7662 §2; SPEC-2024-04 introspectToken): the
 // caller authenticates as at the token endpoint (RFC 7662 §2.1: the endpoint MUST require authorization,
-// "to prevent token scanning attacks"), and a failure is 401 invalid_client (§2.3; errIntrospectionClient).
+// "to prevent token scanning attacks"), and a failure is invalid_client, HTTP 400 as SPEC-2024-04 documents
+// or 401 as RFC 7662 §2.3 says, by Settings.IntrospectClientError (errIntrospectionClient).
 // A public app cannot authenticate, since its client_id is no secret, and is refused the same way (the
 // mock's reading of §2.1). Without token the answer is 400 invalid_request CMN-101, as at the revocation
 // endpoint. The request counts in the Auth group, charged like a revocation to the client and the token's
@@ -50,7 +51,7 @@ func (s *Server) handleIntrospect(w http.ResponseWriter, r *http.Request) {
 		e = errClientAuthRequired().withReason("a public app cannot authenticate, and RFC 7662 §2.1 requires the caller's authorization")
 	}
 	if e != nil {
-		writeError(w, errIntrospectionClient(e))
+		writeError(w, errIntrospectionClient(e, rl.currentSettings().IntrospectClientError))
 		return
 	}
 	if token == "" {

@@ -40,6 +40,18 @@ const (
 	AuthorizeScopeRFC = "rfc"
 )
 
+// Statuses of a failed client authentication at the introspection endpoint (Settings.IntrospectClientError).
+const (
+	// IntrospectClientErrorSpec answers HTTP 400, the only status SPEC-2024-04 documented for
+	// introspectToken ("invalid_client: The client application is disabled"; ringcentral-oauth.md §1.2),
+	// as RingCentral answers invalid_client at the token endpoint.
+	IntrospectClientErrorSpec = "spec"
+	// IntrospectClientErrorRFC answers HTTP 401 with a Basic challenge, as RFC 7662 §2.3 says ("HTTP 401
+	// (Unauthorized) as described in Section 5.2 of OAuth 2.0"). Which status RingCentral's introspection
+	// answered is UNVERIFIED; this is a mock setting for RFC-level scenarios.
+	IntrospectClientErrorRFC = "rfc"
+)
+
 // Settings are the behaviour switches that a scenario may change for itself through the control API
 // (PATCH /__mock/settings). The server's Options.Settings are the defaults of every scenario.
 type Settings struct {
@@ -60,6 +72,10 @@ type Settings struct {
 	// AuthorizeScope is how the authorization endpoint reads the scope parameter: AuthorizeScopeIgnore
 	// (default, RingCentral's documentation) or AuthorizeScopeRFC (for RFC-level scenarios).
 	AuthorizeScope string `json:"authorize_scope"`
+	// IntrospectClientError is the status of a failed client authentication at the introspection endpoint
+	// (Options.Introspection): IntrospectClientErrorSpec (default, 400 as SPEC-2024-04 documents) or
+	// IntrospectClientErrorRFC (401 with a challenge, RFC 7662 §2.3).
+	IntrospectClientError string `json:"introspect_client_error"`
 }
 
 // Options configure a Server. The zero value is not usable; start from DefaultOptions.
@@ -180,6 +196,8 @@ func DefaultOptions() Options {
 			RevokeOnCodeReuse: true,
 			UnknownGrantError: UnknownGrantRFC,
 			AuthorizeScope:    AuthorizeScopeIgnore,
+
+			IntrospectClientError: IntrospectClientErrorSpec,
 		},
 		SessionLimit:                   5,
 		AccessTTLMin:                   600 * time.Second,
@@ -237,6 +255,8 @@ func validateSettings(s Settings) error {
 		return fmt.Errorf("rcmock: unknown_grant_error must be %q or %q, got %q", UnknownGrantRFC, UnknownGrantRingCentralText, s.UnknownGrantError)
 	case s.AuthorizeScope != AuthorizeScopeIgnore && s.AuthorizeScope != AuthorizeScopeRFC:
 		return fmt.Errorf("rcmock: authorize_scope must be %q or %q, got %q", AuthorizeScopeIgnore, AuthorizeScopeRFC, s.AuthorizeScope)
+	case s.IntrospectClientError != IntrospectClientErrorSpec && s.IntrospectClientError != IntrospectClientErrorRFC:
+		return fmt.Errorf("rcmock: introspect_client_error must be %q or %q, got %q", IntrospectClientErrorSpec, IntrospectClientErrorRFC, s.IntrospectClientError)
 	}
 	return nil
 }
