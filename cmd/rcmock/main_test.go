@@ -380,6 +380,46 @@ func TestRunIntrospection(t *testing.T) {
 	}
 }
 
+// TestRunIntrospectClientError: with -introspection a failed client authentication is 400 invalid_client
+// by default, the status SPEC-2024-04 documented, and 401 under -introspect-client-error rfc (RFC 7662 §2.3).
+func TestRunIntrospectClientError(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		args   []string
+		status int
+	}{
+		{"default: 400, as SPEC-2024-04 documents", nil, http.StatusBadRequest},
+		{"rfc: 401", []string{"-introspect-client-error", "rfc"}, http.StatusUnauthorized},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := startMock(t, append([]string{"-introspection"}, tt.args...)...)
+			req, err := http.NewRequest(http.MethodPost, p.url+rcmock.PathIntrospect, strings.NewReader("token=whatever"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Authorization", basicAuth(clientID, "not-the-secret"))
+			if status, _, body := do(t, req); status != tt.status || body["error"] != "invalid_client" {
+				t.Errorf("got %d %v; want %d invalid_client", status, body, tt.status)
+			}
+		})
+	}
+}
+
+// TestFlagDefaultsAreTheMocks: without flags the command runs the mock with rcmock.DefaultOptions' settings
+// and rate-limit shape, so the standalone and the embedded mock behave alike.
+func TestFlagDefaultsAreTheMocks(t *testing.T) {
+	cfg, err := parseFlags(nil, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	def := rcmock.DefaultOptions()
+	if cfg.settings != def.Settings || cfg.rateLimitMax != def.RateLimitMax || cfg.rateLimitWindow != def.RateLimitWindow ||
+		cfg.rateLimitPenalty != def.RateLimitPenalty || cfg.inspect != def.Inspect || cfg.loginPage != def.LoginPage || cfg.introspection != def.Introspection {
+		t.Errorf("parseFlags(nil) = %+v; want the defaults of rcmock.DefaultOptions: %+v", cfg, def)
+	}
+}
+
 func TestRunRejectsBadInput(t *testing.T) {
 	dir := t.TempDir()
 	invalid := filepath.Join(dir, "invalid.json")
@@ -401,6 +441,7 @@ func TestRunRejectsBadInput(t *testing.T) {
 		{name: "negative rate limit penalty", args: []string{"-rate-limit-penalty", "-1s"}, wantCode: 2, wantMsg: "-rate-limit-penalty"},
 		{name: "bad authorize scope", args: []string{"-authorize-scope", "strict"}, wantCode: 2, wantMsg: "-authorize-scope"},
 		{name: "bad unknown grant error", args: []string{"-unknown-grant-error", "oauth"}, wantCode: 2, wantMsg: "-unknown-grant-error"},
+		{name: "bad introspect client error", args: []string{"-introspect-client-error", "403"}, wantCode: 2, wantMsg: "-introspect-client-error"},
 		{name: "relative issuer", args: []string{"-issuer", "platform.example.test"}, wantCode: 2, wantMsg: "-issuer"},
 		{name: "bad boolean", args: []string{"-control=maybe"}, wantCode: 2, wantMsg: "-control"},
 		{name: "positional argument", args: []string{"serve"}, wantCode: 2, wantMsg: "unexpected arguments: serve"},
