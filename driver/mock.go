@@ -94,6 +94,10 @@ type MockSettings struct {
 	// endpoint: "spec" (400, the only status SPEC-2024-04 documented) or "rfc" (401 with a Basic
 	// challenge, RFC 7662 §2.3).
 	IntrospectClientError *string `json:"introspect_client_error,omitempty"`
+	// RevokeWithReplacedToken makes a revocation with an access token a refresh replaced end its session
+	// (within the mock's grace for replaced tokens); off, it answers 200 without effect. The mock's
+	// choice: RingCentral's behaviour is UNVERIFIED.
+	RevokeWithReplacedToken *bool `json:"revoke_with_replaced_token,omitempty"`
 }
 
 // AdvanceClock moves the scenario's mock clock forward by d, so tokens and codes expire without

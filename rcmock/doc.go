@@ -79,6 +79,9 @@
 //     401 with a Basic challenge instead), refuses public apps, tells an app about its own tokens
 //     only (another app's token is inactive), counts in the Auth group, and ignores SPEC-2024-04's scope
 //     parameter and its Interoperability permission;
+//   - revoking with an access token a refresh replaced answers 200 and ends nothing, since the token is
+//     invalid (Settings.RevokeWithReplacedToken ends its session instead, while the token is within
+//     Options.RotatedAccessTokenGrace);
 //   - the refresh token of a session ended early (revoked, evicted, or issued from a reused code) answers
 //     OAU-211 "Token revoked" while the mock remembers it (the latest 4096 per realm, until expiry), then
 //     OAU-213 "Token not found"; a revoked access token answers "Token not found" at the API.

@@ -76,6 +76,11 @@ type Settings struct {
 	// (Options.Introspection): IntrospectClientErrorSpec (default, 400 as SPEC-2024-04 documents) or
 	// IntrospectClientErrorRFC (401 with a challenge, RFC 7662 §2.3).
 	IntrospectClientError string `json:"introspect_client_error"`
+	// RevokeWithReplacedToken makes a revocation with an access token that a refresh has replaced end its
+	// session, while the token is still within Options.RotatedAccessTokenGrace. Off by default: such a
+	// token is invalid and its revocation answers 200 without effect (RFC 7009 §2.2). A mock choice either
+	// way; RingCentral's behaviour is UNVERIFIED (realm.go, revokeSession).
+	RevokeWithReplacedToken bool `json:"revoke_with_replaced_token"`
 }
 
 // Options configure a Server. The zero value is not usable; start from DefaultOptions.
