@@ -233,10 +233,18 @@ func errAuthorizeUnauthorizedClient(grant string) *Error {
 }
 
 // errAuthorizeAccessDenied: RFC 6749 §4.1.2.1 access_denied, the mock's answer when login_hint names no
-// user (the mock has no login page, so that is the only way a "login" fails). OAU-102 "Unable to issue
+// user and there is no login page (Options.LoginPage) where the user could sign in otherwise. OAU-102 "Unable to issue
 // authorization code" (docs/basics/errors.md) is the closest documented code; the pairing is UNVERIFIED.
 func errAuthorizeAccessDenied() *Error {
 	return oauthErr(400, "access_denied", "OAU-102", "Unable to issue authorization code")
+}
+
+// errAuthorizeLoginRequired: OpenID Connect Core §3.1.2.6 login_required, the mock's answer to prompt=none
+// when its login page would have to be shown (Options.LoginPage). RingCentral's OpenAPI lists prompt=none
+// but not this error (its OauthInvalidRequest enum has no login_required), so the answer, and its pairing
+// with OAU-102 "Unable to issue authorization code", are the mock's choice, UNVERIFIED.
+func errAuthorizeLoginRequired() *Error {
+	return oauthErr(400, "login_required", "OAU-102", "Unable to issue authorization code")
 }
 
 // Authorization code errors (docs/basics/errors.md OAU-106..OAU-110; answered with 400 at the token endpoint).

@@ -11,8 +11,11 @@ import (
 )
 
 // PathLogin is the mock's sign-in page (Options.LoginPage), where the authorization endpoint sends the user
-// first, as RingCentral's does (ringcentral-oauth.md §8.3): a user name and password form, then an
-// authorize button. The recipe signin/recipes/rcmock-login.json signs in there.
+// first (RFC 6749 §4.1.1: the server "authenticates the resource owner" by means it chooses). The page is
+// the mock's design, not a copy of RingCentral's, which the reference does not describe (ringcentral-oauth.md
+// §8.3 lists only the request's parameters): a user name and password form, filled with login_hint whether
+// or not it names a user, then an authorize button. The recipe signin/recipes/rcmock-login.json signs in
+// there.
 const PathLogin = "/restapi/oauth/login"
 
 // loginTTL bounds how long a sign-in may take between the authorization request and the approval.
