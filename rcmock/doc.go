@@ -73,7 +73,8 @@
 //   - the device flow's errorCodes are DEV-1xx (mock-only);
 //   - API 401s carry an RFC 6750 WWW-Authenticate challenge;
 //   - wstoken answers expires_in 30 (Options.WSTokenTTL) and refuses a token without the WebSocket
-//     permission with 403 CMN-401; a ws_access_token is "used" when presented at the stand-in gateway;
+//     permission with 403 CMN-401, the mock's choice of status and code (the reference lists neither); a
+//     ws_access_token is "used" when presented at the stand-in gateway;
 //   - introspection (Options.Introspection) answers a failed client authentication with 400 invalid_client,
 //     the only status SPEC-2024-04 documented (Settings.IntrospectClientError "rfc" answers RFC 7662 §2.3's
 //     401 with a Basic challenge instead), refuses public apps, tells an app about its own tokens

@@ -425,8 +425,11 @@ func errAPILoginRequired() *Error {
 }
 
 // errAPIAppPermission: the token's scope lacks a permission the endpoint needs (RFC 6750 §3.1
-// insufficient_scope; RingCentral's API reference: 403 CMN-401 "In order to call this API endpoint,
-// application needs to have [ReadAccounts] permission").
+// insufficient_scope; the spec marks such endpoints with x-app-permission, ringcentral-oauth.md §1.2). The
+// status, CMN-401 and its message "In order to call this API endpoint, application needs to have
+// [ReadAccounts] permission" are the mock's choice, modelled on RingCentral's API error pages: the project's
+// reference does not list CMN-401, so it is UNVERIFIED at every endpoint the mock uses it (wstoken,
+// userinfo, the account resources).
 func errAPIAppPermission(permission string) *Error {
 	return (&Error{Status: 403, Code: "CMN-401", Message: "In order to call this API endpoint, application needs to have [" + permission + "] permission"}).
 		withHeader("WWW-Authenticate", `Bearer realm="RingCentral", error="insufficient_scope", scope="`+permission+`"`)
