@@ -40,21 +40,12 @@ type deviceAuthorizationResponse struct {
 // the token endpoint), and an optional scope that must be among the app's. It is throttled in the Auth
 // group like the other OAuth endpoints.
 func (s *Server) handleDeviceAuthorization(w http.ResponseWriter, r *http.Request) {
-	rl, f, e := s.postForm(w, r)
+	cf, e := s.openClientForm(w, r, func(rl *realm, f form) string { return s.rateSubject(r, f, rl) })
 	if e != nil {
 		writeError(w, e)
 		return
 	}
-	if e := rl.throttle(w, s.rateSubject(r, f, rl)); e != nil {
-		writeError(w, e)
-		return
-	}
-	client, e := s.authenticateClient(r, f, rl)
-	if e != nil {
-		writeError(w, e)
-		return
-	}
-	g := &grantCtx{s: s, rl: rl, r: r, f: f, app: client.app, client: client, grant: GrantDeviceCode}
+	g := &grantCtx{s: s, rl: cf.rl, r: r, f: cf.f, app: cf.client.app, client: cf.client, grant: GrantDeviceCode}
 	resp, e := g.authorizeDevice()
 	if e != nil {
 		writeError(w, e)

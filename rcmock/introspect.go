@@ -36,21 +36,13 @@ type introspectionResponse struct {
 // ignores it, and does not ask the caller for the Interoperability permission either, since the fixture's
 // apps do not carry it (both UNVERIFIED).
 func (s *Server) handleIntrospect(w http.ResponseWriter, r *http.Request) {
-	rl, f, e := s.postForm(w, r)
-	if e != nil {
-		writeError(w, e)
-		return
-	}
-	token := f.get("token")
-	if e := rl.throttleWithToken(w, r, f, token); e != nil {
-		writeError(w, e)
-		return
-	}
-	client, e := s.authenticateClient(r, f, rl)
+	cf, e := s.openClientForm(w, r, func(rl *realm, f form) string { return rl.tokenSubject(r, f, f.get("token")) })
+	rl, token, client := cf.rl, cf.f.get("token"), cf.client
 	if e == nil && client.method == AuthNone {
 		e = errClientAuthRequired().withReason("a public app cannot authenticate, and RFC 7662 §2.1 requires the caller's authorization")
 	}
 	if e != nil {
+		// Only a failed client authentication is invalid_client; errIntrospectionClient leaves the rest.
 		writeError(w, errIntrospectionClient(e, rl.currentSettings().IntrospectClientError))
 		return
 	}
