@@ -1,7 +1,6 @@
 package rcmock
 
 import (
-	"bytes"
 	"crypto/rand"
 	"html/template"
 	"net/http"
@@ -242,19 +241,11 @@ func (s *Server) handleDeviceVerification(w http.ResponseWriter, r *http.Request
 		status = e.Status
 		view.Title, view.Message = "Request not completed", e.Message
 	}
-	var buf bytes.Buffer
-	if err := deviceVerifyPage.Execute(&buf, view); err != nil {
-		writeError(w, errServerError(err.Error()))
-		return
+	reason := ""
+	if e != nil {
+		reason = e.Reason
 	}
-	h := w.Header()
-	noStore(h)
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	if e != nil && e.Reason != "" {
-		h.Set("X-Mock-Error-Reason", e.Reason)
-	}
-	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	writeHTML(w, status, deviceVerifyPage, view, reason)
 }
 
 // parseDeny reads the verification page's deny parameter; absent means approve.

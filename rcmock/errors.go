@@ -1,8 +1,10 @@
 package rcmock
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"html/template"
 	"net/http"
 	"strconv"
 	"time"
@@ -494,6 +496,25 @@ func writeError(w http.ResponseWriter, e *Error) {
 func noStore(h http.Header) {
 	h.Set("Cache-Control", "no-store")
 	h.Set("Pragma", "no-cache")
+}
+
+// writeHTML renders page with data and writes it with status, for the mock's pages (the login page, the
+// device verification page): rendered into a buffer first, so that a template failure is a clean 500 and
+// headers are set before WriteHeader. reason, if set, is the X-Mock-Error-Reason header, as on an error.
+func writeHTML(w http.ResponseWriter, status int, page *template.Template, data any, reason string) {
+	var buf bytes.Buffer
+	if err := page.Execute(&buf, data); err != nil {
+		writeError(w, errServerError(err.Error()))
+		return
+	}
+	h := w.Header()
+	noStore(h)
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	if reason != "" {
+		h.Set("X-Mock-Error-Reason", reason)
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
 }
 
 // writeJSON writes a successful JSON answer with the no-store headers.

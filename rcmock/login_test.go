@@ -103,3 +103,28 @@ func TestLoginPageHintAndPromptNone(t *testing.T) {
 		})
 	}
 }
+
+// TestLoginPageFormRules: the sign-in page reads its POST body by the token endpoint's form rules
+// (readForm): a repeated parameter and a body that is not a form are refused, with the page's message and
+// the mock's reason header, and a method other than GET and POST is 405.
+func TestLoginPageFormRules(t *testing.T) {
+	ts := newTestServer(t, func(o *Options) { o.LoginPage = true })
+	q := url.Values{"response_type": {"code"}, "client_id": {tMainID}, "redirect_uri": {tCallback}}
+	loc := ts.do(t, request{method: http.MethodGet, path: PathAuthorize + "?" + q.Encode()}).header.Get("Location")
+	id := strings.TrimPrefix(loc, PathLogin+"?login=")
+	for _, tc := range []struct {
+		name   string
+		rq     request
+		status int
+		want   string
+	}{
+		{"a repeated password", request{path: PathLogin, body: formOf("login", id, "step", "signin", "username", tUsername) + "&password=a&password=" + url.QueryEscape(tPassword)}, 400, "duplication"},
+		{"a JSON body", request{path: PathLogin, body: `{"login":"` + id + `"}`, header: map[string]string{"Content-Type": "application/json"}}, 415, "Unsupported Media Type"},
+		{"PUT", request{method: http.MethodPut, path: PathLogin, body: formOf("login", id)}, 405, "HTTP-405"},
+	} {
+		got := ts.do(t, tc.rq)
+		if got.status != tc.status || !strings.Contains(string(got.body), tc.want) {
+			t.Errorf("%s: %d %s; want %d with %q", tc.name, got.status, got.body, tc.status, tc.want)
+		}
+	}
+}
