@@ -19,10 +19,10 @@ import (
 	"github.com/rcoauth/conformance/driver"
 )
 
-// Flags are the command-line flags Chromium is started with: headless, and without the background
+// chromiumFlags are the command-line flags Chromium is started with: headless, and without the background
 // connections (updates, sync, component downloads, QUIC probes) that a machine without Internet access
 // refuses; each sign-in then gets a fresh browser context (its own cookies) in one browser process.
-var Flags = []string{
+var chromiumFlags = []string{
 	"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 	"--disable-background-networking", "--disable-component-update", "--disable-sync",
 }
@@ -55,7 +55,7 @@ type Browser struct {
 	cancel      context.CancelFunc
 }
 
-// NewBrowser returns a Browser that starts exe (FindChromium) with Flags and a fresh user-data-dir when it
+// NewBrowser returns a Browser that starts exe (FindChromium) with chromiumFlags and a fresh user-data-dir when it
 // is first used.
 func NewBrowser(exe string) *Browser { return &Browser{exe: exe} }
 
@@ -77,7 +77,7 @@ func (b *Browser) start(ctx context.Context) (context.Context, error) {
 		return nil, b.err
 	}
 	opts := []chromedp.ExecAllocatorOption{chromedp.ExecPath(exe), chromedp.UserDataDir(b.dir)}
-	for _, f := range Flags {
+	for _, f := range chromiumFlags {
 		opts = append(opts, chromedp.Flag(strings.TrimPrefix(f, "--"), true))
 	}
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
