@@ -139,7 +139,7 @@ type Options struct {
 	// decimal integer, such as "1e3", "900.7" or the JS SDK's "NaN", with invalid_request CMN-101. By default
 	// such a value is ignored like an absent one. RingCentral's reading is UNVERIFIED (ringcentral-oauth.md §4:
 	// "Non-integer / negative TTL values: behaviour UNVERIFIED"); off by default, since the JS SDK's refresh
-	// would fail otherwise.
+	// would fail otherwise. cmd/rcmock -reject-malformed-ttl sets it.
 	RejectMalformedTTL bool
 
 	// ClientAssertionLeeway is the clock skew allowed when checking exp/iat/nbf of client assertions and JWT
@@ -178,7 +178,8 @@ type Options struct {
 	DeviceCertificateParam string
 
 	// WSTokenTTL is the lifetime of a WebSocket access token (POST /restapi/oauth/wstoken): 30 s, the
-	// documentation's example (DOCS notifications/websockets/subscribing.md "expires_in": 30).
+	// documentation's example (DOCS notifications/websockets/subscribing.md "expires_in": 30). @rc-ex's
+	// WebSocket extension mentions 600 s, so the value is UNVERIFIED, and cmd/rcmock -wstoken-ttl sets it.
 	WSTokenTTL time.Duration
 
 	// DeviceCodeTTL and DevicePollInterval shape the mock-only RFC 8628 device authorization endpoint.

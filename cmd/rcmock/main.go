@@ -7,7 +7,8 @@
 //	rcmock [-addr 127.0.0.1:8910] [-fixture file.json] [-control=true] [-inspect] [-faults file.json] \
 //	       [-rate-limit] [-rate-limit-max 5] [-rate-limit-window 1m] [-rate-limit-penalty 1m] \
 //	       [-session-limit-mode evict|reject] [-unknown-grant-error rfc|ringcentral-text] [-authorize-scope ignore|rfc] \
-//	       [-issuer https://platform.example.test] [-login-page] [-introspection] [-introspect-client-error spec|rfc]
+//	       [-issuer https://platform.example.test] [-login-page] [-introspection] [-introspect-client-error spec|rfc] \
+//	       [-wstoken-ttl 30s] [-reject-malformed-ttl]
 //
 // Once the listener is bound, rcmock prints exactly one line to stdout,
 //
@@ -71,6 +72,8 @@ func runNotify(ctx context.Context, args []string, stdout, stderr io.Writer, rea
 	opts.LoginPage = cfg.loginPage
 	opts.Introspection = cfg.introspection
 	opts.Issuer = cfg.issuer
+	opts.WSTokenTTL = cfg.wsTokenTTL
+	opts.RejectMalformedTTL = cfg.rejectMalformedTTL
 	opts.Settings = cfg.settings
 	opts.RateLimitMax, opts.RateLimitWindow, opts.RateLimitPenalty = cfg.rateLimitMax, cfg.rateLimitWindow, cfg.rateLimitPenalty
 	if cfg.fixture != "" {
@@ -133,6 +136,10 @@ type config struct {
 	rateLimitWindow  time.Duration
 	rateLimitPenalty time.Duration
 	issuer           string
+	// wsTokenTTL and rejectMalformedTTL are rcmock.Options.WSTokenTTL and RejectMalformedTTL, two of the
+	// mock's choices where RingCentral's behaviour is UNVERIFIED.
+	wsTokenTTL         time.Duration
+	rejectMalformedTTL bool
 }
 
 // usageError is an invalid command line; the flag package has already printed the problem and the usage
@@ -146,7 +153,8 @@ func (e usageError) Unwrap() error { return e.err }
 func parseFlags(args []string, stderr io.Writer) (config, error) {
 	// Every default is rcmock's own (DefaultOptions), so the flags and the embedded mock cannot drift apart.
 	def := rcmock.DefaultOptions()
-	cfg := config{settings: def.Settings, rateLimitMax: def.RateLimitMax, rateLimitWindow: def.RateLimitWindow, rateLimitPenalty: def.RateLimitPenalty}
+	cfg := config{settings: def.Settings, rateLimitMax: def.RateLimitMax, rateLimitWindow: def.RateLimitWindow, rateLimitPenalty: def.RateLimitPenalty,
+		wsTokenTTL: def.WSTokenTTL}
 	fs := flag.NewFlagSet("rcmock", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
@@ -186,6 +194,15 @@ Flags:
 		oneOf(&cfg.settings.AuthorizeScope, rcmock.AuthorizeScopeIgnore, rcmock.AuthorizeScopeRFC))
 	fs.Func("introspect-client-error", fmt.Sprintf("with -introspection, the status of a failed client authentication at the introspection endpoint: `spec|rfc` (default %s; spec: 400 invalid_client, the only status SPEC-2024-04 documented; rfc: 401 with a Basic challenge, RFC 7662 §2.3)", def.Settings.IntrospectClientError),
 		oneOf(&cfg.settings.IntrospectClientError, rcmock.IntrospectClientErrorSpec, rcmock.IntrospectClientErrorRFC))
+	fs.Func("wstoken-ttl", fmt.Sprintf("the expires_in of a WebSocket access token: a `duration` of at least 1s (default %s, the documentation's example; @rc-ex mentions 600s, so RingCentral's value is unverified)", def.WSTokenTTL), func(v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second {
+			return errors.New("must be a duration of at least 1s, such as 30s or 10m")
+		}
+		cfg.wsTokenTTL = d
+		return nil
+	})
+	fs.BoolVar(&cfg.rejectMalformedTTL, "reject-malformed-ttl", def.RejectMalformedTTL, "refuse an access_token_ttl or refresh_token_ttl that is not a decimal integer (\"1e3\", \"NaN\") with invalid_request CMN-101; off: ignore it like an absent one, as the JS SDK's refresh needs (RingCentral's reading is unverified)")
 	fs.Func("issuer", "base `URL` the mock advertises in discovery and id_tokens and accepts as assertion audience (default: derived from each request's Host)", func(v string) error {
 		u, err := url.Parse(v)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {

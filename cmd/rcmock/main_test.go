@@ -406,6 +406,37 @@ func TestRunIntrospectClientError(t *testing.T) {
 	}
 }
 
+// TestRunTTLChoices: -wstoken-ttl sets a WebSocket token's expires_in and -reject-malformed-ttl refuses a
+// TTL that is not a decimal integer; by default 30 s and the malformed TTL ignored.
+func TestRunTTLChoices(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		args      []string
+		wsTTL     float64
+		malformed int // the status of a password grant with access_token_ttl=NaN
+	}{
+		{"defaults", nil, 30, http.StatusOK},
+		{"-wstoken-ttl 10m -reject-malformed-ttl", []string{"-wstoken-ttl", "10m", "-reject-malformed-ttl"}, 600, http.StatusBadRequest},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := startMock(t, tt.args...)
+			_, _, tok := passwordGrant(t, p.url)
+			req, err := http.NewRequest(http.MethodPost, p.url+"/restapi/oauth/wstoken", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Authorization", "Bearer "+tok["access_token"].(string))
+			if status, _, ws := do(t, req); status != http.StatusOK || ws["expires_in"] != tt.wsTTL {
+				t.Errorf("wstoken: got %d %v; want 200 with expires_in %v", status, ws, tt.wsTTL)
+			}
+			form := url.Values{"grant_type": {"password"}, "username": {username}, "password": {password}, "access_token_ttl": {"NaN"}}
+			if status, _, body := tokenRequest(t, p.url, form); status != tt.malformed {
+				t.Errorf("password grant with access_token_ttl=NaN: got %d %v; want %d", status, body, tt.malformed)
+			}
+		})
+	}
+}
+
 // TestFlagDefaultsAreTheMocks: without flags the command runs the mock with rcmock.DefaultOptions' settings
 // and rate-limit shape, so the standalone and the embedded mock behave alike.
 func TestFlagDefaultsAreTheMocks(t *testing.T) {
@@ -415,7 +446,8 @@ func TestFlagDefaultsAreTheMocks(t *testing.T) {
 	}
 	def := rcmock.DefaultOptions()
 	if cfg.settings != def.Settings || cfg.rateLimitMax != def.RateLimitMax || cfg.rateLimitWindow != def.RateLimitWindow ||
-		cfg.rateLimitPenalty != def.RateLimitPenalty || cfg.inspect != def.Inspect || cfg.loginPage != def.LoginPage || cfg.introspection != def.Introspection {
+		cfg.rateLimitPenalty != def.RateLimitPenalty || cfg.inspect != def.Inspect || cfg.loginPage != def.LoginPage || cfg.introspection != def.Introspection ||
+		cfg.wsTokenTTL != def.WSTokenTTL || cfg.rejectMalformedTTL != def.RejectMalformedTTL {
 		t.Errorf("parseFlags(nil) = %+v; want the defaults of rcmock.DefaultOptions: %+v", cfg, def)
 	}
 }
@@ -441,6 +473,7 @@ func TestRunRejectsBadInput(t *testing.T) {
 		{name: "negative rate limit penalty", args: []string{"-rate-limit-penalty", "-1s"}, wantCode: 2, wantMsg: "-rate-limit-penalty"},
 		{name: "bad authorize scope", args: []string{"-authorize-scope", "strict"}, wantCode: 2, wantMsg: "-authorize-scope"},
 		{name: "bad unknown grant error", args: []string{"-unknown-grant-error", "oauth"}, wantCode: 2, wantMsg: "-unknown-grant-error"},
+		{name: "wstoken TTL under a second", args: []string{"-wstoken-ttl", "500ms"}, wantCode: 2, wantMsg: "-wstoken-ttl"},
 		{name: "bad introspect client error", args: []string{"-introspect-client-error", "403"}, wantCode: 2, wantMsg: "-introspect-client-error"},
 		{name: "relative issuer", args: []string{"-issuer", "platform.example.test"}, wantCode: 2, wantMsg: "-issuer"},
 		{name: "bad boolean", args: []string{"-control=maybe"}, wantCode: 2, wantMsg: "-control"},
