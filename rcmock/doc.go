@@ -9,8 +9,11 @@
 // # Endpoints
 //
 //   - POST /restapi/oauth/token with the twelve grant types of SPEC-2025-03 (token.go, grant_*.go);
-//   - GET and POST /restapi/oauth/authorize (authorize.go): no login page, the mock approves as the user
-//     named by login_hint or the fixture's first user;
+//   - GET and POST /restapi/oauth/authorize (authorize.go): by default the mock approves at once as the
+//     user named by login_hint or the fixture's first user; with Options.LoginPage it sends the user to
+//     its sign-in page first;
+//   - mock-only: GET and POST /restapi/oauth/login (login.go), that sign-in page: a user name and password
+//     form, then an authorize button, the mock's design (RingCentral's page is not described);
 //   - POST /restapi/oauth/revoke (revoke.go);
 //   - GET /.well-known/openid-configuration, GET /restapi/oauth/jwks, GET /restapi/oauth/userinfo (oidc.go);
 //   - POST /restapi/oauth/wstoken (wstoken.go): a single-use WebSocket access token, for a bearer access
@@ -23,7 +26,8 @@
 //     authorization endpoint for the device_code grant, since RingCentral publishes none (device.go);
 //   - mock-only: GET /ws, a stand-in for the WebSocket gateway that wstoken's uri names, where a
 //     ws_access_token is spent (wstoken.go);
-//   - mock-only: the /__mock/ control API (control.go), when Options.Control is set.
+//   - mock-only: the /__mock/ control API (control.go), when Options.Control is set; with Options.Inspect
+//     alone, only its read-only GET /__mock/state and /__mock/state/owners.
 //
 // # Rules
 //
@@ -44,6 +48,8 @@
 // comment at the code, and makes it configurable where a user might need the other answer (Options and
 // Settings). In summary:
 //
+//   - with the login page, prompt=none is login_required (OpenID Connect Core §3.1.2.6) and a login_hint
+//     that names nobody only fills the form; without it, such a login_hint is access_denied;
 //   - errorCodes for a missing or invalid parameter (CMN-101), an unsupported grant type (CMN-101), a
 //     failed PKCE check or JWT assertion (invalid_grant, CMN-101); HTTP-level refusals carry HTTP-405,
 //     HTTP-413, HTTP-415 and HTTP-500, a namespace no RingCentral code uses;
