@@ -207,7 +207,7 @@ type deviceVerifyView struct {
 }
 
 // handleDeviceVerification serves GET /restapi/oauth/device/verify?user_code=X[&login_hint=L][&deny=true],
-// the verification_uri of RFC 8628 §3.3. The mock has no login page, so visiting it decides the request at
+// the verification_uri of RFC 8628 §3.3. The page has no sign-in of its own, so visiting it decides the request at
 // once: approved as login_hint's user (or the fixture's first user), or denied with deny=true. The answer is
 // a small HTML page: 200 approved or denied, 404 unknown code, 400 expired or already decided code or bad
 // parameters.

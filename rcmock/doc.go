@@ -34,7 +34,7 @@
 // Client authentication (clientauth.go): client_secret_basic with or without RFC 6749 §2.3.1 form-encoding,
 // client_id in the body next to Basic when it names the same client, RFC 7523 client assertions
 // (client_secret_jwt, private_key_jwt: signature, iss = sub = client_id, aud, exp, jti replay), public
-// clients by client_id. TTLs are clamped, never rejected; refresh_token_ttl=0 omits the refresh token;
+// clients by client_id. TTLs are clamped, never rejected for their size; refresh_token_ttl=0 omits the refresh token;
 // expires_in values are remaining seconds. Refresh rotates the pair with RingCentral's grace for the old
 // refresh token. Authorization codes are single-use, 60 s, bound to the client and the redirect URI, with
 // PKCE (plain by default, S256). Five concurrent sessions per user and app, the sixth evicting the oldest
