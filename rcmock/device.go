@@ -171,8 +171,8 @@ func (s *Server) approveDevice(rl *realm, userCode, login string, deny bool) *Er
 }
 
 // deviceUser is the user a device authorization is approved as: the user of login, looked up as a
-// password-grant username or as an extension id, or the fixture's first user when login is empty (the mock
-// has no login page, ringcentral-oauth.md §1.2).
+// password-grant username or as an extension id, or the fixture's first user when login is empty (the
+// verification page has no sign-in; RingCentral publishes no device endpoint, ringcentral-oauth.md §1.2).
 func (x *fixture) deviceUser(login string) *User {
 	if login == "" {
 		if len(x.Users) == 0 {
@@ -207,10 +207,10 @@ type deviceVerifyView struct {
 }
 
 // handleDeviceVerification serves GET /restapi/oauth/device/verify?user_code=X[&login_hint=L][&deny=true],
-// the verification_uri of RFC 8628 §3.3. The page has no sign-in of its own, so visiting it decides the request at
-// once: approved as login_hint's user (or the fixture's first user), or denied with deny=true. The answer is
-// a small HTML page: 200 approved or denied, 404 unknown code, 400 expired or already decided code or bad
-// parameters.
+// the verification_uri of RFC 8628 §3.3. The page has no sign-in of its own, so visiting it decides the
+// request at once: approved as login_hint's user (or the fixture's first user), or denied with deny=true.
+// The answer is a small HTML page: 200 approved or denied, 404 unknown code, 400 expired or already decided
+// code or bad parameters.
 func (s *Server) handleDeviceVerification(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet {
 		writeError(w, errMethodNotAllowed(http.MethodGet))
