@@ -113,12 +113,19 @@ func tokenRequest(tb testing.TB, base string, form url.Values) (int, http.Header
 // and decoded body.
 func postAsMainApp(tb testing.TB, target string, form url.Values) (int, http.Header, map[string]any) {
 	tb.Helper()
+	return post(tb, target, form, basicAuth(clientID, clientSecret))
+}
+
+// post posts form to target with the Authorization header authorization and returns the status, headers
+// and decoded body.
+func post(tb testing.TB, target string, form url.Values, authorization string) (int, http.Header, map[string]any) {
+	tb.Helper()
 	req, err := http.NewRequest(http.MethodPost, target, strings.NewReader(form.Encode()))
 	if err != nil {
 		tb.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Authorization", basicAuth(clientID, clientSecret))
+	req.Header.Set("Authorization", authorization)
 	return do(tb, req)
 }
 
@@ -393,13 +400,8 @@ func TestRunIntrospectClientError(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			p := startMock(t, append([]string{"-introspection"}, tt.args...)...)
-			req, err := http.NewRequest(http.MethodPost, p.url+rcmock.PathIntrospect, strings.NewReader("token=whatever"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			req.Header.Set("Authorization", basicAuth(clientID, "not-the-secret"))
-			if status, _, body := do(t, req); status != tt.status || body["error"] != "invalid_client" {
+			status, _, body := post(t, p.url+rcmock.PathIntrospect, url.Values{"token": {"whatever"}}, basicAuth(clientID, "not-the-secret"))
+			if status != tt.status || body["error"] != "invalid_client" {
 				t.Errorf("got %d %v; want %d invalid_client", status, body, tt.status)
 			}
 		})
@@ -421,12 +423,7 @@ func TestRunTTLChoices(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p := startMock(t, tt.args...)
 			_, _, tok := passwordGrant(t, p.url)
-			req, err := http.NewRequest(http.MethodPost, p.url+"/restapi/oauth/wstoken", nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			req.Header.Set("Authorization", "Bearer "+tok["access_token"].(string))
-			if status, _, ws := do(t, req); status != http.StatusOK || ws["expires_in"] != tt.wsTTL {
+			if status, _, ws := post(t, p.url+rcmock.PathWSToken, nil, "Bearer "+tok["access_token"].(string)); status != http.StatusOK || ws["expires_in"] != tt.wsTTL {
 				t.Errorf("wstoken: got %d %v; want 200 with expires_in %v", status, ws, tt.wsTTL)
 			}
 			form := url.Values{"grant_type": {"password"}, "username": {username}, "password": {password}, "access_token_ttl": {"NaN"}}
