@@ -353,15 +353,20 @@ func TestRunIssuer(t *testing.T) {
 }
 
 // TestRunIntrospection: -introspection serves RFC 7662 token introspection at RingCentral's former path and
-// advertises it in the discovery document; without it there is no such endpoint, as in today's API.
+// advertises it in the discovery document; without it there is no such endpoint, as in today's API. A
+// failed client authentication there is 400 invalid_client, the status SPEC-2024-04 documented, or 401
+// under -introspect-client-error rfc (RFC 7662 §2.3).
 func TestRunIntrospection(t *testing.T) {
 	tests := []struct {
-		name   string
-		args   []string
-		status int // of POST /restapi/oauth/introspect with a live access token
+		name        string
+		args        []string
+		status      int // of POST /restapi/oauth/introspect with a live access token
+		clientError int // of the same with a wrong client secret
 	}{
-		{name: "off by default", status: http.StatusNotFound},
-		{name: "-introspection", args: []string{"-introspection"}, status: http.StatusOK},
+		{name: "off by default", status: http.StatusNotFound, clientError: http.StatusNotFound},
+		{name: "-introspection", args: []string{"-introspection"}, status: http.StatusOK, clientError: http.StatusBadRequest},
+		{name: "-introspection -introspect-client-error rfc", args: []string{"-introspection", "-introspect-client-error", "rfc"},
+			status: http.StatusOK, clientError: http.StatusUnauthorized},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -383,26 +388,9 @@ func TestRunIntrospection(t *testing.T) {
 			if status != tt.status || (status == http.StatusOK && body["active"] != true) {
 				t.Errorf("introspection: got %d %v; want %d (active, when 200)", status, body, tt.status)
 			}
-		})
-	}
-}
-
-// TestRunIntrospectClientError: with -introspection a failed client authentication is 400 invalid_client
-// by default, the status SPEC-2024-04 documented, and 401 under -introspect-client-error rfc (RFC 7662 §2.3).
-func TestRunIntrospectClientError(t *testing.T) {
-	for _, tt := range []struct {
-		name   string
-		args   []string
-		status int
-	}{
-		{"default: 400, as SPEC-2024-04 documents", nil, http.StatusBadRequest},
-		{"rfc: 401", []string{"-introspect-client-error", "rfc"}, http.StatusUnauthorized},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			p := startMock(t, append([]string{"-introspection"}, tt.args...)...)
-			status, _, body := post(t, p.url+rcmock.PathIntrospect, url.Values{"token": {"whatever"}}, basicAuth(clientID, "not-the-secret"))
-			if status != tt.status || body["error"] != "invalid_client" {
-				t.Errorf("got %d %v; want %d invalid_client", status, body, tt.status)
+			status, _, body = post(t, p.url+rcmock.PathIntrospect, url.Values{"token": {"whatever"}}, basicAuth(clientID, "not-the-secret"))
+			if status != tt.clientError || (status != http.StatusNotFound && body["error"] != "invalid_client") {
+				t.Errorf("introspection with a wrong client secret: got %d %v; want %d invalid_client", status, body, tt.clientError)
 			}
 		})
 	}
