@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"syscall"
 	"time"
@@ -403,7 +404,11 @@ func (c *Client) record(start time.Time, method, u string, reqHeader http.Header
 // timed out, the host could not be resolved. URL is redacted.
 type TransportError struct {
 	Method, URL string
-	// Err is the underlying error from net/http.
+	// Err is the underlying error from net/http with its text redacted: net/http's *url.Error quotes the
+	// whole request URL, query secrets (codes, tokens, passwords) included, so it is not kept. Err still
+	// answers errors.Is for the kinds of failure callers tell apart (context.Canceled,
+	// context.DeadlineExceeded, os.ErrDeadlineExceeded, syscall.ECONNREFUSED, syscall.ECONNRESET, io.EOF,
+	// io.ErrUnexpectedEOF) and errors.As for *net.DNSError, which names only the host.
 	Err     error
 	msg     string
 	timeout bool
@@ -413,14 +418,18 @@ type TransportError struct {
 // "driver: POST http://127.0.0.1:1/restapi/oauth/token: connection refused (is the target running?)".
 func (e *TransportError) Error() string { return e.msg }
 
-// Unwrap returns the underlying error, so errors.Is(err, context.DeadlineExceeded) works.
+// Unwrap returns the underlying error (redacted, see Err), so errors.Is(err, context.DeadlineExceeded)
+// works.
 func (e *TransportError) Unwrap() error { return e.Err }
 
 // Timeout reports whether the request timed out.
 func (e *TransportError) Timeout() bool { return e.timeout }
 
 func (c *Client) transportError(parent context.Context, method, u string, err error) *TransportError {
-	te := &TransportError{Method: method, URL: c.redactor.URL(u), Err: err}
+	// The URL's sensitive query values become known secrets, so they are caught in whatever form the
+	// error quotes them.
+	c.redactor.learn(u, nil)
+	te := &TransportError{Method: method, URL: c.redactor.URL(u)}
 	var detail string
 	var dnsErr *net.DNSError
 	var netErr net.Error
@@ -442,9 +451,51 @@ func (c *Client) transportError(parent context.Context, method, u string, err er
 	default:
 		detail = innermost(err).Error()
 	}
-	te.msg = fmt.Sprintf("driver: %s %s: %s", method, te.URL, c.redactor.Text(detail))
+	te.Err = c.redactedCause(u, te.URL, err)
+	te.msg = fmt.Sprintf("driver: %s %s: %s", method, te.URL, c.redactText(u, te.URL, detail))
 	return te
 }
+
+// redactText replaces the request URL u by its redacted form and then every known secret in text: an
+// error of net/http may quote the URL anywhere in its message.
+func (c *Client) redactText(u, redactedURL, text string) string {
+	return c.redactor.Text(strings.ReplaceAll(text, u, redactedURL))
+}
+
+// causeKinds are the sentinel errors a [TransportError]'s redacted cause keeps, so that callers can still
+// tell a timeout, a cancellation, a refused or reset connection apart with errors.Is.
+var causeKinds = []error{
+	context.Canceled, context.DeadlineExceeded, os.ErrDeadlineExceeded,
+	syscall.ECONNREFUSED, syscall.ECONNRESET, io.EOF, io.ErrUnexpectedEOF,
+}
+
+// redactedCause returns err's message without secrets, keeping its kind (causeKinds, *net.DNSError) and
+// nothing else of the original chain, which may hold the URL.
+func (c *Client) redactedCause(u, redactedURL string, err error) error {
+	rc := &redactedError{msg: c.redactText(u, redactedURL, innermost(err).Error())}
+	for _, k := range causeKinds {
+		if errors.Is(err, k) {
+			rc.kinds = append(rc.kinds, k)
+		}
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		// A copy: a DNS error names the host, never the path or query.
+		d := *dnsErr
+		rc.kinds = append(rc.kinds, &d)
+	}
+	return rc
+}
+
+// redactedError is an error whose message has been redacted; it unwraps only to the kinds of failure
+// (sentinel errors) that the original matched, never to the original itself.
+type redactedError struct {
+	msg   string
+	kinds []error
+}
+
+func (e *redactedError) Error() string   { return e.msg }
+func (e *redactedError) Unwrap() []error { return e.kinds }
 
 // innermost strips the *url.Error wrapper, whose message repeats the method and URL.
 func innermost(err error) error {

@@ -3,11 +3,15 @@ package driver
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -660,4 +664,74 @@ func TestWSToken(t *testing.T) {
 			t.Errorf("WSToken = %+v, %v; want the 403 response and an *OAuthError", res, err)
 		}
 	})
+}
+
+// TestTransportErrorHidesURLSecrets checks that a secret in a request's query cannot be recovered from
+// the *TransportError, neither from its message nor from anything it unwraps to: net/http's *url.Error
+// quotes the whole URL, so the driver must not keep it. The kind of failure stays testable.
+func TestTransportErrorHidesURLSecrets(t *testing.T) {
+	const secret = "Sup3rSecretCode-42"
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := "http://" + l.Addr().String()
+	l.Close()
+	hangUp := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err == nil {
+			conn.Close()
+		}
+	})
+	stall := newTestServer(t, func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+	tests := []struct {
+		name     string
+		base     string
+		wantKind error
+	}{
+		{"connection refused", refused, syscall.ECONNREFUSED},
+		{"connection closed", hangUp.URL, io.EOF},
+		{"timeout", stall.URL, context.DeadlineExceeded},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newTestClient(t, tt.base, func(cfg *Config) { cfg.Timeout = 200 * time.Millisecond })
+			_, err := c.Get(ctx, tt.base+AuthorizePath+"?code="+secret+"&password="+secret)
+			var te *TransportError
+			if !errors.As(err, &te) {
+				t.Fatalf("error = %T %v; want a *TransportError", err, err)
+			}
+			if !errors.Is(err, tt.wantKind) {
+				t.Errorf("errors.Is(%v, %v) = false; want true", err, tt.wantKind)
+			}
+			var ue *url.Error
+			if errors.As(err, &ue) {
+				t.Errorf("the error chain keeps a *url.Error: %v", ue)
+			}
+			for _, e := range errorTree(err) {
+				for _, text := range []string{e.Error(), fmt.Sprintf("%+v", e), fmt.Sprintf("%#v", e)} {
+					if strings.Contains(text, secret) {
+						t.Errorf("%T in the error chain shows the secret: %s", e, text)
+					}
+				}
+			}
+		})
+	}
+}
+
+// errorTree returns err and everything it unwraps to, through Unwrap() error and Unwrap() []error.
+func errorTree(err error) []error {
+	if err == nil {
+		return nil
+	}
+	out := []error{err}
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		out = append(out, errorTree(u.Unwrap())...)
+	case interface{ Unwrap() []error }:
+		for _, e := range u.Unwrap() {
+			out = append(out, errorTree(e)...)
+		}
+	}
+	return out
 }

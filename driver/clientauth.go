@@ -156,7 +156,7 @@ type assertionConfig struct {
 	lifetime time.Duration
 	jti      string
 	alg      string
-	now      func() time.Time
+	now      func() time.Time // the target's clock (AuthTarget.Now)
 	set      map[string]any
 	unset    map[string]bool
 	headers  map[string]any
@@ -203,11 +203,6 @@ func WithAlgorithm(alg string) AssertionOption {
 	return func(c *assertionConfig) { c.alg = alg }
 }
 
-// WithNow sets the clock from which iat and exp are computed.
-func WithNow(now func() time.Time) AssertionOption {
-	return func(c *assertionConfig) { c.now = now }
-}
-
 // WithHeader sets a JOSE header parameter (RFC 7515 §4), e.g. "kid" or "typ". A nil value removes it.
 func WithHeader(name string, value any) AssertionOption {
 	return func(c *assertionConfig) { c.headers[name] = value }
@@ -248,12 +243,6 @@ func (a jwtAuth) Apply(t *AuthTarget) error {
 	t.Form.Set("client_assertion_type", ClientAssertionType)
 	t.Form.Set("client_assertion", assertion)
 	return nil
-}
-
-// Assertion returns a client assertion for the given default audience, freshly signed and dated by the
-// wall clock.
-func (a jwtAuth) Assertion(audience string) (string, error) {
-	return a.assertionAt(audience, time.Now)
 }
 
 // assertionAt signs a client assertion dated by now, the target's clock: a target whose clock a test has

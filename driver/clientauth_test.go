@@ -254,9 +254,9 @@ func headerOf(tb testing.TB, assertion string) map[string]any {
 // baseline assertion made with the same clock and jti.
 func TestAssertionHooks(t *testing.T) {
 	now := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
-	base := []AssertionOption{WithNow(func() time.Time { return now }), WithJTI("fixed-jti")}
+	base := []AssertionOption{WithJTI("fixed-jti")}
 	srv := newTestServer(t, respond(200, "application/json", tokenJSON))
-	c := newTestClient(t, srv.URL)
+	c := newTestClient(t, srv.URL, func(cfg *Config) { cfg.Clock = func() time.Time { return now } })
 	baseline := assertionVia(t, srv, c, ClientSecretJWT("cid", "secret", base...))
 	baseClaims := claimsOf(t, baseline)
 	baseHeader := headerOf(t, baseline)
@@ -283,7 +283,7 @@ func TestAssertionHooks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := assertionVia(t, srv, c, ClientSecretJWT("cid", "secret", append(base[:2:2], tt.opt)...))
+			got := assertionVia(t, srv, c, ClientSecretJWT("cid", "secret", append(base[:len(base):len(base)], tt.opt)...))
 			if d := diff(baseClaims, claimsOf(t, got)); !reflect.DeepEqual(d, orEmpty(tt.wantClaims)) {
 				t.Errorf("changed claims = %v; want %v", d, tt.wantClaims)
 			}

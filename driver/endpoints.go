@@ -53,15 +53,9 @@ func (c *Client) Token(ctx context.Context, tr TokenRequest) (*TokenResult, erro
 	if err != nil {
 		return nil, err
 	}
-	form := tr.Form.Clone()
-	header := tr.Header.Clone()
-	if header == nil {
-		header = http.Header{}
-	}
-	if tr.Auth != nil {
-		if err := tr.Auth.Apply(&AuthTarget{Header: header, Form: &form, Audience: c.TokenURL(), Now: c.now}); err != nil {
-			return nil, err
-		}
+	form, header, err := c.applyAuth(tr.Auth, tr.Form, tr.Header)
+	if err != nil {
+		return nil, err
 	}
 	k := call{endpoint: "token endpoint", method: tr.Method, target: target, header: header, contentType: tr.ContentType}
 	if k.method == "" {
@@ -243,15 +237,9 @@ func (c *Client) Revoke(ctx context.Context, rr RevokeRequest) (*Response, error
 	if err != nil {
 		return nil, err
 	}
-	form := rr.Form.Clone()
-	header := rr.Header.Clone()
-	if header == nil {
-		header = http.Header{}
-	}
-	if rr.Auth != nil {
-		if err := rr.Auth.Apply(&AuthTarget{Header: header, Form: &form, Audience: c.TokenURL(), Now: c.now}); err != nil {
-			return nil, err
-		}
+	form, header, err := c.applyAuth(rr.Auth, rr.Form, rr.Header)
+	if err != nil {
+		return nil, err
 	}
 	k := call{
 		endpoint:    "revocation endpoint",
@@ -263,6 +251,24 @@ func (c *Client) Revoke(ctx context.Context, rr RevokeRequest) (*Response, error
 		contentType: rr.ContentType,
 	}
 	return c.send(ctx, k)
+}
+
+// applyAuth returns copies of form and header with the client authenticated by auth as at the token
+// endpoint (RFC 6749 §2.3; RFC 7523 §2.2 assertions name the token endpoint as their audience and are
+// dated by the target's clock). A nil auth sends no client credentials. The caller's form and header are
+// never changed.
+func (c *Client) applyAuth(auth ClientAuth, form Form, header http.Header) (Form, http.Header, error) {
+	form = form.Clone()
+	header = header.Clone()
+	if header == nil {
+		header = http.Header{}
+	}
+	if auth != nil {
+		if err := auth.Apply(&AuthTarget{Header: header, Form: &form, Audience: c.TokenURL(), Now: c.now}); err != nil {
+			return nil, nil, err
+		}
+	}
+	return form, header, nil
 }
 
 // send sends k and turns a non-2xx response into an *OAuthError, keeping the response.
@@ -397,12 +403,9 @@ func (c *Client) postForm(ctx context.Context, name, at string, form Form, auth 
 	if err != nil {
 		return nil, err
 	}
-	form = form.Clone()
-	header := http.Header{}
-	if auth != nil {
-		if err := auth.Apply(&AuthTarget{Header: header, Form: &form, Audience: c.TokenURL(), Now: c.now}); err != nil {
-			return nil, err
-		}
+	form, header, err := c.applyAuth(auth, form, nil)
+	if err != nil {
+		return nil, err
 	}
 	k := call{endpoint: name, method: http.MethodPost, target: target, header: header, body: []byte(form.Encode())}
 	return c.send(ctx, k)

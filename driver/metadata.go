@@ -23,13 +23,6 @@ type Endpoints struct {
 	Introspection string
 	// DeviceAuthorization is the device authorization endpoint (RFC 8628 §3.1).
 	DeviceAuthorization string
-	// UserInfo is the OpenID Connect UserInfo endpoint (OpenID Connect Core §5.3).
-	UserInfo string
-	// JWKS is the JSON Web Key Set of the ID token signing keys (RFC 7517 §5).
-	JWKS string
-	// Discovery is the metadata document the endpoints were read from (RFC 8414 §3, OpenID Connect
-	// Discovery §4).
-	Discovery string
 }
 
 // RingCentralEndpoints are RingCentral's endpoint paths (OpenAPI tag "OAuth and OIDC"), with the mock's
@@ -37,7 +30,6 @@ type Endpoints struct {
 func RingCentralEndpoints() Endpoints {
 	return Endpoints{
 		Token: TokenPath, Authorize: AuthorizePath, Revocation: RevokePath, DeviceAuthorization: DeviceAuthorizationPath,
-		UserInfo: UserInfoPath, JWKS: JWKSPath, Discovery: DiscoveryPath,
 	}
 }
 
@@ -75,7 +67,6 @@ func (m *Metadata) Endpoints() Endpoints {
 	return Endpoints{
 		Token: m.TokenEndpoint, Authorize: m.AuthorizationEndpoint, Revocation: m.RevocationEndpoint,
 		Introspection: m.IntrospectionEndpoint, DeviceAuthorization: m.DeviceAuthorizationEndpoint,
-		UserInfo: m.UserInfoEndpoint, JWKS: m.JWKSURI, Discovery: m.Source,
 	}
 }
 

@@ -57,7 +57,7 @@ func TestDiscover(t *testing.T) {
 		t.Fatal(err)
 	}
 	ep := m.Endpoints()
-	if ep.Token != srv.URL+"/token" || ep.Revocation != srv.URL+"/revoke" || ep.Authorize != "" || ep.Discovery != srv.URL+DiscoveryPath {
+	if ep.Token != srv.URL+"/token" || ep.Revocation != srv.URL+"/revoke" || ep.Authorize != "" || m.Source != srv.URL+DiscoveryPath {
 		t.Errorf("endpoints %+v", ep)
 	}
 	for _, tc := range []struct {

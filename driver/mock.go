@@ -90,6 +90,14 @@ type MockSettings struct {
 	// login-url-params.inc: the token carries the app's permissions) or "rfc" (RFC 6749 §3.3, §4.1.2.1: the
 	// requested scope, a scope the app was not granted refused with invalid_scope).
 	AuthorizeScope *string `json:"authorize_scope,omitempty"`
+	// IntrospectClientError is the status of a failed client authentication at the introspection
+	// endpoint: "spec" (400, the only status SPEC-2024-04 documented) or "rfc" (401 with a Basic
+	// challenge, RFC 7662 §2.3).
+	IntrospectClientError *string `json:"introspect_client_error,omitempty"`
+	// RevokeWithReplacedToken makes a revocation with an access token a refresh replaced end its session
+	// (within the mock's grace for replaced tokens); off, it answers 200 without effect. The mock's
+	// choice: RingCentral's behaviour is UNVERIFIED.
+	RevokeWithReplacedToken *bool `json:"revoke_with_replaced_token,omitempty"`
 }
 
 // AdvanceClock moves the scenario's mock clock forward by d, so tokens and codes expire without

@@ -13,7 +13,7 @@ import (
 // authorization code grant (RFC 6749 §3.1, §4.1.1; OpenAPI operations authorize and authorize2; PKCE,
 // RFC 7636 §4.3; OpenID Connect nonce). By default the mock has no login page: it approves at once as the
 // user that login_hint names, or as the fixture's first user, and redirects with a code (authorizeUser).
-// With Options.LoginPage it first sends the user to its sign-in page (login.go), as RingCentral does.
+// With Options.LoginPage it first sends the user to its sign-in page (login.go), the mock's design of one.
 //
 // Errors come back in two ways (RFC 6749 §4.1.2.1): while the client or its redirect URI is not verified,
 // as HTTP 400 with RingCentral's OAuth error body (authorizeClient); afterwards by a 302 to the redirect URI
@@ -132,7 +132,7 @@ func parseAuthorizeParams(raw string) (authorizeParams, *Error) {
 
 // authorizeUser is the user the mock signs in: the one login_hint names (an email, an E.164 number or
 // `number*ext`, as at the password grant), else the fixture's first user. It is nil when login_hint names
-// nobody, which validateAuthorize answers with access_denied.
+// nobody, which validateAuthorize answers with access_denied unless a login page lets the user sign in.
 func (s *Server) authorizeUser(p authorizeParams) *User {
 	if hint := p.get("login_hint"); hint != "" {
 		return s.fx.lookupLogin(hint, "")
@@ -233,6 +233,13 @@ func (p authorizeParams) repeatedCore() string {
 // §4.1.2.1), filling req's scope and PKCE fields; scopeMode is the realm's Settings.AuthorizeScope. The
 // order follows the request's layers: parameters, response type, the app's approval, scope, PKCE (RFC 7636
 // §4.4.1), OpenID Connect display and prompt, and last the user.
+//
+// The last two are the mock's design where the reference is silent (ringcentral-oauth.md §8.3 lists
+// login_hint and prompt, but not what RingCentral answers): with Options.LoginPage, prompt=none is
+// login_required (OpenID Connect Core §3.1.2.6), since the mock keeps no browser session and the user
+// is never already signed in, and a login_hint that names nobody only fills the sign-in form. Without a
+// login page the mock approves at once, as if the user were signed in, so prompt=none is served, and a
+// login_hint that names nobody is access_denied, since there is nobody to sign in as.
 func (s *Server) validateAuthorize(req *authorizeRequest, p authorizeParams, user *User, scopeMode string) *Error {
 	if k := p.repeatedCore(); k != "" {
 		return errDuplicateParameter(k)
@@ -258,6 +265,12 @@ func (s *Server) validateAuthorize(req *authorizeRequest, p authorizeParams, use
 	}
 	if pr := strings.Fields(p.get("prompt")); slices.Contains(pr, "none") && len(pr) > 1 {
 		return errInvalidParameter("prompt", p.get("prompt")).withReason("prompt none cannot be combined with any other prompt option")
+	}
+	if s.opts.LoginPage {
+		if slices.Contains(strings.Fields(p.get("prompt")), "none") {
+			return errAuthorizeLoginRequired().withReason("prompt=none, and the mock's login page keeps no signed-in user")
+		}
+		return nil
 	}
 	if user == nil {
 		return errAuthorizeAccessDenied().withReason("no user with login %q", p.get("login_hint"))

@@ -161,7 +161,7 @@ func (f *fault) validate() error {
 	case f.DelayMS < 0 || f.DelayMS > 120000:
 		return errors.New("delay_ms must be between 0 and 120000")
 	case !faultKinds[f.Kind]:
-		return errors.New("kind must be one of truncate, reset_mid_body, hang_after_headers, gzip_garbage, redirect_loop, huge_body, or absent")
+		return fmt.Errorf("kind must be one of %s, or absent", faultKindNames())
 	case f.Kind != "" && f.DelayMS != 0:
 		return errors.New("delay_ms applies only to a fault without a kind")
 	case f.Bytes < 0 || f.Bytes > maxFaultBytes:

@@ -1,7 +1,6 @@
 package rcmock
 
 import (
-	"bytes"
 	"crypto/rand"
 	"html/template"
 	"net/http"
@@ -40,21 +39,12 @@ type deviceAuthorizationResponse struct {
 // the token endpoint), and an optional scope that must be among the app's. It is throttled in the Auth
 // group like the other OAuth endpoints.
 func (s *Server) handleDeviceAuthorization(w http.ResponseWriter, r *http.Request) {
-	rl, f, e := s.postForm(w, r)
+	cf, e := s.openClientForm(w, r, func(rl *realm, f form) string { return s.rateSubject(r, f, rl) })
 	if e != nil {
 		writeError(w, e)
 		return
 	}
-	if e := rl.throttle(w, s.rateSubject(r, f, rl)); e != nil {
-		writeError(w, e)
-		return
-	}
-	client, e := s.authenticateClient(r, f, rl)
-	if e != nil {
-		writeError(w, e)
-		return
-	}
-	g := &grantCtx{s: s, rl: rl, r: r, f: f, app: client.app, client: client, grant: GrantDeviceCode}
+	g := &grantCtx{s: s, rl: cf.rl, r: r, f: cf.f, app: cf.client.app, client: cf.client, grant: GrantDeviceCode}
 	resp, e := g.authorizeDevice()
 	if e != nil {
 		writeError(w, e)
@@ -181,8 +171,8 @@ func (s *Server) approveDevice(rl *realm, userCode, login string, deny bool) *Er
 }
 
 // deviceUser is the user a device authorization is approved as: the user of login, looked up as a
-// password-grant username or as an extension id, or the fixture's first user when login is empty (the mock
-// has no login page, ringcentral-oauth.md §1.2).
+// password-grant username or as an extension id, or the fixture's first user when login is empty (the
+// verification page has no sign-in; RingCentral publishes no device endpoint, ringcentral-oauth.md §1.2).
 func (x *fixture) deviceUser(login string) *User {
 	if login == "" {
 		if len(x.Users) == 0 {
@@ -217,10 +207,10 @@ type deviceVerifyView struct {
 }
 
 // handleDeviceVerification serves GET /restapi/oauth/device/verify?user_code=X[&login_hint=L][&deny=true],
-// the verification_uri of RFC 8628 §3.3. The mock has no login page, so visiting it decides the request at
-// once: approved as login_hint's user (or the fixture's first user), or denied with deny=true. The answer is
-// a small HTML page: 200 approved or denied, 404 unknown code, 400 expired or already decided code or bad
-// parameters.
+// the verification_uri of RFC 8628 §3.3. The page has no sign-in of its own, so visiting it decides the
+// request at once: approved as login_hint's user (or the fixture's first user), or denied with deny=true.
+// The answer is a small HTML page: 200 approved or denied, 404 unknown code, 400 expired or already decided
+// code or bad parameters.
 func (s *Server) handleDeviceVerification(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet {
 		writeError(w, errMethodNotAllowed(http.MethodGet))
@@ -251,19 +241,11 @@ func (s *Server) handleDeviceVerification(w http.ResponseWriter, r *http.Request
 		status = e.Status
 		view.Title, view.Message = "Request not completed", e.Message
 	}
-	var buf bytes.Buffer
-	if err := deviceVerifyPage.Execute(&buf, view); err != nil {
-		writeError(w, errServerError(err.Error()))
-		return
+	reason := ""
+	if e != nil {
+		reason = e.Reason
 	}
-	h := w.Header()
-	noStore(h)
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	if e != nil && e.Reason != "" {
-		h.Set("X-Mock-Error-Reason", e.Reason)
-	}
-	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	writeHTML(w, status, deviceVerifyPage, view, reason)
 }
 
 // parseDeny reads the verification page's deny parameter; absent means approve.

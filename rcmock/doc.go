@@ -9,8 +9,11 @@
 // # Endpoints
 //
 //   - POST /restapi/oauth/token with the twelve grant types of SPEC-2025-03 (token.go, grant_*.go);
-//   - GET and POST /restapi/oauth/authorize (authorize.go): no login page, the mock approves as the user
-//     named by login_hint or the fixture's first user;
+//   - GET and POST /restapi/oauth/authorize (authorize.go): by default the mock approves at once as the
+//     user named by login_hint or the fixture's first user; with Options.LoginPage it sends the user to
+//     its sign-in page first;
+//   - mock-only: GET and POST /restapi/oauth/login (login.go), that sign-in page: a user name and password
+//     form, then an authorize button, the mock's design (RingCentral's page is not described);
 //   - POST /restapi/oauth/revoke (revoke.go);
 //   - GET /.well-known/openid-configuration, GET /restapi/oauth/jwks, GET /restapi/oauth/userinfo (oidc.go);
 //   - POST /restapi/oauth/wstoken (wstoken.go): a single-use WebSocket access token, for a bearer access
@@ -23,14 +26,15 @@
 //     authorization endpoint for the device_code grant, since RingCentral publishes none (device.go);
 //   - mock-only: GET /ws, a stand-in for the WebSocket gateway that wstoken's uri names, where a
 //     ws_access_token is spent (wstoken.go);
-//   - mock-only: the /__mock/ control API (control.go), when Options.Control is set.
+//   - mock-only: the /__mock/ control API (control.go), when Options.Control is set; with Options.Inspect
+//     alone, only its read-only GET /__mock/state and /__mock/state/owners.
 //
 // # Rules
 //
 // Client authentication (clientauth.go): client_secret_basic with or without RFC 6749 §2.3.1 form-encoding,
 // client_id in the body next to Basic when it names the same client, RFC 7523 client assertions
 // (client_secret_jwt, private_key_jwt: signature, iss = sub = client_id, aud, exp, jti replay), public
-// clients by client_id. TTLs are clamped, never rejected; refresh_token_ttl=0 omits the refresh token;
+// clients by client_id. TTLs are clamped, never rejected for their size; refresh_token_ttl=0 omits the refresh token;
 // expires_in values are remaining seconds. Refresh rotates the pair with RingCentral's grace for the old
 // refresh token. Authorization codes are single-use, 60 s, bound to the client and the redirect URI, with
 // PKCE (plain by default, S256). Five concurrent sessions per user and app, the sixth evicting the oldest
@@ -44,6 +48,8 @@
 // comment at the code, and makes it configurable where a user might need the other answer (Options and
 // Settings). In summary:
 //
+//   - with the login page, prompt=none is login_required (OpenID Connect Core §3.1.2.6) and a login_hint
+//     that names nobody only fills the form; without it, such a login_hint is access_denied;
 //   - errorCodes for a missing or invalid parameter (CMN-101), an unsupported grant type (CMN-101), a
 //     failed PKCE check or JWT assertion (invalid_grant, CMN-101); HTTP-level refusals carry HTTP-405,
 //     HTTP-413, HTTP-415 and HTTP-500, a namespace no RingCentral code uses;
@@ -73,11 +79,16 @@
 //   - the device flow's errorCodes are DEV-1xx (mock-only);
 //   - API 401s carry an RFC 6750 WWW-Authenticate challenge;
 //   - wstoken answers expires_in 30 (Options.WSTokenTTL) and refuses a token without the WebSocket
-//     permission with 403 CMN-401; a ws_access_token is "used" when presented at the stand-in gateway;
-//   - introspection (Options.Introspection) answers a failed client authentication with 401 invalid_client
-//     (RFC 7662 §2.3; SPEC-2024-04 documented 400), refuses public apps, tells an app about its own tokens
+//     permission with 403 CMN-401, the mock's choice of status and code (the reference lists neither); a
+//     ws_access_token is "used" when presented at the stand-in gateway;
+//   - introspection (Options.Introspection) answers a failed client authentication with 400 invalid_client,
+//     the only status SPEC-2024-04 documented (Settings.IntrospectClientError "rfc" answers RFC 7662 §2.3's
+//     401 with a Basic challenge instead), refuses public apps, tells an app about its own tokens
 //     only (another app's token is inactive), counts in the Auth group, and ignores SPEC-2024-04's scope
 //     parameter and its Interoperability permission;
+//   - revoking with an access token a refresh replaced answers 200 and ends nothing, since the token is
+//     invalid (Settings.RevokeWithReplacedToken ends its session instead, while the token is within
+//     Options.RotatedAccessTokenGrace);
 //   - the refresh token of a session ended early (revoked, evicted, or issued from a reused code) answers
 //     OAU-211 "Token revoked" while the mock remembers it (the latest 4096 per realm, until expiry), then
 //     OAU-213 "Token not found"; a revoked access token answers "Token not found" at the API.

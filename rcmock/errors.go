@@ -1,8 +1,10 @@
 package rcmock
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"html/template"
 	"net/http"
 	"strconv"
 	"time"
@@ -233,10 +235,18 @@ func errAuthorizeUnauthorizedClient(grant string) *Error {
 }
 
 // errAuthorizeAccessDenied: RFC 6749 §4.1.2.1 access_denied, the mock's answer when login_hint names no
-// user (the mock has no login page, so that is the only way a "login" fails). OAU-102 "Unable to issue
+// user and there is no login page (Options.LoginPage) where the user could sign in otherwise. OAU-102 "Unable to issue
 // authorization code" (docs/basics/errors.md) is the closest documented code; the pairing is UNVERIFIED.
 func errAuthorizeAccessDenied() *Error {
 	return oauthErr(400, "access_denied", "OAU-102", "Unable to issue authorization code")
+}
+
+// errAuthorizeLoginRequired: OpenID Connect Core §3.1.2.6 login_required, the mock's answer to prompt=none
+// when its login page would have to be shown (Options.LoginPage). RingCentral's OpenAPI lists prompt=none
+// but not this error (its OauthInvalidRequest enum has no login_required), so the answer, and its pairing
+// with OAU-102 "Unable to issue authorization code", are the mock's choice, UNVERIFIED.
+func errAuthorizeLoginRequired() *Error {
+	return oauthErr(400, "login_required", "OAU-102", "Unable to issue authorization code")
 }
 
 // Authorization code errors (docs/basics/errors.md OAU-106..OAU-110; answered with 400 at the token endpoint).
@@ -340,14 +350,14 @@ func errRevokeQueryMismatch() *Error {
 
 // Introspection errors (RFC 7662; served with Options.Introspection).
 
-// errIntrospectionClient is RFC 7662 §2.3's answer to a caller whose client authentication failed: "HTTP 401
-// (Unauthorized) as described in Section 5.2 of OAuth 2.0", with a challenge for the one scheme a client
-// sends in a header, Basic (RFC 6749 §5.2, RFC 9110 §15.5.2), and RingCentral's body of the same failure
-// (invalid_client and its OAU code), which e already holds. Any other error is returned as it is. SPEC-2024-04
-// documented only HTTP 400 for this endpoint ("invalid_client: The client application is disabled"), as
-// RingCentral answers at the token endpoint; which status RingCentral's introspection answered is UNVERIFIED.
-func errIntrospectionClient(e *Error) *Error {
-	if e.OAuth != "invalid_client" {
+// errIntrospectionClient is the introspection endpoint's answer to a caller whose client authentication
+// failed, RingCentral's body of that failure (invalid_client and its OAU code), which e already holds, with
+// the status mode chooses (Settings.IntrospectClientError): 400 as SPEC-2024-04 documented for this
+// endpoint ("invalid_client: The client application is disabled"), or RFC 7662 §2.3's "HTTP 401
+// (Unauthorized) as described in Section 5.2 of OAuth 2.0" with a challenge for the one scheme a client
+// sends in a header, Basic (RFC 6749 §5.2, RFC 9110 §15.5.2). Any other error is returned as it is.
+func errIntrospectionClient(e *Error, mode string) *Error {
+	if e.OAuth != "invalid_client" || mode != IntrospectClientErrorRFC {
 		return e
 	}
 	e.Status = http.StatusUnauthorized
@@ -417,8 +427,11 @@ func errAPILoginRequired() *Error {
 }
 
 // errAPIAppPermission: the token's scope lacks a permission the endpoint needs (RFC 6750 §3.1
-// insufficient_scope; RingCentral's API reference: 403 CMN-401 "In order to call this API endpoint,
-// application needs to have [ReadAccounts] permission").
+// insufficient_scope; the spec marks such endpoints with x-app-permission, ringcentral-oauth.md §1.2). The
+// status, CMN-401 and its message "In order to call this API endpoint, application needs to have
+// [ReadAccounts] permission" are the mock's choice, modelled on RingCentral's API error pages: the project's
+// reference does not list CMN-401, so it is UNVERIFIED at every endpoint the mock uses it (wstoken,
+// userinfo, the account resources).
 func errAPIAppPermission(permission string) *Error {
 	return (&Error{Status: 403, Code: "CMN-401", Message: "In order to call this API endpoint, application needs to have [" + permission + "] permission"}).
 		withHeader("WWW-Authenticate", `Bearer realm="RingCentral", error="insufficient_scope", scope="`+permission+`"`)
@@ -483,6 +496,25 @@ func writeError(w http.ResponseWriter, e *Error) {
 func noStore(h http.Header) {
 	h.Set("Cache-Control", "no-store")
 	h.Set("Pragma", "no-cache")
+}
+
+// writeHTML renders page with data and writes it with status, for the mock's pages (the login page, the
+// device verification page): rendered into a buffer first, so that a template failure is a clean 500 and
+// headers are set before WriteHeader. reason, if set, is the X-Mock-Error-Reason header, as on an error.
+func writeHTML(w http.ResponseWriter, status int, page *template.Template, data any, reason string) {
+	var buf bytes.Buffer
+	if err := page.Execute(&buf, data); err != nil {
+		writeError(w, errServerError(err.Error()))
+		return
+	}
+	h := w.Header()
+	noStore(h)
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	if reason != "" {
+		h.Set("X-Mock-Error-Reason", reason)
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
 }
 
 // writeJSON writes a successful JSON answer with the no-store headers.

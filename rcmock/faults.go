@@ -6,7 +6,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"sort"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -37,10 +39,23 @@ const (
 	FaultHugeBody = "huge_body"
 )
 
-// faultKinds are the kinds the control API accepts; "" is a plain fault.
+// faultKinds are the kinds the control API accepts; "" is a plain fault. It is the only list of them:
+// validation and its error message are derived from it (faultKindNames).
 var faultKinds = map[string]bool{
 	"": true, FaultTruncate: true, FaultResetMidBody: true, FaultHangAfterHeaders: true,
 	FaultGzipGarbage: true, FaultRedirectLoop: true, FaultHugeBody: true,
+}
+
+// faultKindNames lists faultKinds' kinds, sorted, for error messages.
+func faultKindNames() string {
+	var names []string
+	for k := range faultKinds {
+		if k != "" {
+			names = append(names, k)
+		}
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
 }
 
 const (

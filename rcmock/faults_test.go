@@ -149,6 +149,13 @@ func TestFaultKinds(t *testing.T) {
 
 func TestFaultKindsValidate(t *testing.T) {
 	ts := newTestServer(t)
+	// The error names every kind there is: the message is derived from faultKinds, not a copy of it.
+	r := ts.control(t, "POST", "faults", `{"path":"/x","count":1,"kind":"explode"}`)
+	for kind := range faultKinds {
+		if !strings.Contains(r.reason(), kind) {
+			t.Errorf("an unknown kind's error %q does not name %q", r.reason(), kind)
+		}
+	}
 	for _, body := range []string{
 		`{"path":"/x","count":1,"kind":"explode"}`,
 		`{"path":"/x","count":1,"kind":"truncate","delay_ms":10}`,

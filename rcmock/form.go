@@ -99,8 +99,8 @@ func eachFormPair(raw, what string, fn func(key, value string) *Error) *Error {
 	return nil
 }
 
-// postForm is the common start of the endpoints that take a form by POST (token, revocation, device
-// authorization): the request's realm, then 405 for another method, and the body read by readForm.
+// postForm is the common start of the endpoints that take a form by POST: the request's realm, then 405
+// for another method, and the body read by readForm.
 func (s *Server) postForm(w http.ResponseWriter, r *http.Request) (*realm, form, *Error) {
 	rl := s.realmFor(r)
 	if r.Method != http.MethodPost {
@@ -108,6 +108,30 @@ func (s *Server) postForm(w http.ResponseWriter, r *http.Request) (*realm, form,
 	}
 	f, e := readForm(w, r, s.opts.MaxBodyBytes)
 	return rl, f, e
+}
+
+// clientForm is a form POST from an authenticated client, as openClientForm opens it.
+type clientForm struct {
+	rl     *realm
+	f      form
+	client authenticatedClient
+}
+
+// openClientForm is the common start of the endpoints where a client posts a form and authenticates as at
+// the token endpoint (token, revocation, device authorization, introspection): postForm, then the Auth
+// group's throttle charged to subject (computed only when the realm's rate limit is on; it sees the form),
+// then client authentication (clientauth.go). A non-nil error is the answer, to be written as it is; the
+// realm is set even then.
+func (s *Server) openClientForm(w http.ResponseWriter, r *http.Request, subject func(*realm, form) string) (clientForm, *Error) {
+	rl, f, e := s.postForm(w, r)
+	if e != nil {
+		return clientForm{rl: rl}, e
+	}
+	if e := rl.throttleBy(w, func() string { return subject(rl, f) }); e != nil {
+		return clientForm{rl: rl}, e
+	}
+	client, e := s.authenticateClient(r, f, rl)
+	return clientForm{rl: rl, f: f, client: client}, e
 }
 
 // queryForm parses a URL query with the same duplicate rule as a body.

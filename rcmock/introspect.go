@@ -26,7 +26,8 @@ type introspectionResponse struct {
 
 // handleIntrospect serves POST /restapi/oauth/introspect (RFC 7662 §2; SPEC-2024-04 introspectToken): the
 // caller authenticates as at the token endpoint (RFC 7662 §2.1: the endpoint MUST require authorization,
-// "to prevent token scanning attacks"), and a failure is 401 invalid_client (§2.3; errIntrospectionClient).
+// "to prevent token scanning attacks"), and a failure is invalid_client, HTTP 400 as SPEC-2024-04 documents
+// or 401 as RFC 7662 §2.3 says, by Settings.IntrospectClientError (errIntrospectionClient).
 // A public app cannot authenticate, since its client_id is no secret, and is refused the same way (the
 // mock's reading of §2.1). Without token the answer is 400 invalid_request CMN-101, as at the revocation
 // endpoint. The request counts in the Auth group, charged like a revocation to the client and the token's
@@ -35,22 +36,14 @@ type introspectionResponse struct {
 // ignores it, and does not ask the caller for the Interoperability permission either, since the fixture's
 // apps do not carry it (both UNVERIFIED).
 func (s *Server) handleIntrospect(w http.ResponseWriter, r *http.Request) {
-	rl, f, e := s.postForm(w, r)
-	if e != nil {
-		writeError(w, e)
-		return
-	}
-	token := f.get("token")
-	if e := rl.throttleWithToken(w, r, f, token); e != nil {
-		writeError(w, e)
-		return
-	}
-	client, e := s.authenticateClient(r, f, rl)
+	cf, e := s.openClientForm(w, r, func(rl *realm, f form) string { return rl.tokenSubject(r, f, f.get("token")) })
+	rl, token, client := cf.rl, cf.f.get("token"), cf.client
 	if e == nil && client.method == AuthNone {
 		e = errClientAuthRequired().withReason("a public app cannot authenticate, and RFC 7662 §2.1 requires the caller's authorization")
 	}
 	if e != nil {
-		writeError(w, errIntrospectionClient(e))
+		// Only a failed client authentication is invalid_client; errIntrospectionClient leaves the rest.
+		writeError(w, errIntrospectionClient(e, rl.currentSettings().IntrospectClientError))
 		return
 	}
 	if token == "" {

@@ -260,12 +260,20 @@ func TestIntrospectCallerAuthentication(t *testing.T) {
 	}
 }
 
-// TestIntrospectRefusals: a caller that does not authenticate gets 401 invalid_client with a Basic challenge
-// (RFC 7662 §2.3) and RingCentral's body of the failure; a request without token, or not a form POST, is
-// refused as at the revocation endpoint.
+// TestIntrospectRefusals: a caller that does not authenticate gets RingCentral's body of the failure
+// (invalid_client), with HTTP 400 as SPEC-2024-04 documents by default, or 401 with a Basic challenge (RFC
+// 7662 §2.3) under Settings.IntrospectClientError "rfc"; a request without token, or not a form POST, is
+// refused as at the revocation endpoint in either mode.
 func TestIntrospectRefusals(t *testing.T) {
-	ts := newTestServer(t, withIntrospection)
+	for _, mode := range []string{IntrospectClientErrorSpec, IntrospectClientErrorRFC} {
+		t.Run(mode, func(t *testing.T) { testIntrospectRefusals(t, mode) })
+	}
+}
+
+func testIntrospectRefusals(t *testing.T, mode string) {
+	ts := newTestServer(t, withIntrospection, func(o *Options) { o.Settings.IntrospectClientError = mode })
 	access := ts.login(t)["access_token"].(string)
+	clientStatus := map[string]int{IntrospectClientErrorSpec: 400, IntrospectClientErrorRFC: 401}[mode]
 	tests := []struct {
 		name   string
 		rq     request
@@ -275,15 +283,15 @@ func TestIntrospectRefusals(t *testing.T) {
 		reason string
 	}{
 		{name: "no client credentials", rq: request{body: formOf("token", access)},
-			status: 401, oauth: "invalid_client", code: "OAU-123"},
+			status: clientStatus, oauth: "invalid_client", code: "OAU-123"},
 		{name: "wrong client secret", rq: request{body: formOf("token", access), header: map[string]string{"Authorization": basicAuth(tMainID, tWrongSecret)}},
-			status: 401, oauth: "invalid_client", code: "OAU-146", reason: "wrong client secret"},
+			status: clientStatus, oauth: "invalid_client", code: "OAU-146", reason: "wrong client secret"},
 		{name: "unknown client", rq: request{body: formOf("token", access), header: map[string]string{"Authorization": basicAuth("nobody", tMainSecret)}},
-			status: 401, oauth: "invalid_client", code: "OAU-146", reason: "unknown client_id"},
+			status: clientStatus, oauth: "invalid_client", code: "OAU-146", reason: "unknown client_id"},
 		{name: "a public app, which cannot authenticate", rq: request{body: formOf("token", access, "client_id", tPublicID)},
-			status: 401, oauth: "invalid_client", code: "OAU-123", reason: "public app"},
+			status: clientStatus, oauth: "invalid_client", code: "OAU-123", reason: "public app"},
 		{name: "two authentication methods", rq: request{body: formOf("token", access, "client_id", tMainID, "client_secret", tMainSecret), header: mainAuth()},
-			status: 401, oauth: "invalid_client", code: "OAU-153", reason: "more than one"},
+			status: clientStatus, oauth: "invalid_client", code: "OAU-153", reason: "more than one"},
 		{name: "no token", rq: request{body: formOf("token_type_hint", "access_token"), header: mainAuth()},
 			status: 400, oauth: "invalid_request", code: "CMN-101"},
 		{name: "token twice", rq: request{body: "token=a&token=b", header: mainAuth()},
@@ -302,9 +310,9 @@ func TestIntrospectRefusals(t *testing.T) {
 			wantError(t, r, tt.status, tt.oauth, tt.code)
 			wantReason(t, r, tt.reason)
 			challenge := r.header.Get("WWW-Authenticate")
-			if want := `Basic realm="RingCentral"`; tt.status == 401 && challenge != want {
+			if want := `Basic realm="RingCentral"`; tt.oauth == "invalid_client" && mode == IntrospectClientErrorRFC && challenge != want {
 				t.Errorf("WWW-Authenticate: got %q; want %q (RFC 6749 §5.2)", challenge, want)
-			} else if tt.status != 401 && challenge != "" {
+			} else if (tt.oauth != "invalid_client" || mode != IntrospectClientErrorRFC) && challenge != "" {
 				t.Errorf("WWW-Authenticate: got %q on a %d; want none", challenge, tt.status)
 			}
 		})

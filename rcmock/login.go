@@ -1,7 +1,6 @@
 package rcmock
 
 import (
-	"crypto/subtle"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -11,8 +10,11 @@ import (
 )
 
 // PathLogin is the mock's sign-in page (Options.LoginPage), where the authorization endpoint sends the user
-// first, as RingCentral's does (ringcentral-oauth.md §8.3): a user name and password form, then an
-// authorize button. The recipe signin/recipes/rcmock-login.json signs in there.
+// first (RFC 6749 §4.1.1: the server "authenticates the resource owner" by means it chooses). The page is
+// the mock's design, not a copy of RingCentral's, which the reference does not describe (ringcentral-oauth.md
+// §8.3 lists only the request's parameters): a user name and password form, filled with login_hint whether
+// or not it names a user, then an authorize button. The recipe signin/recipes/rcmock-login.json signs in
+// there.
 const PathLogin = "/restapi/oauth/login"
 
 // loginTTL bounds how long a sign-in may take between the authorization request and the approval.
@@ -74,7 +76,8 @@ var loginPage = template.Must(template.New("login").Parse(`<!doctype html>
 <body>
 <h1>{{.Title}}</h1>
 {{if .Error}}<p role="alert">{{.Error}}</p>{{end}}
-{{if .Consent}}<p>{{.App}} asks to access your account as {{.User}}.</p>
+{{if .Gone}}
+{{else if .Consent}}<p>{{.App}} asks to access your account as {{.User}}.</p>
 <form id="consent" method="post" action="{{.Action}}">
 <input type="hidden" name="login" value="{{.ID}}"><input type="hidden" name="step" value="authorize">
 <button type="submit" name="authorize">Authorize</button>
@@ -88,47 +91,65 @@ var loginPage = template.Must(template.New("login").Parse(`<!doctype html>
 </body></html>
 `))
 
-// loginView is what the sign-in page shows.
+// loginView is what the sign-in page shows: the sign-in form, the authorize button (Consent), or only
+// the error (Gone: a sign-in that cannot go on).
 type loginView struct {
 	Title, Error, App, User, ID, Hint, Action string
-	Consent                                   bool
+	Consent, Gone                             bool
+}
+
+// loginRefused is a sign-in that cannot go on: an unknown or expired sign-in, an approval before the user
+// signed in, an unknown step, or a request the form rules refuse (readForm).
+func loginRefused(w http.ResponseWriter, e *Error, message string) {
+	writeHTML(w, e.Status, loginPage, loginView{Title: "Sign in", Error: message, Gone: true}, e.Reason)
 }
 
 // handleLogin serves the sign-in page: GET shows the sign-in form of a pending authorization request; POST
-// step=signin checks the user name and password (as the password grant does) and shows the authorize
-// button; POST step=authorize issues the code in the request's realm and redirects to the app with it
-// (RFC 6749 §4.1.2).
+// step=signin checks the user name and password (as the password grant does, fixture.checkPassword) and
+// shows the authorize button; POST step=authorize issues the code in the request's realm and redirects to
+// the app with it (RFC 6749 §4.1.2). The POST body follows the token endpoint's form rules (readForm).
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
-	noStore(w.Header())
-	if r.Method != http.MethodGet && r.Method != http.MethodPost {
-		w.Header().Set("Allow", "GET, POST")
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	var (
+		f form
+		e *Error
+	)
+	switch r.Method {
+	case http.MethodGet:
+		f, e = queryForm(r.URL.RawQuery)
+	case http.MethodPost:
+		f, e = readForm(w, r, s.opts.MaxBodyBytes)
+	default:
+		writeError(w, errMethodNotAllowed("GET, POST"))
 		return
 	}
-	id := r.FormValue("login")
+	if e != nil {
+		loginRefused(w, e, e.Message)
+		return
+	}
+	id := f.get("login")
 	p := s.pendingFor(id)
 	if p == nil {
-		http.Error(w, "this sign-in is unknown or has expired: start again from the app", http.StatusBadRequest)
+		loginRefused(w, errInvalidParameter("login", id).withReason("unknown or expired sign-in"), "This sign-in is unknown or has expired: start again from the app.")
 		return
 	}
 	view := loginView{Title: "Sign in", ID: id, Hint: p.hint, Action: PathLogin, App: p.code.app.Name}
 	if r.Method == http.MethodGet {
-		s.renderLogin(w, http.StatusOK, view)
+		writeHTML(w, http.StatusOK, loginPage, view, "")
 		return
 	}
-	switch r.PostFormValue("step") {
+	switch f.get("step") {
 	case "signin":
-		u := s.fx.lookupLogin(r.PostFormValue("username"), "")
-		if u == nil || subtle.ConstantTimeCompare([]byte(r.PostFormValue("password")), []byte(u.Password)) != 1 {
-			view.Error, view.Hint = "Wrong user name or password.", r.PostFormValue("username")
-			s.renderLogin(w, http.StatusUnauthorized, view)
+		u, e := s.fx.checkPassword(f.get("username"), "", f.get("password"))
+		if e != nil {
+			view.Error, view.Hint = "Wrong user name or password.", f.get("username")
+			writeHTML(w, http.StatusUnauthorized, loginPage, view, e.Reason)
 			return
 		}
 		s.logins.mu.Lock()
 		p.user = u
 		s.logins.mu.Unlock()
 		view.Title, view.Consent, view.User = "Authorize "+p.code.app.Name, true, u.Email
-		s.renderLogin(w, http.StatusOK, view)
+		writeHTML(w, http.StatusOK, loginPage, view, "")
 	case "authorize":
 		s.logins.mu.Lock()
 		u := p.user
@@ -137,7 +158,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		}
 		s.logins.mu.Unlock()
 		if u == nil {
-			http.Error(w, "sign in first", http.StatusBadRequest)
+			loginRefused(w, errInvalidParameter("step", "authorize").withReason("approval before sign-in"), "You must sign in first.")
 			return
 		}
 		c := p.code
@@ -148,12 +169,6 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 			"expires_in": {strconv.FormatInt(int64(s.opts.AuthCodeTTL/time.Second), 10)},
 		}, p.state, "")
 	default:
-		http.Error(w, "unknown step", http.StatusBadRequest)
+		loginRefused(w, errInvalidParameter("step", f.get("step")), "Unknown step.")
 	}
-}
-
-func (s *Server) renderLogin(w http.ResponseWriter, status int, v loginView) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	_ = loginPage.Execute(w, v)
 }

@@ -40,6 +40,18 @@ const (
 	AuthorizeScopeRFC = "rfc"
 )
 
+// Statuses of a failed client authentication at the introspection endpoint (Settings.IntrospectClientError).
+const (
+	// IntrospectClientErrorSpec answers HTTP 400, the only status SPEC-2024-04 documented for
+	// introspectToken ("invalid_client: The client application is disabled"; ringcentral-oauth.md §1.2),
+	// as RingCentral answers invalid_client at the token endpoint.
+	IntrospectClientErrorSpec = "spec"
+	// IntrospectClientErrorRFC answers HTTP 401 with a Basic challenge, as RFC 7662 §2.3 says ("HTTP 401
+	// (Unauthorized) as described in Section 5.2 of OAuth 2.0"). Which status RingCentral's introspection
+	// answered is UNVERIFIED; this is a mock setting for RFC-level scenarios.
+	IntrospectClientErrorRFC = "rfc"
+)
+
 // Settings are the behaviour switches that a scenario may change for itself through the control API
 // (PATCH /__mock/settings). The server's Options.Settings are the defaults of every scenario.
 type Settings struct {
@@ -60,6 +72,15 @@ type Settings struct {
 	// AuthorizeScope is how the authorization endpoint reads the scope parameter: AuthorizeScopeIgnore
 	// (default, RingCentral's documentation) or AuthorizeScopeRFC (for RFC-level scenarios).
 	AuthorizeScope string `json:"authorize_scope"`
+	// IntrospectClientError is the status of a failed client authentication at the introspection endpoint
+	// (Options.Introspection): IntrospectClientErrorSpec (default, 400 as SPEC-2024-04 documents) or
+	// IntrospectClientErrorRFC (401 with a challenge, RFC 7662 §2.3).
+	IntrospectClientError string `json:"introspect_client_error"`
+	// RevokeWithReplacedToken makes a revocation with an access token that a refresh has replaced end its
+	// session, while the token is still within Options.RotatedAccessTokenGrace. Off by default: such a
+	// token is invalid and its revocation answers 200 without effect (RFC 7009 §2.2). A mock choice either
+	// way; RingCentral's behaviour is UNVERIFIED (realm.go, revokeSession).
+	RevokeWithReplacedToken bool `json:"revoke_with_replaced_token"`
 }
 
 // Options configure a Server. The zero value is not usable; start from DefaultOptions.
@@ -118,7 +139,7 @@ type Options struct {
 	// decimal integer, such as "1e3", "900.7" or the JS SDK's "NaN", with invalid_request CMN-101. By default
 	// such a value is ignored like an absent one. RingCentral's reading is UNVERIFIED (ringcentral-oauth.md §4:
 	// "Non-integer / negative TTL values: behaviour UNVERIFIED"); off by default, since the JS SDK's refresh
-	// would fail otherwise.
+	// would fail otherwise. cmd/rcmock -reject-malformed-ttl sets it.
 	RejectMalformedTTL bool
 
 	// ClientAssertionLeeway is the clock skew allowed when checking exp/iat/nbf of client assertions and JWT
@@ -157,7 +178,8 @@ type Options struct {
 	DeviceCertificateParam string
 
 	// WSTokenTTL is the lifetime of a WebSocket access token (POST /restapi/oauth/wstoken): 30 s, the
-	// documentation's example (DOCS notifications/websockets/subscribing.md "expires_in": 30).
+	// documentation's example (DOCS notifications/websockets/subscribing.md "expires_in": 30). @rc-ex's
+	// WebSocket extension mentions 600 s, so the value is UNVERIFIED, and cmd/rcmock -wstoken-ttl sets it.
 	WSTokenTTL time.Duration
 
 	// DeviceCodeTTL and DevicePollInterval shape the mock-only RFC 8628 device authorization endpoint.
@@ -180,6 +202,8 @@ func DefaultOptions() Options {
 			RevokeOnCodeReuse: true,
 			UnknownGrantError: UnknownGrantRFC,
 			AuthorizeScope:    AuthorizeScopeIgnore,
+
+			IntrospectClientError: IntrospectClientErrorSpec,
 		},
 		SessionLimit:                   5,
 		AccessTTLMin:                   600 * time.Second,
@@ -237,6 +261,8 @@ func validateSettings(s Settings) error {
 		return fmt.Errorf("rcmock: unknown_grant_error must be %q or %q, got %q", UnknownGrantRFC, UnknownGrantRingCentralText, s.UnknownGrantError)
 	case s.AuthorizeScope != AuthorizeScopeIgnore && s.AuthorizeScope != AuthorizeScopeRFC:
 		return fmt.Errorf("rcmock: authorize_scope must be %q or %q, got %q", AuthorizeScopeIgnore, AuthorizeScopeRFC, s.AuthorizeScope)
+	case s.IntrospectClientError != IntrospectClientErrorSpec && s.IntrospectClientError != IntrospectClientErrorRFC:
+		return fmt.Errorf("rcmock: introspect_client_error must be %q or %q, got %q", IntrospectClientErrorSpec, IntrospectClientErrorRFC, s.IntrospectClientError)
 	}
 	return nil
 }

@@ -322,16 +322,23 @@ func (rl *realm) endSessionLocked(s *session) {
 // revokeSession ends the session that tok belongs to, if any; it reports whether one was ended.
 // Revocation of another app's token is not an error but does nothing (RFC 7009 §2.2 and the legacy guide:
 // "successful response is returned even if ... a token passed was issued to another application").
-// Neither does revocation with an access token a refresh has replaced: it is invalid from the moment of
+//
+// An access token a refresh has replaced is the mock's choice (Settings.RevokeWithReplacedToken), since
+// what RingCentral does with it is UNVERIFIED. By default it ends nothing: it is invalid from the moment of
 // the refresh (DOCS refresh-tokens.md: "the previous access token is invalidated immediately"), and an
-// invalid token is answered 200 without effect (RFC 7009 §2.2). That it ends nothing on RingCentral either
-// is UNVERIFIED (the token answers "Access token corrupted" to the API, EXPERIMENT README); a client that
-// wants to end a session revokes its newest token.
+// invalid token is answered 200 without effect (RFC 7009 §2.2); a client that wants to end a session
+// revokes its newest token. With the setting on, it ends its session while it still answers "Access token
+// corrupted" to the API (Options.RotatedAccessTokenGrace; EXPERIMENT README), as a token the server still
+// recognises; after that it is unknown and ends nothing either way.
 func (rl *realm) revokeSession(value string, app *App) bool {
 	rl.mu.Lock()
 	defer rl.mu.Unlock()
 	t := rl.tokens[value]
-	if t == nil || t.sess.app.ClientID != app.ClientID || (t.kind == accessToken && t.state == tokenRotated) {
+	if t == nil || t.sess.app.ClientID != app.ClientID {
+		return false
+	}
+	if t.kind == accessToken && t.state == tokenRotated &&
+		(!rl.settings.RevokeWithReplacedToken || rl.now().Sub(t.rotatedAt) >= rl.srv.opts.RotatedAccessTokenGrace) {
 		return false
 	}
 	rl.endSessionLocked(t.sess)

@@ -14,30 +14,24 @@ import (
 // no token at all is CMN-101 (changelog 1.0.39); a query token different from the body token is OAU-150.
 // Success is 200 with an empty body, which every SDK accepts.
 func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
-	rl, f, e := s.postForm(w, r)
+	// The token of a malformed query is refused below; until then it may still name whom to charge.
+	q, qe := queryForm(r.URL.RawQuery)
+	queryToken := q.get("token")
+	revoked := func(f form) string {
+		if t := f.get("token"); t != "" {
+			return t
+		}
+		return queryToken
+	}
+	cf, e := s.openClientForm(w, r, func(rl *realm, f form) string { return rl.tokenSubject(r, f, revoked(f)) })
+	if e == nil {
+		e = qe
+	}
 	if e != nil {
 		writeError(w, e)
 		return
 	}
-	q, e := queryForm(r.URL.RawQuery)
-	if e != nil {
-		writeError(w, e)
-		return
-	}
-	bodyToken, queryToken := f.get("token"), q.get("token")
-	token := bodyToken
-	if token == "" {
-		token = queryToken
-	}
-	if e := rl.throttleWithToken(w, r, f, token); e != nil {
-		writeError(w, e)
-		return
-	}
-	client, e := s.authenticateClient(r, f, rl)
-	if e != nil {
-		writeError(w, e)
-		return
-	}
+	rl, client, bodyToken, token := cf.rl, cf.client, cf.f.get("token"), revoked(cf.f)
 	switch {
 	case token == "":
 		writeError(w, errRevokeNoToken())
@@ -51,17 +45,15 @@ func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
-// throttleWithToken charges a request that presents a token (revocation, introspection) to the Auth group
-// as the (user, app) pair it concerns: the client it claims to be, before authentication, and the user of
-// the token, when the mock knows the token and it has a user.
-func (rl *realm) throttleWithToken(w http.ResponseWriter, r *http.Request, f form, token string) *Error {
-	return rl.throttleBy(w, func() string {
-		subject := ""
-		if sess := rl.sessionOf(token); sess != nil && sess.user != nil {
-			subject = sess.user.ExtensionID
-		}
-		return clientHint(r, f) + "|" + subject
-	})
+// tokenSubject names the (app, user) pair a request that presents a token (revocation, introspection) is
+// charged to in the Auth group: the client it claims to be, before authentication, and the user of the
+// token, when the mock knows the token and it has a user.
+func (rl *realm) tokenSubject(r *http.Request, f form, token string) string {
+	user := ""
+	if sess := rl.sessionOf(token); sess != nil && sess.user != nil {
+		user = sess.user.ExtensionID
+	}
+	return clientHint(r, f) + "|" + user
 }
 
 // clientHint names the client a request claims to be, before authentication, for rate-limit subjects.

@@ -456,24 +456,38 @@ func TestRevoke(t *testing.T) {
 			t.Errorf("API after revoking the refresh token: got %d; want 401", r.status)
 		}
 	})
-	t.Run("an access token a refresh replaced answers 200 and ends nothing", func(t *testing.T) {
-		ts := newTestServer(t)
-		m := ts.login(t)
-		n := ts.refresh(t, m["refresh_token"].(string))
-		if n.status != 200 {
-			t.Fatalf("refresh: got %d %s", n.status, n.body)
-		}
-		if r := revoke(ts, t, "", formOf("token", m["access_token"].(string)), mainAuth()); r.status != 200 {
-			t.Fatalf("revoke: got %d %s; want 200", r.status, r.body)
-		}
-		var fresh map[string]any
-		if err := json.Unmarshal(n.body, &fresh); err != nil {
-			t.Fatal(err)
-		}
-		if r := ts.api(t, fresh["access_token"].(string)); r.status != 200 {
-			t.Errorf("API with the session's newest access token after revoking the replaced one: got %d %s; want 200", r.status, r.body)
-		}
-	})
+	// What a replaced access token does is the mock's choice (Settings.RevokeWithReplacedToken): by default
+	// it ends nothing; with the setting, it ends its session within the grace of replaced tokens only.
+	for _, tt := range []struct {
+		name    string
+		setting bool
+		after   time.Duration // the clock moved between the refresh and the revocation
+		wantAPI int           // the session's newest access token at the API afterwards
+	}{
+		{"an access token a refresh replaced answers 200 and ends nothing", false, 0, 200},
+		{"with revoke_with_replaced_token, it ends its session", true, 0, 401},
+		{"with revoke_with_replaced_token, past the grace it ends nothing", true, 11 * time.Second, 200},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ts := newTestServer(t, func(o *Options) { o.Settings.RevokeWithReplacedToken = tt.setting })
+			m := ts.login(t)
+			n := ts.refresh(t, m["refresh_token"].(string))
+			if n.status != 200 {
+				t.Fatalf("refresh: got %d %s", n.status, n.body)
+			}
+			ts.clock.Advance(tt.after)
+			if r := revoke(ts, t, "", formOf("token", m["access_token"].(string)), mainAuth()); r.status != 200 {
+				t.Fatalf("revoke: got %d %s; want 200", r.status, r.body)
+			}
+			var fresh map[string]any
+			if err := json.Unmarshal(n.body, &fresh); err != nil {
+				t.Fatal(err)
+			}
+			if r := ts.api(t, fresh["access_token"].(string)); r.status != tt.wantAPI {
+				t.Errorf("API with the session's newest access token after revoking the replaced one: got %d %s; want %d", r.status, r.body, tt.wantAPI)
+			}
+		})
+	}
 	t.Run("unknown token answers 200", func(t *testing.T) {
 		ts := newTestServer(t)
 		if r := revoke(ts, t, "", formOf("token", "unknown"), mainAuth()); r.status != 200 {

@@ -72,20 +72,12 @@ type grantCtx struct {
 
 // handleToken serves POST /restapi/oauth/token.
 func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
-	rl, f, e := s.postForm(w, r)
+	cf, e := s.openClientForm(w, r, func(rl *realm, f form) string { return s.rateSubject(r, f, rl) })
 	if e != nil {
 		writeError(w, e)
 		return
 	}
-	if e := rl.throttleBy(w, func() string { return s.rateSubject(r, f, rl) }); e != nil {
-		writeError(w, e)
-		return
-	}
-	client, e := s.authenticateClient(r, f, rl)
-	if e != nil {
-		writeError(w, e)
-		return
-	}
+	rl, f, client := cf.rl, cf.f, cf.client
 	gt := f.get("grant_type")
 	if gt == "" {
 		writeError(w, errMissingParameter("grant_type"))

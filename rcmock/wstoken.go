@@ -28,10 +28,10 @@ type wsToken struct {
 // ws_access_token for RingCentral's WebSocket gateway, its uri, and expires_in (Options.WSTokenTTL, 30 s as
 // the documentation's example shows; @rc-ex's WebSocket extension mentions 600 s, so the value is
 // UNVERIFIED). A missing, unknown, revoked or expired access token is HTTP 401 with RingCentral's API body,
-// as at any API resource. A token whose scope lacks the WebSocket permission is refused with 403 CMN-401
-// "In order to call this API endpoint, application needs to have [WebSocket] permission", RingCentral's
-// documented answer for an API call without the app permission it needs; for this endpoint it is
-// UNVERIFIED.
+// as at any API resource. A token whose scope lacks the WebSocket permission (the spec's x-app-permission
+// of authWsToken) is refused with 403 CMN-401 "In order to call this API endpoint, application needs to
+// have [WebSocket] permission" (errAPIAppPermission): the mock's choice, UNVERIFIED, since the reference
+// documents neither the code nor the status for this endpoint.
 func (s *Server) handleWSToken(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		writeError(w, errAPIMethodNotAllowed("POST"))

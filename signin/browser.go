@@ -15,12 +15,14 @@ import (
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+
+	"github.com/rcoauth/conformance/driver"
 )
 
-// Flags are the command-line flags Chromium is started with: headless, and without the background
+// chromiumFlags are the command-line flags Chromium is started with: headless, and without the background
 // connections (updates, sync, component downloads, QUIC probes) that a machine without Internet access
 // refuses; each sign-in then gets a fresh browser context (its own cookies) in one browser process.
-var Flags = []string{
+var chromiumFlags = []string{
 	"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 	"--disable-background-networking", "--disable-component-update", "--disable-sync",
 }
@@ -53,7 +55,7 @@ type Browser struct {
 	cancel      context.CancelFunc
 }
 
-// NewBrowser returns a Browser that starts exe (FindChromium) with Flags and a fresh user-data-dir when it
+// NewBrowser returns a Browser that starts exe (FindChromium) with chromiumFlags and a fresh user-data-dir when it
 // is first used.
 func NewBrowser(exe string) *Browser { return &Browser{exe: exe} }
 
@@ -75,7 +77,7 @@ func (b *Browser) start(ctx context.Context) (context.Context, error) {
 		return nil, b.err
 	}
 	opts := []chromedp.ExecAllocatorOption{chromedp.ExecPath(exe), chromedp.UserDataDir(b.dir)}
-	for _, f := range Flags {
+	for _, f := range chromiumFlags {
 		opts = append(opts, chromedp.Flag(strings.TrimPrefix(f, "--"), true))
 	}
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
@@ -140,6 +142,7 @@ func (b *Browser) signIn(ctx context.Context, authURL string, body []byte, redir
 		return "", err
 	}
 	defer done()
+	red := typedRedactor(recipe, value)
 	var (
 		mu       sync.Mutex
 		captured string
@@ -203,7 +206,7 @@ func (b *Browser) signIn(ctx context.Context, authURL string, body []byte, redir
 	// Opening returns once the page has loaded, or with an error when the server sends the browser
 	// straight to the redirect URI, which is captured and aborted.
 	if err := chromedp.Do(run, chromedp.Navigate(authURL)); err != nil && got() == "" {
-		return "", b.failure(tab, ctx, recipe, "open the authorization request", err)
+		return "", b.failure(tab, ctx, recipe, red, "open the authorization request", err)
 	}
 	for i, s := range recipe.Steps {
 		if u := got(); u != "" {
@@ -213,7 +216,7 @@ func (b *Browser) signIn(ctx context.Context, authURL string, body []byte, redir
 			if u := got(); u != "" {
 				return u, nil
 			}
-			return "", b.failure(tab, ctx, recipe, fmt.Sprintf("step %d (%s)", i+1, s), err)
+			return "", b.failure(tab, ctx, recipe, red, fmt.Sprintf("step %d (%s)", i+1, s), err)
 		}
 	}
 	// The last press sends the browser to the redirect URI; wait for it.
@@ -221,7 +224,7 @@ func (b *Browser) signIn(ctx context.Context, authURL string, body []byte, redir
 	if u := got(); u != "" {
 		return u, nil
 	}
-	return "", b.failure(tab, ctx, recipe, "wait for the redirect to "+redirectURI, ctx.Err())
+	return "", b.failure(tab, ctx, recipe, red, "wait for the redirect to "+redirectURI, ctx.Err())
 }
 
 // asPost turns the paused request e into a POST of body, a form, keeping its headers and adding header.
@@ -258,11 +261,12 @@ func (b *Browser) Decide(ctx context.Context, verificationURI, userCode string, 
 		return err
 	}
 	defer done()
+	red := typedRedactor(recipe, value, userCode)
 	if err := sendHeaders(tab, header); err != nil {
 		return err
 	}
 	if err := chromedp.Do(run, chromedp.Navigate(verificationURI)); err != nil {
-		return b.failure(tab, ctx, recipe, "open the verification URI", err)
+		return b.failure(tab, ctx, recipe, red, "open the verification URI", err)
 	}
 	withCode := func(v string) string {
 		if v == UserCode {
@@ -272,7 +276,7 @@ func (b *Browser) Decide(ctx context.Context, verificationURI, userCode string, 
 	}
 	for i, s := range steps {
 		if err := chromedp.Do(run, action(s, withCode, recipe.Failure)); err != nil {
-			return b.failure(tab, ctx, recipe, fmt.Sprintf("device %s step %d (%s)", what, i+1, s), err)
+			return b.failure(tab, ctx, recipe, red, fmt.Sprintf("device %s step %d (%s)", what, i+1, s), err)
 		}
 	}
 	return nil
@@ -373,8 +377,20 @@ func navigated(err error) bool {
 // maxNavigations bounds the pages a wait for a URL follows.
 const maxNavigations = 10
 
-// failure describes a failed sign-in with the page the browser was on.
-func (b *Browser) failure(tab, ctx context.Context, recipe *Recipe, what string, err error) error {
+// typedRedactor knows every value the sign-in types into a page (the recipe's variables, the device's
+// user code): a login page may echo them (a user name in a greeting, a password in a form shown again),
+// and a failure quotes the page's URL, title and text.
+func typedRedactor(recipe *Recipe, value func(string) string, extra ...string) *driver.Redactor {
+	typed := extra
+	for _, v := range append(recipe.Variables(), recipe.DeviceVariables()...) {
+		typed = append(typed, value(v))
+	}
+	return driver.NewRedactor(nil, typed...)
+}
+
+// failure describes a failed sign-in with the page the browser was on, with the values the sign-in
+// typed and the URL's sensitive parameters (a code, a token) redacted by red.
+func (b *Browser) failure(tab, ctx context.Context, recipe *Recipe, red *driver.Redactor, what string, err error) error {
 	if ctx.Err() != nil {
 		err = fmt.Errorf("%w (the sign-in's deadline)", ctx.Err())
 	}
@@ -384,11 +400,11 @@ func (b *Browser) failure(tab, ctx context.Context, recipe *Recipe, what string,
 	loc, err1 := chromedp.Run(look, chromedp.Location())
 	title, err2 := chromedp.Run(look, chromedp.Title())
 	if err1 == nil && err2 == nil {
-		where = fmt.Sprintf("%s (%q)", loc, title)
+		where = fmt.Sprintf("%s (%q)", red.URL(loc), red.Text(title))
 	}
 	draft := ""
 	if recipe.Unverified {
 		draft = "; this recipe is an unverified draft"
 	}
-	return fmt.Errorf("signin: recipe %s: %s failed on %s: %v%s", recipe.Name, what, where, err, draft)
+	return fmt.Errorf("signin: recipe %s: %s failed on %s: %s%s", recipe.Name, what, where, red.Text(err.Error()), draft)
 }

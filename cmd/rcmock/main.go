@@ -7,7 +7,8 @@
 //	rcmock [-addr 127.0.0.1:8910] [-fixture file.json] [-control=true] [-inspect] [-faults file.json] \
 //	       [-rate-limit] [-rate-limit-max 5] [-rate-limit-window 1m] [-rate-limit-penalty 1m] \
 //	       [-session-limit-mode evict|reject] [-unknown-grant-error rfc|ringcentral-text] [-authorize-scope ignore|rfc] \
-//	       [-issuer https://platform.example.test] [-login-page] [-introspection]
+//	       [-issuer https://platform.example.test] [-login-page] [-introspection] [-introspect-client-error spec|rfc] \
+//	       [-wstoken-ttl 30s] [-reject-malformed-ttl]
 //
 // Once the listener is bound, rcmock prints exactly one line to stdout,
 //
@@ -27,6 +28,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -70,11 +72,10 @@ func runNotify(ctx context.Context, args []string, stdout, stderr io.Writer, rea
 	opts.LoginPage = cfg.loginPage
 	opts.Introspection = cfg.introspection
 	opts.Issuer = cfg.issuer
-	opts.Settings.RateLimit = cfg.rateLimit
+	opts.WSTokenTTL = cfg.wsTokenTTL
+	opts.RejectMalformedTTL = cfg.rejectMalformedTTL
+	opts.Settings = cfg.settings
 	opts.RateLimitMax, opts.RateLimitWindow, opts.RateLimitPenalty = cfg.rateLimitMax, cfg.rateLimitWindow, cfg.rateLimitPenalty
-	opts.Settings.SessionLimitMode = cfg.sessionLimitMode
-	opts.Settings.UnknownGrantError = cfg.unknownGrantError
-	opts.Settings.AuthorizeScope = cfg.authorizeScope
 	if cfg.fixture != "" {
 		// LoadFixture's errors name the file and, for invalid content, every problem found.
 		if opts.Fixture, err = rcmock.LoadFixture(cfg.fixture); err != nil {
@@ -126,17 +127,19 @@ type config struct {
 	loginPage bool
 	// introspection is rcmock.Options.Introspection.
 	introspection bool
-	rateLimit     bool
+	// settings are the defaults of every scenario (rcmock.Options.Settings): -rate-limit,
+	// -session-limit-mode, -unknown-grant-error, -authorize-scope, -introspect-client-error.
+	settings rcmock.Settings
 	// rateLimitMax, rateLimitWindow and rateLimitPenalty are rcmock.Options.RateLimitMax, RateLimitWindow
 	// and RateLimitPenalty.
 	rateLimitMax     int
 	rateLimitWindow  time.Duration
 	rateLimitPenalty time.Duration
-	sessionLimitMode string
-	// unknownGrantError and authorizeScope are rcmock.Settings.UnknownGrantError and AuthorizeScope.
-	unknownGrantError string
-	authorizeScope    string
-	issuer            string
+	issuer           string
+	// wsTokenTTL and rejectMalformedTTL are rcmock.Options.WSTokenTTL and RejectMalformedTTL, two of the
+	// mock's choices where RingCentral's behaviour is UNVERIFIED.
+	wsTokenTTL         time.Duration
+	rejectMalformedTTL bool
 }
 
 // usageError is an invalid command line; the flag package has already printed the problem and the usage
@@ -148,9 +151,10 @@ func (e usageError) Unwrap() error { return e.err }
 
 // parseFlags parses the command line, printing errors and usage to stderr.
 func parseFlags(args []string, stderr io.Writer) (config, error) {
+	// Every default is rcmock's own (DefaultOptions), so the flags and the embedded mock cannot drift apart.
 	def := rcmock.DefaultOptions()
-	cfg := config{rateLimitMax: def.RateLimitMax, rateLimitWindow: def.RateLimitWindow, rateLimitPenalty: def.RateLimitPenalty,
-		sessionLimitMode: rcmock.SessionLimitEvict, unknownGrantError: rcmock.UnknownGrantRFC, authorizeScope: rcmock.AuthorizeScopeIgnore}
+	cfg := config{settings: def.Settings, rateLimitMax: def.RateLimitMax, rateLimitWindow: def.RateLimitWindow, rateLimitPenalty: def.RateLimitPenalty,
+		wsTokenTTL: def.WSTokenTTL}
 	fs := flag.NewFlagSet("rcmock", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
@@ -168,11 +172,11 @@ Flags:
 	fs.StringVar(&cfg.fixture, "fixture", "", "JSON fixture `file` with apps, users and keys (default: the built-in fixture matching env/mock.env)")
 	fs.BoolVar(&cfg.control, "control", true, "serve the /__mock/ control API (clock, faults, settings, reset)")
 	fs.StringVar(&cfg.faults, "faults", "", "JSON `file`: an array of faults, as POST /__mock/faults takes them, due from the start for requests without a scenario header (works with -control=false)")
-	fs.BoolVar(&cfg.inspect, "inspect", false, "with -control=false, still serve the read-only GET /__mock/state (counts of sessions and tokens) and GET /__mock/state/owners (active sessions per user and app), so a test can check what a run left behind")
-	fs.BoolVar(&cfg.loginPage, "login-page", false, "send the user to the mock's sign-in page (user name, password, authorize) before redirecting with a code, as RingCentral does; off: approve at once")
-	fs.BoolVar(&cfg.introspection, "introspection", false, "serve RFC 7662 token introspection at POST /restapi/oauth/introspect, as RingCentral's SPEC-2024-04 described it, and advertise it in discovery; off: no such endpoint, like today's API")
-	fs.BoolVar(&cfg.rateLimit, "rate-limit", false, "throttle the Auth group from the start (-rate-limit-max requests per user and app in any -rate-limit-window, then 429 for -rate-limit-penalty)")
-	fs.Func("rate-limit-max", "the `number` of requests per user and app in any window when rate limiting is on (default 5, RingCentral's Auth group)", func(v string) error {
+	fs.BoolVar(&cfg.inspect, "inspect", def.Inspect, "with -control=false, still serve the read-only GET /__mock/state (counts of sessions and tokens) and GET /__mock/state/owners (active sessions per user and app), so a test can check what a run left behind")
+	fs.BoolVar(&cfg.loginPage, "login-page", def.LoginPage, "send the user to the mock's sign-in page (user name, password, authorize) before redirecting with a code; off: approve at once")
+	fs.BoolVar(&cfg.introspection, "introspection", def.Introspection, "serve RFC 7662 token introspection at POST /restapi/oauth/introspect, as RingCentral's SPEC-2024-04 described it, and advertise it in discovery; off: no such endpoint, like today's API")
+	fs.BoolVar(&cfg.settings.RateLimit, "rate-limit", def.Settings.RateLimit, "throttle the Auth group from the start (-rate-limit-max requests per user and app in any -rate-limit-window, then 429 for -rate-limit-penalty)")
+	fs.Func("rate-limit-max", fmt.Sprintf("the `number` of requests per user and app in any window when rate limiting is on (default %d, RingCentral's Auth group)", def.RateLimitMax), func(v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
 			return errors.New("must be a whole number of at least 1")
@@ -180,29 +184,25 @@ Flags:
 		cfg.rateLimitMax = n
 		return nil
 	})
-	fs.Func("rate-limit-window", "the sliding `duration` in which -rate-limit-max requests are allowed (default 1m)", positiveDuration(&cfg.rateLimitWindow))
-	fs.Func("rate-limit-penalty", "how long requests are refused once the limit is hit, restarted by every refused request: a `duration` (default 1m)", positiveDuration(&cfg.rateLimitPenalty))
-	fs.Func("session-limit-mode", "what a sixth concurrent session of a user and app does: `evict|reject` (default evict)", func(v string) error {
-		if v != rcmock.SessionLimitEvict && v != rcmock.SessionLimitReject {
-			return fmt.Errorf("must be %q or %q", rcmock.SessionLimitEvict, rcmock.SessionLimitReject)
+	fs.Func("rate-limit-window", fmt.Sprintf("the sliding `duration` in which -rate-limit-max requests are allowed (default %s)", def.RateLimitWindow), positiveDuration(&cfg.rateLimitWindow))
+	fs.Func("rate-limit-penalty", fmt.Sprintf("how long requests are refused once the limit is hit, restarted by every refused request: a `duration` (default %s)", def.RateLimitPenalty), positiveDuration(&cfg.rateLimitPenalty))
+	fs.Func("session-limit-mode", fmt.Sprintf("what a sixth concurrent session of a user and app does: `evict|reject` (default %s)", def.Settings.SessionLimitMode),
+		oneOf(&cfg.settings.SessionLimitMode, rcmock.SessionLimitEvict, rcmock.SessionLimitReject))
+	fs.Func("unknown-grant-error", fmt.Sprintf("the answer to an unknown grant_type: `rfc|ringcentral-text` (default %s; rfc: unsupported_grant_type, RFC 6749 §5.2; ringcentral-text: invalid_request \"Unsupported grant type\", as RingCentral's specification text says)", def.Settings.UnknownGrantError),
+		oneOf(&cfg.settings.UnknownGrantError, rcmock.UnknownGrantRFC, rcmock.UnknownGrantRingCentralText))
+	fs.Func("authorize-scope", fmt.Sprintf("how the authorization endpoint reads scope: `ignore|rfc` (default %s; ignore, as RingCentral documents: the code carries the app's scopes; rfc: the requested scope, an ungranted one refused with invalid_scope)", def.Settings.AuthorizeScope),
+		oneOf(&cfg.settings.AuthorizeScope, rcmock.AuthorizeScopeIgnore, rcmock.AuthorizeScopeRFC))
+	fs.Func("introspect-client-error", fmt.Sprintf("with -introspection, the status of a failed client authentication at the introspection endpoint: `spec|rfc` (default %s; spec: 400 invalid_client, the only status SPEC-2024-04 documented; rfc: 401 with a Basic challenge, RFC 7662 §2.3)", def.Settings.IntrospectClientError),
+		oneOf(&cfg.settings.IntrospectClientError, rcmock.IntrospectClientErrorSpec, rcmock.IntrospectClientErrorRFC))
+	fs.Func("wstoken-ttl", fmt.Sprintf("the expires_in of a WebSocket access token: a `duration` of at least 1s (default %s, the documentation's example; @rc-ex mentions 600s, so RingCentral's value is unverified)", def.WSTokenTTL), func(v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second {
+			return errors.New("must be a duration of at least 1s, such as 30s or 10m")
 		}
-		cfg.sessionLimitMode = v
+		cfg.wsTokenTTL = d
 		return nil
 	})
-	fs.Func("unknown-grant-error", "the answer to an unknown grant_type: `rfc|ringcentral-text` (default rfc: unsupported_grant_type, RFC 6749 §5.2; ringcentral-text: invalid_request \"Unsupported grant type\", as RingCentral's specification text says)", func(v string) error {
-		if v != rcmock.UnknownGrantRFC && v != rcmock.UnknownGrantRingCentralText {
-			return fmt.Errorf("must be %q or %q", rcmock.UnknownGrantRFC, rcmock.UnknownGrantRingCentralText)
-		}
-		cfg.unknownGrantError = v
-		return nil
-	})
-	fs.Func("authorize-scope", "how the authorization endpoint reads scope: `ignore|rfc` (default ignore, as RingCentral documents: the code carries the app's scopes; rfc: the requested scope, an ungranted one refused with invalid_scope)", func(v string) error {
-		if v != rcmock.AuthorizeScopeIgnore && v != rcmock.AuthorizeScopeRFC {
-			return fmt.Errorf("must be %q or %q", rcmock.AuthorizeScopeIgnore, rcmock.AuthorizeScopeRFC)
-		}
-		cfg.authorizeScope = v
-		return nil
-	})
+	fs.BoolVar(&cfg.rejectMalformedTTL, "reject-malformed-ttl", def.RejectMalformedTTL, "refuse an access_token_ttl or refresh_token_ttl that is not a decimal integer (\"1e3\", \"NaN\") with invalid_request CMN-101; off: ignore it like an absent one, as the JS SDK's refresh needs (RingCentral's reading is unverified)")
 	fs.Func("issuer", "base `URL` the mock advertises in discovery and id_tokens and accepts as assertion audience (default: derived from each request's Host)", func(v string) error {
 		u, err := url.Parse(v)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
@@ -224,6 +224,17 @@ Flags:
 		return cfg, usageError{err}
 	}
 	return cfg, nil
+}
+
+// oneOf parses a value that must be one of allowed into dst.
+func oneOf(dst *string, allowed ...string) func(string) error {
+	return func(v string) error {
+		if !slices.Contains(allowed, v) {
+			return fmt.Errorf("must be one of %s", strings.Join(allowed, ", "))
+		}
+		*dst = v
+		return nil
+	}
 }
 
 // positiveDuration parses a Go duration (10s, 1m) that must be positive into d.

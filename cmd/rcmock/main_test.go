@@ -113,12 +113,19 @@ func tokenRequest(tb testing.TB, base string, form url.Values) (int, http.Header
 // and decoded body.
 func postAsMainApp(tb testing.TB, target string, form url.Values) (int, http.Header, map[string]any) {
 	tb.Helper()
+	return post(tb, target, form, basicAuth(clientID, clientSecret))
+}
+
+// post posts form to target with the Authorization header authorization and returns the status, headers
+// and decoded body.
+func post(tb testing.TB, target string, form url.Values, authorization string) (int, http.Header, map[string]any) {
+	tb.Helper()
 	req, err := http.NewRequest(http.MethodPost, target, strings.NewReader(form.Encode()))
 	if err != nil {
 		tb.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Authorization", basicAuth(clientID, clientSecret))
+	req.Header.Set("Authorization", authorization)
 	return do(tb, req)
 }
 
@@ -346,15 +353,20 @@ func TestRunIssuer(t *testing.T) {
 }
 
 // TestRunIntrospection: -introspection serves RFC 7662 token introspection at RingCentral's former path and
-// advertises it in the discovery document; without it there is no such endpoint, as in today's API.
+// advertises it in the discovery document; without it there is no such endpoint, as in today's API. A
+// failed client authentication there is 400 invalid_client, the status SPEC-2024-04 documented, or 401
+// under -introspect-client-error rfc (RFC 7662 §2.3).
 func TestRunIntrospection(t *testing.T) {
 	tests := []struct {
-		name   string
-		args   []string
-		status int // of POST /restapi/oauth/introspect with a live access token
+		name        string
+		args        []string
+		status      int // of POST /restapi/oauth/introspect with a live access token
+		clientError int // of the same with a wrong client secret
 	}{
-		{name: "off by default", status: http.StatusNotFound},
-		{name: "-introspection", args: []string{"-introspection"}, status: http.StatusOK},
+		{name: "off by default", status: http.StatusNotFound, clientError: http.StatusNotFound},
+		{name: "-introspection", args: []string{"-introspection"}, status: http.StatusOK, clientError: http.StatusBadRequest},
+		{name: "-introspection -introspect-client-error rfc", args: []string{"-introspection", "-introspect-client-error", "rfc"},
+			status: http.StatusOK, clientError: http.StatusUnauthorized},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -376,7 +388,52 @@ func TestRunIntrospection(t *testing.T) {
 			if status != tt.status || (status == http.StatusOK && body["active"] != true) {
 				t.Errorf("introspection: got %d %v; want %d (active, when 200)", status, body, tt.status)
 			}
+			status, _, body = post(t, p.url+rcmock.PathIntrospect, url.Values{"token": {"whatever"}}, basicAuth(clientID, "not-the-secret"))
+			if status != tt.clientError || (status != http.StatusNotFound && body["error"] != "invalid_client") {
+				t.Errorf("introspection with a wrong client secret: got %d %v; want %d invalid_client", status, body, tt.clientError)
+			}
 		})
+	}
+}
+
+// TestRunTTLChoices: -wstoken-ttl sets a WebSocket token's expires_in and -reject-malformed-ttl refuses a
+// TTL that is not a decimal integer; by default 30 s and the malformed TTL ignored.
+func TestRunTTLChoices(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		args      []string
+		wsTTL     float64
+		malformed int // the status of a password grant with access_token_ttl=NaN
+	}{
+		{"defaults", nil, 30, http.StatusOK},
+		{"-wstoken-ttl 10m -reject-malformed-ttl", []string{"-wstoken-ttl", "10m", "-reject-malformed-ttl"}, 600, http.StatusBadRequest},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := startMock(t, tt.args...)
+			_, _, tok := passwordGrant(t, p.url)
+			if status, _, ws := post(t, p.url+rcmock.PathWSToken, nil, "Bearer "+tok["access_token"].(string)); status != http.StatusOK || ws["expires_in"] != tt.wsTTL {
+				t.Errorf("wstoken: got %d %v; want 200 with expires_in %v", status, ws, tt.wsTTL)
+			}
+			form := url.Values{"grant_type": {"password"}, "username": {username}, "password": {password}, "access_token_ttl": {"NaN"}}
+			if status, _, body := tokenRequest(t, p.url, form); status != tt.malformed {
+				t.Errorf("password grant with access_token_ttl=NaN: got %d %v; want %d", status, body, tt.malformed)
+			}
+		})
+	}
+}
+
+// TestFlagDefaultsAreTheMocks: without flags the command runs the mock with rcmock.DefaultOptions' settings
+// and rate-limit shape, so the standalone and the embedded mock behave alike.
+func TestFlagDefaultsAreTheMocks(t *testing.T) {
+	cfg, err := parseFlags(nil, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	def := rcmock.DefaultOptions()
+	if cfg.settings != def.Settings || cfg.rateLimitMax != def.RateLimitMax || cfg.rateLimitWindow != def.RateLimitWindow ||
+		cfg.rateLimitPenalty != def.RateLimitPenalty || cfg.inspect != def.Inspect || cfg.loginPage != def.LoginPage || cfg.introspection != def.Introspection ||
+		cfg.wsTokenTTL != def.WSTokenTTL || cfg.rejectMalformedTTL != def.RejectMalformedTTL {
+		t.Errorf("parseFlags(nil) = %+v; want the defaults of rcmock.DefaultOptions: %+v", cfg, def)
 	}
 }
 
@@ -401,6 +458,8 @@ func TestRunRejectsBadInput(t *testing.T) {
 		{name: "negative rate limit penalty", args: []string{"-rate-limit-penalty", "-1s"}, wantCode: 2, wantMsg: "-rate-limit-penalty"},
 		{name: "bad authorize scope", args: []string{"-authorize-scope", "strict"}, wantCode: 2, wantMsg: "-authorize-scope"},
 		{name: "bad unknown grant error", args: []string{"-unknown-grant-error", "oauth"}, wantCode: 2, wantMsg: "-unknown-grant-error"},
+		{name: "wstoken TTL under a second", args: []string{"-wstoken-ttl", "500ms"}, wantCode: 2, wantMsg: "-wstoken-ttl"},
+		{name: "bad introspect client error", args: []string{"-introspect-client-error", "403"}, wantCode: 2, wantMsg: "-introspect-client-error"},
 		{name: "relative issuer", args: []string{"-issuer", "platform.example.test"}, wantCode: 2, wantMsg: "-issuer"},
 		{name: "bad boolean", args: []string{"-control=maybe"}, wantCode: 2, wantMsg: "-control"},
 		{name: "positional argument", args: []string{"serve"}, wantCode: 2, wantMsg: "unexpected arguments: serve"},

@@ -17,10 +17,10 @@ import (
 	"strings"
 )
 
-// Decode returns the first PEM block of s after normalising the forms an environment variable or a JSON
+// decode returns the first PEM block of s after normalising the forms an environment variable or a JSON
 // string gives it: surrounding white space and quotes are dropped and the escapes `\r\n` and `\n` become
 // line breaks.
-func Decode(s string) (*pem.Block, error) {
+func decode(s string) (*pem.Block, error) {
 	s = strings.Trim(strings.TrimSpace(s), `"'`)
 	s = strings.ReplaceAll(s, `\r\n`, "\n")
 	s = strings.ReplaceAll(s, `\n`, "\n")
@@ -34,7 +34,7 @@ func Decode(s string) (*pem.Block, error) {
 // PrivateKey parses a PEM private key that can sign: PKCS #1 ("RSA PRIVATE KEY"), PKCS #8 ("PRIVATE KEY":
 // RSA, ECDSA or Ed25519) or SEC 1 ("EC PRIVATE KEY"). Encrypted keys are refused with a hint.
 func PrivateKey(s string) (crypto.Signer, error) {
-	b, err := Decode(s)
+	b, err := decode(s)
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +70,7 @@ func PrivateKey(s string) (crypto.Signer, error) {
 // PublicKey parses a PEM public key: SubjectPublicKeyInfo ("PUBLIC KEY"), PKCS #1 ("RSA PUBLIC KEY"), or
 // the key of a certificate ("CERTIFICATE").
 func PublicKey(s string) (crypto.PublicKey, error) {
-	b, err := Decode(s)
+	b, err := decode(s)
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +99,7 @@ func PublicKey(s string) (crypto.PublicKey, error) {
 
 // Certificate parses a PEM X.509 certificate ("CERTIFICATE").
 func Certificate(s string) (*x509.Certificate, error) {
-	b, err := Decode(s)
+	b, err := decode(s)
 	if err != nil {
 		return nil, err
 	}

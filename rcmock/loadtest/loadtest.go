@@ -91,15 +91,6 @@ func (r *Report) RequestsPerSecond() float64 {
 	return float64(r.Requests) / r.Elapsed.Seconds()
 }
 
-// Violations is the number of violations of every invariant together.
-func (r *Report) Violations() int {
-	n := 0
-	for _, inv := range r.Invariants {
-		n += inv.Violations
-	}
-	return n
-}
-
 // String renders the report as a table, with the examples of every violated invariant.
 func (r *Report) String() string {
 	var b strings.Builder
