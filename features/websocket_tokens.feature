@@ -9,9 +9,9 @@ Feature: WebSocket tokens
 
   A missing, unknown, revoked or expired access token is refused with HTTP 401, as at any API resource (RFC
   6750 §3.1; DOCS tokens.md). What RingCentral answers to an app without the WebSocket permission is
-  UNVERIFIED: the mock answers HTTP 403 with CMN-401 "In order to call this API endpoint, application needs to
-  have [WebSocket] permission", RingCentral's documented answer for an API call without a permission the app
-  needs. The app without that permission is the restricted app, which signs in with the authorization code
+  UNVERIFIED, and so is the error code: the mock's choice is HTTP 403 with CMN-401 "In order to call this API
+  endpoint, application needs to have [WebSocket] permission" (the reference lists neither the status nor
+  the code for a missing app permission). The app without that permission is the restricted app, which signs in with the authorization code
   grant only, so that scenario runs on the mock.
 
   @sandbox-safe

@@ -178,8 +178,8 @@ func (w *world) metadataRingCentralPaths() (err error) {
 		{"authorization_endpoint", at.Authorize, driver.AuthorizePath},
 		{"token_endpoint", at.Token, driver.TokenPath},
 		{"revocation_endpoint", at.Revocation, driver.RevokePath},
-		{"userinfo_endpoint", at.UserInfo, driver.UserInfoPath},
-		{"jwks_uri", at.JWKS, driver.JWKSPath},
+		{"userinfo_endpoint", m.UserInfoEndpoint, driver.UserInfoPath},
+		{"jwks_uri", m.JWKSURI, driver.JWKSPath},
 	} {
 		if e.got != base+e.path {
 			p.addf("%s %q; want %q (OpenAPI OpenIdDiscovery)", e.field, e.got, base+e.path)
