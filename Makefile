@@ -73,9 +73,11 @@ oidc-provider: ## install node-oidc-provider (npm ci in oidc/provider, pinned by
 	else echo "npm not found: the node-oidc-provider run will be skipped (CI installs Node.js)"; fi
 
 .PHONY: conformance
-conformance: ## the suite against ENV=<profile> (mock, local, devtest, production, rfc with OAUTH_ISSUER=...) with reports in reports/; the run's summary names the HTML report
+# The summary's "The report:" line is moved to the end of the console, where a reader looks for it.
+conformance: ## the suite against ENV=<profile> (mock, local, devtest, production, rfc with OAUTH_ISSUER=...) with reports in reports/; the last line names the HTML report
 	@rm -f $(REPORT)
-	@$(SUITE_ENV) $(GO) test -count=1 -run '^TestFeatures$$' -v . 2>&1 | tee reports/console.txt | grep -v '^\(=== \(RUN\|PAUSE\|CONT\)\|    --- PASS\)'
+	@status=0; $(SUITE_ENV) $(GO) test -count=1 -run '^TestFeatures$$' -v . 2>&1 | tee reports/console.txt | grep -v '^\(=== \(RUN\|PAUSE\|CONT\)\|    --- PASS\|The report: \)' || status=$$?; \
+	if [ -f $(REPORT) ]; then echo "The report: $(CURDIR)/$(REPORT)"; fi; exit $$status
 
 .PHONY: docs
 docs: ## the living documentation in reports/docs/ (HTML and Markdown): every feature with its latest results per target, the vocabulary, the deviations
