@@ -5,6 +5,9 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -14,6 +17,7 @@ import (
 	"github.com/cucumber/godog"
 	messages "github.com/cucumber/messages/go/v21"
 
+	"github.com/rcoauth/conformance/catalog"
 	"github.com/rcoauth/conformance/driver"
 )
 
@@ -305,19 +309,78 @@ func (w *world) revokeNow() error {
 
 func authorizeNow(w *world) error { return w.authorizeApp(context.Background()) }
 
+// ringCentralOnlyChecks are the checks of what only RingCentral documents (world.vendorOnly), with their
+// sentences: on a target of another dialect each skips, and with it the rest of its scenario.
+var ringCentralOnlyChecks = []struct {
+	name, sentence string
+	check          func(w *world) error
+}{
+	{"OpenAPI description", "the response matches RingCentral's OpenAPI description", (*world).matchesOpenAPI},
+	{"code's expires_in", "the code expires in 60 seconds", func(w *world) error { return w.codeExpiresIn(60) }},
+	{"owner_id", "the token response belongs to the user", (*world).ownedByUser},
+	{"endpoint paths", "the metadata names this server's endpoints at RingCentral's paths", (*world).metadataRingCentralPaths},
+}
+
+// TestRingCentralChecksComeLast checks that in a scenario a target of another dialect runs (one not tagged
+// @ringcentral), a check of what only RingCentral documents is followed by no check of another kind: its
+// skip there skips the rest of the scenario, which would leave the RFC checks after it unrun. It also
+// checks that the table above names every caller of vendorOnly.
+func TestRingCentralChecksComeLast(t *testing.T) {
+	var callers int
+	files, _ := filepath.Glob("*.go")
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		callers += strings.Count(string(b), "w.vendorOnly(")
+	}
+	if callers != len(ringCentralOnlyChecks) {
+		t.Errorf("%d calls of vendorOnly, %d checks in ringCentralOnlyChecks; list each check there", callers, len(ringCentralOnlyChecks))
+	}
+	var only []*regexp.Regexp
+	for _, d := range Vocabulary() {
+		re := regexp.MustCompile(d.Expression)
+		for _, c := range ringCentralOnlyChecks {
+			if re.MatchString(c.sentence) {
+				only = append(only, re)
+			}
+		}
+	}
+	if len(only) != len(ringCentralOnlyChecks) {
+		t.Fatalf("%d of the %d sentences of ringCentralOnlyChecks are in the vocabulary", len(only), len(ringCentralOnlyChecks))
+	}
+	isOnly := func(step string) bool {
+		return slices.ContainsFunc(only, func(re *regexp.Regexp) bool { return re.MatchString(step) })
+	}
+	cat, err := catalog.Load("../features")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sc := range cat.Scenarios {
+		if slices.Contains(sc.Tags, "@ringcentral") {
+			continue
+		}
+		first := slices.IndexFunc(sc.Steps, isOnly)
+		if first < 0 {
+			continue
+		}
+		for _, step := range sc.Steps[first+1:] {
+			if !isOnly(step) {
+				t.Errorf("%s:%d: %q comes after %q, which skips the rest of the scenario on a target of another dialect; move it last", sc.Feature, sc.Line, step, sc.Steps[first])
+			}
+		}
+	}
+}
+
 // TestRingCentralChecksSkipInAnotherDialect shows the checks of what only RingCentral documents skipping,
 // with their reason, on a target of another dialect, instead of passing without checking anything; and
 // the check without an answer failing instead of dereferencing nil.
 func TestRingCentralChecksSkipInAnotherDialect(t *testing.T) {
-	for _, tc := range []struct {
-		name  string
-		check func(w *world) error
-	}{
-		{"OpenAPI description", (*world).matchesOpenAPI},
-		{"code's expires_in", func(w *world) error { return w.codeExpiresIn(60) }},
-		{"owner_id", (*world).ownedByUser},
-		{"endpoint paths", (*world).metadataRingCentralPaths},
-	} {
+	for _, tc := range ringCentralOnlyChecks {
 		w, _ := newTestWorld(t, "http://127.0.0.1:1")
 		w.s.dialect = DialectRFC
 		w.step = &godog.Step{Type: messages.PickleStepType_OUTCOME}
