@@ -141,7 +141,7 @@ func reportInputs(root string, known *baseline.Baseline, withDrift bool, out io.
 	return func(run *results.Run) (report.Inputs, error) {
 		var errs []error
 		if withDrift && !run.Control {
-			mock, _, err := drift.Latest(root)
+			mock, _, err := drift.Latest(root, drift.RingCentral)
 			var r *drift.Report
 			if err == nil && mock != nil {
 				d := drift.Compare(mock, run)

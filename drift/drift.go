@@ -6,6 +6,7 @@
 package drift
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"mime"
@@ -283,9 +284,16 @@ func Write(path string, r Report) error {
 	return nil
 }
 
+// RingCentral is the dialect of the runs drift compares: the mock models RingCentral, so only a target
+// judged by RingCentral's rules has drift from it. A server of another dialect (a run of the rfc profile)
+// has its own paths and error bodies, and its differences from the RFCs go into its baseline instead.
+const RingCentral = "ringcentral"
+
 // Latest finds, among the results.json files under dir, the latest run against the mock (a run with the
-// mock's control API) and the latest against a real target (without it). Either may be nil.
-func Latest(dir string) (mock, target *results.Run, err error) {
+// mock's control API) and the latest against a real target (without it), among the runs judged by
+// dialect; "" takes every dialect, and a record written before runs kept their dialect counts as
+// RingCentral's. Either may be nil.
+func Latest(dir, dialect string) (mock, target *results.Run, err error) {
 	err = filepath.WalkDir(dir, func(path string, e os.DirEntry, err error) error {
 		if err != nil || e.IsDir() || e.Name() != results.FileName {
 			return err
@@ -293,6 +301,9 @@ func Latest(dir string) (mock, target *results.Run, err error) {
 		r, err := results.Read(path)
 		if err != nil {
 			return nil // a half-written or foreign file is no run to compare
+		}
+		if d := cmp.Or(r.Dialect, RingCentral); dialect != "" && d != dialect {
+			return nil
 		}
 		if r.Control {
 			if mock == nil || r.Started.After(mock.Started) {

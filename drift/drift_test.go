@@ -1,9 +1,13 @@
 package drift
 
 import (
+	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rcoauth/conformance/driver"
 	"github.com/rcoauth/conformance/results"
@@ -89,5 +93,34 @@ func TestShape(t *testing.T) {
 		if got := Shape(body); got != want {
 			t.Errorf("Shape(%q) = %s; want %s", body, got, want)
 		}
+	}
+}
+
+// TestLatestTakesRingCentralRuns checks that drift's runs are the latest of RingCentral's dialect: a later
+// run against a server of another dialect (the rfc profile's node-oidc-provider) is no real target to
+// compare with the mock, while a record that kept no dialect counts as RingCentral's.
+func TestLatestTakesRingCentralRuns(t *testing.T) {
+	dir := t.TempDir()
+	day := time.Date(2026, 12, 1, 3, 17, 0, 0, time.UTC)
+	for i, r := range []*results.Run{
+		{Profile: "mock", Control: true, Dialect: RingCentral, Started: day},
+		{Profile: "production", Dialect: RingCentral, Started: day.Add(time.Hour)},
+		{Profile: "old", Started: day.Add(2 * time.Hour)},
+		{Profile: "oidc-provider", Dialect: "rfc", Started: day.Add(3 * time.Hour)},
+	} {
+		sub := filepath.Join(dir, fmt.Sprint(i))
+		if err := os.Mkdir(sub, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := results.Write(filepath.Join(sub, results.FileName), r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mock, target, err := Latest(dir, RingCentral)
+	if err != nil || mock == nil || mock.Profile != "mock" || target == nil || target.Profile != "old" {
+		t.Errorf("Latest(RingCentral) = %+v, %+v, %v; want the mock and the run of profile old", mock, target, err)
+	}
+	if _, target, err = Latest(dir, ""); err != nil || target == nil || target.Profile != "oidc-provider" {
+		t.Errorf("Latest(any) target = %+v, %v; want the oidc-provider run", target, err)
 	}
 }

@@ -9,7 +9,8 @@
 // from a dry run against the embedded mock; -all assumes the profile sets every variable, which is how
 // `make plan` checks the nightly's goals without credentials. baseline prints ready-to-paste baseline
 // entries for the failures, warnings and deviations of a run that the baseline does not list yet. drift
-// compares the latest run against the mock with the latest run against a real target. summary writes the
+// compares the latest run against the mock with the latest run against a real target of RingCentral's dialect
+// (another dialect's server has no drift from the mock, which models RingCentral). summary writes the
 // Markdown table of a run that the nightly workflow adds to its job summary.
 //
 // Run it from the repository root (it reads features/, env/ and baselines/).
@@ -157,7 +158,7 @@ func suggest(args []string, stdout, stderr io.Writer) error {
 	if *path != "" {
 		r, err = results.Read(*path)
 	} else {
-		_, r, err = drift.Latest("reports")
+		_, r, err = drift.Latest("reports", "")
 		if err == nil && r == nil {
 			err = errors.New("no run against a real target under reports/; name one with -results")
 		}
@@ -187,14 +188,14 @@ func compare(args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	mock, target, err := drift.Latest(*dir)
+	mock, target, err := drift.Latest(*dir, drift.RingCentral)
 	switch {
 	case err != nil:
 		return err
 	case mock == nil:
 		return fmt.Errorf("no run against the mock under %s: run `make conformance` first", *dir)
 	case target == nil:
-		return fmt.Errorf("no run against a real target under %s: run `make conformance ENV=production` (or devtest) first", *dir)
+		return fmt.Errorf("no run against a real target of RingCentral's dialect under %s (a server of another dialect has no drift from the mock): run `make conformance ENV=production` (or devtest) first", *dir)
 	}
 	r := drift.Compare(mock, target)
 	if err := drift.Write(*out, r); err != nil {
