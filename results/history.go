@@ -70,7 +70,7 @@ func (l HistoryLine) KindOf() string {
 	if l.Kind != "" {
 		return l.Kind
 	}
-	return TargetKind(l.Target, l.Embedded)
+	return TargetKind(l.Target, l.Embedded, l.Dialect)
 }
 
 // AppendHistory appends one line to the history at path, creating it if needed.

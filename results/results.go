@@ -49,16 +49,24 @@ const (
 	TargetStandalone = "standalone mock"
 	TargetDevtest    = "devtest"
 	TargetProduction = "production"
+	// TargetOther is a server judged by another dialect than RingCentral's (the rfc profile's
+	// node-oidc-provider): neither RingCentral nor a mock of it.
+	TargetOther = "another server"
 )
 
 // TargetKinds are the target kinds in the order the documentation lists them.
-var TargetKinds = []string{TargetMock, TargetStandalone, TargetDevtest, TargetProduction}
+var TargetKinds = []string{TargetMock, TargetStandalone, TargetDevtest, TargetProduction, TargetOther}
 
-// TargetKind says where a run against target ran (embedded: the harness started the mock in-process): the embedded mock, a standalone mock (any other server that is not
-// RingCentral's), RingCentral's sandbox (devtest) or production.
-func TargetKind(target string, embedded bool) string {
+// TargetKind says where a run against target, judged by dialect ("" for a record that kept none, read as
+// RingCentral's), ran (embedded: the harness started the mock in-process): the embedded mock, a standalone
+// mock (any other server of RingCentral's dialect that is not RingCentral's), RingCentral's sandbox
+// (devtest) or production, or another dialect's server.
+func TargetKind(target string, embedded bool, dialect string) string {
 	if embedded {
 		return TargetMock
+	}
+	if dialect != "" && dialect != "ringcentral" {
+		return TargetOther
 	}
 	u, err := url.Parse(target)
 	host := ""
@@ -129,7 +137,7 @@ func (r *Run) KindOf() string {
 	if r.Kind != "" {
 		return r.Kind
 	}
-	return TargetKind(r.Target, r.Embedded)
+	return TargetKind(r.Target, r.Embedded, r.Dialect)
 }
 
 // Note is something a reader of the run must see besides pass and fail: a skipped scenario and why, a

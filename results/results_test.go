@@ -103,16 +103,19 @@ func TestTargetKind(t *testing.T) {
 	for _, tc := range []struct {
 		url      string
 		embedded bool
+		dialect  string
 		want     string
 	}{
-		{"http://127.0.0.1:1234", true, TargetMock},
-		{"http://127.0.0.1:8910", false, TargetStandalone},
-		{"https://platform.devtest.ringcentral.com", false, TargetDevtest},
-		{"https://platform.ringcentral.com/", false, TargetProduction},
-		{"https://ringcentral.com.example.org", false, TargetStandalone},
+		{"http://127.0.0.1:1234", true, "ringcentral", TargetMock},
+		{"http://127.0.0.1:8910", false, "ringcentral", TargetStandalone},
+		{"http://127.0.0.1:8910", false, "", TargetStandalone},
+		{"http://127.0.0.1:3000", false, "rfc", TargetOther},
+		{"https://platform.devtest.ringcentral.com", false, "ringcentral", TargetDevtest},
+		{"https://platform.ringcentral.com/", false, "", TargetProduction},
+		{"https://ringcentral.com.example.org", false, "ringcentral", TargetStandalone},
 	} {
-		if got := TargetKind(tc.url, tc.embedded); got != tc.want {
-			t.Errorf("TargetKind(%q, %v) = %q; want %q", tc.url, tc.embedded, got, tc.want)
+		if got := TargetKind(tc.url, tc.embedded, tc.dialect); got != tc.want {
+			t.Errorf("TargetKind(%q, %v, %q) = %q; want %q", tc.url, tc.embedded, tc.dialect, got, tc.want)
 		}
 	}
 }

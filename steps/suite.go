@@ -525,7 +525,7 @@ func (s *Suite) Results() *results.Run {
 	return &results.Run{
 		Harness: harnessVersion(), Commit: s.cfg.Commit, Profile: s.cfg.Profile.Name(), Target: s.cfg.Target.URL,
 		Embedded: s.cfg.Target.Embedded, Control: s.cfg.Target.Control,
-		Kind: results.TargetKind(s.cfg.Target.URL, s.cfg.Target.Embedded), Dialect: s.dialect,
+		Kind: results.TargetKind(s.cfg.Target.URL, s.cfg.Target.Embedded, s.dialect), Dialect: s.dialect,
 		Seed: s.cfg.Seed, Tags: s.cfg.Tags, TagLimited: s.cfg.Tags != "", Concurrency: s.cfg.Concurrency, Strict: s.cfg.Strict,
 		Started: s.started, Duration: time.Since(s.started),
 		Counts: counts, SecretVariables: s.secretVariables(), Notes: s.sortedNotes(), Scenarios: append([]results.Scenario{}, s.finished...),
