@@ -3,7 +3,6 @@ package conformance
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
@@ -17,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rcoauth/conformance/internal/testkeys"
 	"github.com/rcoauth/conformance/signin"
 )
 
@@ -72,10 +72,7 @@ func TestFeaturesOIDCProvider(t *testing.T) {
 		}
 		t.Skipf("node-oidc-provider is not installed: npm ci --prefix %s", oidcProviderDir)
 	}
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
+	key := testkeys.Get().RSA
 	const kid = "rcoauth-test-1" // OAUTH_PRIVATE_KEY_JWT_KID of env/oidc-provider.env
 	issuer := startOIDCProvider(t, node, publicJWKS(key, kid))
 	der, err := x509.MarshalPKCS8PrivateKey(key)

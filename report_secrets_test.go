@@ -3,8 +3,6 @@ package conformance
 import (
 	"bytes"
 	"crypto/md5"
-	"crypto/rand"
-	"crypto/rsa"
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/x509"
@@ -25,6 +23,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/joho/godotenv"
 
+	"github.com/rcoauth/conformance/internal/testkeys"
 	"github.com/rcoauth/conformance/rcmock"
 	"github.com/rcoauth/conformance/report"
 	"github.com/rcoauth/conformance/report/vocab"
@@ -198,10 +197,7 @@ func plantSecrets(t *testing.T, dir string) (map[string]string, []string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
+	key := testkeys.Get().RSA
 	pub, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
 	if err != nil {
 		t.Fatal(err)

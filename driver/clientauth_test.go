@@ -2,22 +2,18 @@ package driver
 
 import (
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/pem"
 	"net/url"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/rcoauth/conformance/internal/testkeys"
 )
 
 // A secret with every character that form-encoding changes.
@@ -128,24 +124,8 @@ func TestClientAuthPlacement(t *testing.T) {
 	}
 }
 
-// testKeys are generated once per test binary: RSA key generation is slow under -race.
-var testKeys = sync.OnceValue(func() (k struct {
-	rsa *rsa.PrivateKey
-	ec  *ecdsa.PrivateKey
-	ed  ed25519.PrivateKey
-}) {
-	var err error
-	if k.rsa, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
-		panic(err)
-	}
-	if k.ec, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader); err != nil {
-		panic(err)
-	}
-	if _, k.ed, err = ed25519.GenerateKey(rand.Reader); err != nil {
-		panic(err)
-	}
-	return k
-})
+// testKeys are the tests' RSA, EC and Ed25519 keys.
+var testKeys = testkeys.Get
 
 // sentAssertion sends a token request with auth and returns the client_assertion the server received.
 func sentAssertion(tb testing.TB, auth ClientAuth) (assertion string, c *Client) {
@@ -184,9 +164,9 @@ func TestClientAssertionSignatureAndClaims(t *testing.T) {
 		wantErr bool
 	}{
 		{"client_secret_jwt HS256", ClientSecretJWT("cid", "the-secret"), "HS256", "", []byte("the-secret"), false},
-		{"private_key_jwt RS256", PrivateKeyJWT("cid", keys.rsa, "rsa-1"), "RS256", "rsa-1", &keys.rsa.PublicKey, false},
-		{"private_key_jwt ES256", PrivateKeyJWT("cid", keys.ec, "ec-1"), "ES256", "ec-1", &keys.ec.PublicKey, false},
-		{"private_key_jwt EdDSA", PrivateKeyJWT("cid", keys.ed, ""), "EdDSA", "", keys.ed.Public(), false},
+		{"private_key_jwt RS256", PrivateKeyJWT("cid", keys.RSA, "rsa-1"), "RS256", "rsa-1", &keys.RSA.PublicKey, false},
+		{"private_key_jwt ES256", PrivateKeyJWT("cid", keys.EC, "ec-1"), "ES256", "ec-1", &keys.EC.PublicKey, false},
+		{"private_key_jwt EdDSA", PrivateKeyJWT("cid", keys.Ed25519, ""), "EdDSA", "", keys.Ed25519.Public(), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -333,12 +313,12 @@ func TestAssertionAlgorithms(t *testing.T) {
 		verify  any
 		wantErr string // error from Token, if any
 	}{
-		{"none is unsigned", PrivateKeyJWT("cid", keys.rsa, "k", WithAlgorithm("none")), "none", jwt.UnsafeAllowNoneSignatureType, ""},
+		{"none is unsigned", PrivateKeyJWT("cid", keys.RSA, "k", WithAlgorithm("none")), "none", jwt.UnsafeAllowNoneSignatureType, ""},
 		{"none with a secret", ClientSecretJWT("cid", "s", WithAlgorithm("none")), "none", jwt.UnsafeAllowNoneSignatureType, ""},
-		{"HS256 with a private key MACs with the public key", PrivateKeyJWT("cid", keys.rsa, "k", WithAlgorithm("HS256")), "HS256", pubPEM(keys.rsa), ""},
-		{"RS384", PrivateKeyJWT("cid", keys.rsa, "k", WithAlgorithm("RS384")), "RS384", &keys.rsa.PublicKey, ""},
-		{"PS256", PrivateKeyJWT("cid", keys.rsa, "k", WithAlgorithm("PS256")), "PS256", &keys.rsa.PublicKey, ""},
-		{"ES256 with an RSA key", PrivateKeyJWT("cid", keys.rsa, "k", WithAlgorithm("ES256")), "", nil, "an RSA key cannot sign with ES256"},
+		{"HS256 with a private key MACs with the public key", PrivateKeyJWT("cid", keys.RSA, "k", WithAlgorithm("HS256")), "HS256", pubPEM(keys.RSA), ""},
+		{"RS384", PrivateKeyJWT("cid", keys.RSA, "k", WithAlgorithm("RS384")), "RS384", &keys.RSA.PublicKey, ""},
+		{"PS256", PrivateKeyJWT("cid", keys.RSA, "k", WithAlgorithm("PS256")), "PS256", &keys.RSA.PublicKey, ""},
+		{"ES256 with an RSA key", PrivateKeyJWT("cid", keys.RSA, "k", WithAlgorithm("ES256")), "", nil, "an RSA key cannot sign with ES256"},
 		{"RS256 with a secret", ClientSecretJWT("cid", "s", WithAlgorithm("RS256")), "", nil, "client_secret_jwt cannot sign with \"RS256\""},
 		{"unknown algorithm", ClientSecretJWT("cid", "s", WithAlgorithm("HS999")), "", nil, "unknown JWT algorithm \"HS999\""},
 	}
@@ -375,7 +355,7 @@ func TestClientAssertionFollowsTheTargetClock(t *testing.T) {
 	target := time.Date(2031, 5, 6, 7, 8, 9, 0, time.UTC)
 	srv := newTestServer(t, respond(200, "application/json", tokenJSON))
 	c := newTestClient(t, srv.URL, func(cfg *Config) { cfg.Clock = func() time.Time { return target } })
-	for _, auth := range []ClientAuth{ClientSecretJWT("cid", "secret"), PrivateKeyJWT("cid", testKeys().ec, "kid")} {
+	for _, auth := range []ClientAuth{ClientSecretJWT("cid", "secret"), PrivateKeyJWT("cid", testKeys().EC, "kid")} {
 		claims := claimsOf(t, assertionVia(t, srv, c, auth))
 		if iat, _ := claims.GetIssuedAt(); iat == nil || !iat.Equal(target) {
 			t.Errorf("iat %v; want the target's time %v", iat, target)

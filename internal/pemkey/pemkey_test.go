@@ -2,11 +2,7 @@ package pemkey
 
 import (
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
@@ -18,28 +14,20 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/rcoauth/conformance/internal/testkeys"
 )
 
-// testKeys are generated once per test binary: RSA key generation is slow under -race.
+// testKeys are the tests' RSA, EC and Ed25519 keys, with a self-signed certificate of the EC key.
 var testKeys = sync.OnceValue(func() (k struct {
-	rsa  *rsa.PrivateKey
-	ec   *ecdsa.PrivateKey
-	ed   ed25519.PrivateKey
-	cert []byte // a self-signed certificate of ec
+	testkeys.Keys
+	cert []byte
 }) {
-	var err error
-	if k.rsa, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
-		panic(err)
-	}
-	if k.ec, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader); err != nil {
-		panic(err)
-	}
-	if _, k.ed, err = ed25519.GenerateKey(rand.Reader); err != nil {
-		panic(err)
-	}
+	k.Keys = testkeys.Get()
 	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "pemkey-test"},
 		NotBefore: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), NotAfter: time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)}
-	if k.cert, err = x509.CreateCertificate(rand.Reader, tmpl, tmpl, k.ec.Public(), k.ec); err != nil {
+	var err error
+	if k.cert, err = x509.CreateCertificate(rand.Reader, tmpl, tmpl, k.EC.Public(), k.EC); err != nil {
 		panic(err)
 	}
 	return k
@@ -65,22 +53,22 @@ type equaler interface{ Equal(crypto.PublicKey) bool }
 func TestPrivateKey(t *testing.T) {
 	keys := testKeys()
 	pkcs8 := func(k any) []byte { return must(x509.MarshalPKCS8PrivateKey(k)) }
-	pkcs1 := encode("RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(keys.rsa))
+	pkcs1 := encode("RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(keys.RSA))
 	tests := []struct {
 		name    string
 		pem     string
 		want    crypto.PublicKey
 		wantErr string
 	}{
-		{"PKCS #1", pkcs1, keys.rsa.Public(), ""},
-		{"PKCS #8 RSA", encode("PRIVATE KEY", pkcs8(keys.rsa)), keys.rsa.Public(), ""},
-		{"PKCS #8 EC", encode("PRIVATE KEY", pkcs8(keys.ec)), keys.ec.Public(), ""},
-		{"PKCS #8 Ed25519", encode("PRIVATE KEY", pkcs8(keys.ed)), keys.ed.Public(), ""},
-		{"SEC 1 EC", encode("EC PRIVATE KEY", must(x509.MarshalECPrivateKey(keys.ec))), keys.ec.Public(), ""},
-		{"literal \\n escapes", escaped(pkcs1), keys.rsa.Public(), ""},
-		{"literal \\r\\n escapes", strings.ReplaceAll(strings.TrimSpace(pkcs1), "\n", `\r\n`), keys.rsa.Public(), ""},
-		{"quoted with literal \\n", `"` + escaped(pkcs1) + `"`, keys.rsa.Public(), ""},
-		{"surrounded by white space", "\n  " + pkcs1 + "  \n", keys.rsa.Public(), ""},
+		{"PKCS #1", pkcs1, keys.RSA.Public(), ""},
+		{"PKCS #8 RSA", encode("PRIVATE KEY", pkcs8(keys.RSA)), keys.RSA.Public(), ""},
+		{"PKCS #8 EC", encode("PRIVATE KEY", pkcs8(keys.EC)), keys.EC.Public(), ""},
+		{"PKCS #8 Ed25519", encode("PRIVATE KEY", pkcs8(keys.Ed25519)), keys.Ed25519.Public(), ""},
+		{"SEC 1 EC", encode("EC PRIVATE KEY", must(x509.MarshalECPrivateKey(keys.EC))), keys.EC.Public(), ""},
+		{"literal \\n escapes", escaped(pkcs1), keys.RSA.Public(), ""},
+		{"literal \\r\\n escapes", strings.ReplaceAll(strings.TrimSpace(pkcs1), "\n", `\r\n`), keys.RSA.Public(), ""},
+		{"quoted with literal \\n", `"` + escaped(pkcs1) + `"`, keys.RSA.Public(), ""},
+		{"surrounded by white space", "\n  " + pkcs1 + "  \n", keys.RSA.Public(), ""},
 		{"not PEM", "hello", nil, "pemkey: no PEM block"},
 		{"empty", "", nil, "pemkey: no PEM block"},
 		{"public key", encode("PUBLIC KEY", []byte{1}), nil, `unsupported PEM block "PUBLIC KEY"`},
@@ -117,10 +105,10 @@ func TestPublicKey(t *testing.T) {
 		want    crypto.PublicKey
 		wantErr string
 	}{
-		{"SubjectPublicKeyInfo RSA", encode("PUBLIC KEY", pkix(keys.rsa.Public())), keys.rsa.Public(), ""},
-		{"SubjectPublicKeyInfo EC, escaped", escaped(encode("PUBLIC KEY", pkix(keys.ec.Public()))), keys.ec.Public(), ""},
-		{"PKCS #1 RSA", encode("RSA PUBLIC KEY", x509.MarshalPKCS1PublicKey(&keys.rsa.PublicKey)), keys.rsa.Public(), ""},
-		{"certificate", encode("CERTIFICATE", keys.cert), keys.ec.Public(), ""},
+		{"SubjectPublicKeyInfo RSA", encode("PUBLIC KEY", pkix(keys.RSA.Public())), keys.RSA.Public(), ""},
+		{"SubjectPublicKeyInfo EC, escaped", escaped(encode("PUBLIC KEY", pkix(keys.EC.Public()))), keys.EC.Public(), ""},
+		{"PKCS #1 RSA", encode("RSA PUBLIC KEY", x509.MarshalPKCS1PublicKey(&keys.RSA.PublicKey)), keys.RSA.Public(), ""},
+		{"certificate", encode("CERTIFICATE", keys.cert), keys.EC.Public(), ""},
 		{"private key", encode("PRIVATE KEY", []byte{1}), nil, `unsupported PEM block "PRIVATE KEY"`},
 		{"broken SubjectPublicKeyInfo", encode("PUBLIC KEY", []byte{1}), nil, "pemkey: public key"},
 		{"broken certificate", encode("CERTIFICATE", []byte{1}), nil, "pemkey: public key: certificate"},
